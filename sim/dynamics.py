@@ -1,0 +1,122 @@
+"""Behavioural constants of the daily cycle: the model's uncertainties.
+
+Nobody controls these; they describe how people in chat groups respond. They are the
+engine's defaults and the parameters calibration (``commsim validate``) tunes; any of
+them can be set in a scenario's ``dynamics:`` section or varied in a sweep.
+"""
+
+from __future__ import annotations
+
+from sim.params import Param, section_model
+
+DYNAMICS_PARAMS: tuple[Param, ...] = (
+    # attention and posting
+    Param("read_floor", 0.05, "chance a disengaged member opens the chat on a day", "share 0-1",
+          0.0, 1.0),
+    Param("read_gain", 0.85, "extra chance to open the chat for a fully engaged member",
+          "share 0-1", 0.0, 1.0),
+    Param("muted_read_factor", 0.15, "how much muting the group cuts the chance of reading",
+          "factor 0-1", 0.0, 1.0),
+    Param("engagement_exponent", 1.5, "how sharply posting falls with lower engagement",
+          "exponent", 0.5, 4.0),
+    Param("member_content_quality", 0.45, "quality of content members (not the owner) post",
+          "score 0-1", 0.0, 1.0),
+    # replies, answers, first posts
+    Param("reply_scale", 6.0, "responder weight at which a post has a 63% chance of a reply",
+          "responders", 0.1, 1000.0),
+    Param("answer_scale", 4.0, "responder weight at which a question has a 63% chance of an "
+          "answer", "responders", 0.1, 1000.0),
+    Param("first_reply_boost", 0.35, "engagement gained by a newcomer whose first post is "
+          "answered", "share of the gap to 1", 0.0, 1.0),
+    Param("first_silence_penalty", 0.3, "engagement lost by a newcomer whose first post gets no "
+          "reply", "share 0-1", 0.0, 1.0),
+    # value memory and weights
+    Param("value_memory", 0.12, "weight of today's experience in perceived value (1/days "
+          "remembered)", "per day", 0.01, 1.0),
+    Param("content_saturation", 4.0, "content messages a day beyond which more add no value",
+          "messages/day", 0.5, 100.0),
+    Param("chat_saturation", 15.0, "chat messages a day at which the social value is full",
+          "messages/day", 1.0, 500.0),
+    Param("money_scale", 5.0, "money received in a day that is worth 63% of the material value",
+          "yuan", 0.01, 1000.0),
+    Param("noise_tolerance", 80.0, "messages a day an average member reads without feeling "
+          "flooded", "messages/day", 1.0, 5000.0),
+    Param("noise_weight", 0.5, "cost of each tolerance's worth of overload", "value units",
+          0.0, 10.0),
+    Param("spam_weight", 0.6, "cost of a day with many ads", "value units", 0.0, 10.0),
+    Param("spam_half", 3.0, "ads a day at which the spam cost is half its maximum", "ads/day",
+          0.1, 1000.0),
+    # engagement, trust, commitment
+    Param("engagement_rate", 0.08, "daily speed at which engagement follows perceived value",
+          "per day", 0.0, 1.0),
+    Param("value_midpoint", 0.25, "perceived value at which engagement settles at one half",
+          "value units", -5.0, 5.0),
+    Param("value_spread", 0.25, "how sharply engagement responds around the midpoint",
+          "value units", 0.01, 5.0),
+    Param("neglect_decay", 0.01, "daily engagement lost on days a member does not open the "
+          "chat", "share 0-1", 0.0, 1.0),
+    Param("trust_rate", 0.02, "daily trust gained from help and good content", "per day",
+          0.0, 1.0),
+    Param("commitment_rate", 0.01, "daily commitment gained by posting", "per day", 0.0, 1.0),
+    # joining
+    Param("discovery_rate", 0.0002, "daily chance an outsider finds the group on their own (QR "
+          "code, Moments)", "per day", 0.0, 0.1),
+    Param("acceptance", 0.35, "chance an outsider with a perfect fit accepts an invitation",
+          "share 0-1", 0.0, 1.0),
+    Param("cluster_bonus", 1.0, "extra acceptance when the invitee's friends know each other",
+          "factor", 0.0, 10.0),
+    Param("initial_engagement", 0.5, "engagement of a newcomer with average fit", "share 0-1",
+          0.0, 1.0),
+    # welcome and rules (S5, T3, T5)
+    Param("intro_chance", 0.6, "chance a newcomer asked for a self-introduction writes one",
+          "share 0-1", 0.0, 1.0),
+    Param("welcome_reply", 0.9, "chance a welcomed newcomer's first post gets a reply from the "
+          "welcomers", "share 0-1", 0.0, 1.0),
+    Param("rules_participation_boost", 0.5, "extra posting by newcomers who saw the rules, in "
+          "their first 30 days", "factor", 0.0, 5.0),
+    Param("rules_compliance", 0.5, "share of off-topic ads that members who saw the rules "
+          "hold back", "share 0-1", 0.0, 1.0),
+    # red envelopes (S2, T2)
+    Param("grab_chance", 0.6, "chance an engaged member present grabs a red envelope",
+          "share 0-1", 0.0, 1.0),
+    Param("thanks_chance", 0.5, "chance a grabber posts a thank-you", "share 0-1", 0.0, 1.0),
+    Param("gift_send_base", 0.002, "daily chance a member sends an envelope unprompted",
+          "per day", 0.0, 1.0),
+    Param("gift_send_per_yuan", 0.03, "extra chance to send an envelope within 24 hours per "
+          "yuan received", "per yuan", 0.0, 1.0),
+    Param("luckiest_factor", 3.0, "how much likelier the luckiest grabber sends the next one",
+          "factor", 1.0, 50.0),
+    Param("gift_amount", 5.0, "typical amount of an envelope a member sends", "yuan", 0.01,
+          10000.0),
+    # leaving, muting, moderation
+    Param("leave_rate", 0.05, "daily chance to leave per unit of value below expectation",
+          "per day", 0.0, 1.0),
+    Param("leave_floor", 0.0005, "daily chance to leave for reasons outside the group",
+          "per day", 0.0, 0.1),
+    Param("mute_threshold", 0.35, "daily cost of noise and spam above which members mute",
+          "value units", 0.0, 10.0),
+    Param("mute_chance", 0.25, "daily chance to mute once over the threshold", "share 0-1",
+          0.0, 1.0),
+    Param("muted_leave_factor", 0.3, "how much muting lowers the chance to leave", "factor",
+          0.0, 1.0),
+    Param("admin_review_capacity", 150.0, "messages one administrator can review in a day",
+          "messages/day", 0.0, 100000.0),
+    Param("catch_rate", 0.15, "chance an ad an administrator reviews gets its poster removed",
+          "share 0-1", 0.0, 1.0),
+    # role transitions and death
+    Param("lurk_after", 30, "days of silence after which a member counts as a lurker", "days",
+          1, 365),
+    Param("leader_posts_per_day", 1.5, "recent posting rate that marks a member for opinion "
+          "leadership", "posts/day", 0.1, 100.0),
+    Param("leader_promotion", 0.01, "daily chance such a member is recognised as opinion "
+          "leader", "per day", 0.0, 1.0),
+    Param("strong_trust", 0.7, "trust at which an intention member becomes strong intention",
+          "trust 0-1", 0.0, 1.0),
+    Param("dead_after", 14, "days without member-to-member conversation after which the group "
+          "counts as dead", "days", 1, 365),
+)
+
+Dynamics = section_model(
+    "Dynamics", DYNAMICS_PARAMS,
+    "Behavioural constants of the daily cycle (uncertainties); calibrated defaults.",
+)

@@ -1,0 +1,323 @@
+"""Outcomes: the daily record, the per-run summary and the members table.
+
+Daily columns are recorded into preallocated arrays (:class:`Recorder`); summary
+outcomes are small pure functions registered by name (:data:`SUMMARY_METRICS`), each
+``f(run) -> number`` over one run's tables, so a new outcome is one function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.state import KIND, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED, VALUE_COMPONENTS
+
+if TYPE_CHECKING:
+    from sim.model import CommunityModel
+    from sim.phases import Today
+    from sim.plan import DayPlan
+
+DAILY_COLUMNS = (
+    "members", "joins", "leaves", "removed", "posters", "readers", "muted", "messages",
+    "spam_messages", *(f"msg_{k}" for k in MESSAGE_KINDS), "red_envelope_money", "money_spent",
+    "revenue", "conversions", "owner_minutes", "alive", "engagement", "trust", "value",
+    *(f"value_{c}" for c in VALUE_COMPONENTS), "value_cost",
+)
+"""Timeseries columns besides the run's identity (run_id, arm, replicate, seed, day)."""
+
+EXIT_LABELS = {MEMBER: "member", 2: "left", REMOVED: "removed"}
+
+
+class Recorder:
+    """Preallocated daily record of one run (one row per day)."""
+
+    def __init__(self, days: int) -> None:
+        self.data = {name: np.zeros(days, dtype=np.float64) for name in DAILY_COLUMNS}
+
+    def record(self, model: CommunityModel, plan: DayPlan, today: Today) -> None:
+        """Write today's row; also update the signals outsiders see and the death clock."""
+        d, data, st = model.day, self.data, model.state
+        rows = model.members()
+        counts = today.counts
+        data["members"][d] = rows.size
+        data["joins"][d] = today.joins
+        data["leaves"][d] = today.leaves
+        data["removed"][d] = today.removed
+        data["posters"][d] = np.count_nonzero(today.posts.sum(axis=1))
+        data["readers"][d] = np.count_nonzero(today.read)
+        data["muted"][d] = np.count_nonzero(st.muted[rows])
+        data["messages"][d] = counts.sum()
+        data["spam_messages"][d] = counts[KIND["ad"]]
+        for kind, i in KIND.items():
+            data[f"msg_{kind}"][d] = counts[i]
+        data["red_envelope_money"][d] = today.envelope_money
+        data["money_spent"][d] = today.money_spent
+        data["revenue"][d] = today.revenue
+        data["conversions"][d] = today.conversions
+        data["owner_minutes"][d] = plan.owner_minutes
+        model.ledger.owner_minutes += plan.owner_minutes
+        if rows.size:
+            data["engagement"][d] = st.engagement[rows].mean()
+            data["trust"][d] = st.trust[rows].mean()
+            data["value"][d] = st.value[rows].mean()
+            weights = model.roles_weights(st.role[rows])
+            for comp in VALUE_COMPONENTS:
+                data[f"value_{comp}"][d] = (weights[comp] * getattr(st, f"v_{comp}")[rows]).mean()
+            data["value_cost"][d] = st.v_cost[rows].mean()
+        model.group_value = float(data["value"][d])
+        model.material_signal = 0.9 * model.material_signal + 0.1 * (
+            1.0 - np.exp(-today.envelope_money / max(1, rows.size) / model.dyn.money_scale))
+        if today.conversation:
+            model.last_conversation = d
+        alive = model.dead_day is None and (d - model.last_conversation) < model.dyn.dead_after
+        if not alive and model.dead_day is None:
+            model.dead_day = d
+        data["alive"][d] = alive
+
+
+@dataclass
+class RunTables:
+    """The three tidy tables of one run."""
+
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+    members: pd.DataFrame
+
+
+def _ids(model: CommunityModel, run_id: str, replicate: int) -> dict:
+    return {"run_id": run_id, "arm": model.arm, "replicate": replicate, "seed": model.run_seed}
+
+
+def timeseries_frame(model: CommunityModel, run_id: str, replicate: int) -> pd.DataFrame:
+    """One row per day of the run."""
+    days = model.recorder.data["members"].size
+    frame = pd.DataFrame({k: np.repeat(v, days) for k, v in _ids(model, run_id,
+                                                                   replicate).items()})
+    frame["day"] = np.arange(days)
+    ints = {"members", "joins", "leaves", "removed", "posters", "readers", "muted", "messages",
+            "spam_messages", "conversions", *(f"msg_{k}" for k in MESSAGE_KINDS)}
+    for name, values in model.recorder.data.items():
+        if name == "alive":
+            frame[name] = values.astype(bool)
+        elif name in ints:
+            frame[name] = values.astype(np.int64)
+        else:
+            frame[name] = values
+    return frame
+
+
+def members_frame(model: CommunityModel, run_id: str, replicate: int) -> pd.DataFrame:
+    """One row per person who was ever a member in the run."""
+    from agents import ROLES
+
+    st = model.state
+    rows = np.flatnonzero(st.status != OUTSIDER)
+    labels = np.array([r.label for r in ROLES])
+    still = st.status[rows] == MEMBER
+    end_role = np.where(still, st.role[rows], st.role_at_end[rows])
+    frame = pd.DataFrame({
+        "run_id": run_id, "arm": model.arm, "replicate": replicate, "seed": model.run_seed,
+        "agent_id": rows.astype(np.int64),
+        "role_at_join": labels[st.role_at_join[rows]],
+        "role_at_end": labels[end_role],
+        "layer_at_end": np.array(["potential", "intention", "strong"])[st.layer[rows]],
+        "joined_day": st.joined_day[rows],
+        "left_day": pd.array(np.where(still, -1, st.left_day[rows]), dtype="Int32"),
+        "exit": np.array([EXIT_LABELS[s] for s in st.status[rows].tolist()]),
+        "invited_by": st.invited_by[rows],
+        "first_post_day": st.first_post_day[rows],
+        "first_post_answered": pd.array(
+            np.where(st.first_post_answered[rows] < 0, -1, st.first_post_answered[rows]),
+            dtype="Int8"),
+        "messages": st.messages[rows].sum(axis=1).astype(np.int64),
+    })
+    frame["left_day"] = frame["left_day"].mask(frame["left_day"] < 0)
+    frame["first_post_answered"] = frame["first_post_answered"].mask(
+        frame["first_post_answered"] < 0).astype("boolean")
+    for kind, i in KIND.items():
+        frame[f"messages_{kind}"] = st.messages[rows, i].astype(np.int64)
+    frame["money_received"] = st.money_received[rows]
+    frame["money_sent"] = st.money_sent[rows]
+    frame["converted"] = st.converted[rows]
+    frame["muted_day"] = pd.array(st.muted_day[rows], dtype="Int32")
+    frame["muted_day"] = frame["muted_day"].mask(frame["muted_day"] < 0)
+    return frame
+
+
+# ------------------------------------------------------------- summary outcomes
+
+SummaryMetric = Callable[["CommunityModel", pd.DataFrame, pd.DataFrame], float]
+SUMMARY_METRICS: dict[str, SummaryMetric] = {}
+
+
+def summary_metric(name: str) -> Callable[[SummaryMetric], SummaryMetric]:
+    """Register ``f(model, timeseries, members) -> number`` as summary outcome ``name``."""
+
+    def register(func: SummaryMetric) -> SummaryMetric:
+        SUMMARY_METRICS[name] = func
+        return func
+
+    return register
+
+
+@summary_metric("days")
+def _days(model, ts, mem):
+    return len(ts)
+
+
+@summary_metric("members_final")
+def members_final(model, ts, mem):
+    """Members on the last day."""
+    return int(ts["members"].iloc[-1])
+
+
+@summary_metric("members_peak")
+def members_peak(model, ts, mem):
+    """Most members on any day."""
+    return int(ts["members"].max())
+
+
+@summary_metric("joins_total")
+def joins_total(model, ts, mem):
+    """People who joined after day 0."""
+    return int((mem["joined_day"] > 0).sum())
+
+
+@summary_metric("messages_total")
+def messages_total(model, ts, mem):
+    """Messages of every kind over the run."""
+    return int(ts["messages"].sum())
+
+
+@summary_metric("active_share_last_28d")
+def active_share_last_28d(model, ts, mem):
+    """Share of final members who posted in the last 28 days."""
+    st = model.state
+    rows = model.members()
+    if rows.size == 0:
+        return 0.0
+    cutoff = model.day - 28
+    return float((st.last_post_day[rows] >= cutoff).mean())
+
+
+@summary_metric("spam_share")
+def spam_share(model, ts, mem):
+    """Ads as a share of all messages."""
+    total = ts["messages"].sum()
+    return float(ts["spam_messages"].sum() / total) if total else 0.0
+
+
+def newcomer_retention(mem: pd.DataFrame, horizon: int, days: int) -> float:
+    """Share of people who joined after day 0 (and at least ``horizon`` days before the
+    end) who were still members ``horizon`` days after joining."""
+    cohort = mem[(mem["joined_day"] > 0) & (mem["joined_day"] <= days - horizon)]
+    if cohort.empty:
+        return float("nan")
+    stayed = cohort["left_day"].isna() | (cohort["left_day"] - cohort["joined_day"] >= horizon)
+    return float(stayed.mean())
+
+
+@summary_metric("newcomer_retention_7d")
+def _retention_7(model, ts, mem):
+    return newcomer_retention(mem, 7, len(ts))
+
+
+@summary_metric("newcomer_retention_30d")
+def _retention_30(model, ts, mem):
+    return newcomer_retention(mem, 30, len(ts))
+
+
+def top_share(messages: np.ndarray, share: float) -> float:
+    """Share of messages written by the top ``share`` of people (at least one person)."""
+    if messages.size == 0 or messages.sum() == 0:
+        return 0.0
+    k = max(1, int(round(share * messages.size)))
+    return float(np.sort(messages)[::-1][:k].sum() / messages.sum())
+
+
+@summary_metric("top1_share")
+def top1_share(model, ts, mem):
+    """Share of messages by the top 1% of people who were ever members (T1)."""
+    return top_share(mem["messages"].to_numpy(), 0.01)
+
+
+@summary_metric("top10_share")
+def top10_share(model, ts, mem):
+    """Share of messages by the top 10% of people who were ever members."""
+    return top_share(mem["messages"].to_numpy(), 0.10)
+
+
+@summary_metric("gini_messages")
+def gini_messages(model, ts, mem):
+    """Gini coefficient of messages per person who was ever a member."""
+    x = np.sort(mem["messages"].to_numpy().astype(np.float64))
+    if x.size == 0 or x.sum() == 0:
+        return 0.0
+    ranks = np.arange(1, x.size + 1)
+    return float((2 * (ranks * x).sum()) / (x.size * x.sum()) - (x.size + 1) / x.size)
+
+
+@summary_metric("lurker_share")
+def lurker_share(model, ts, mem):
+    """Share of people who were ever members and never posted."""
+    return float((mem["messages"] == 0).mean()) if len(mem) else 0.0
+
+
+@summary_metric("muted_share")
+def muted_share(model, ts, mem):
+    """Share of final members who muted the group."""
+    last = ts["members"].iloc[-1]
+    return float(ts["muted"].iloc[-1] / last) if last else 0.0
+
+
+@summary_metric("money_spent")
+def money_spent(model, ts, mem):
+    """Money the operator paid out (red envelopes, gifts, rewards)."""
+    return float(model.ledger.money_spent)
+
+
+@summary_metric("revenue")
+def revenue(model, ts, mem):
+    """Revenue from conversions."""
+    return float(model.ledger.revenue)
+
+
+@summary_metric("roi")
+def roi(model, ts, mem):
+    """(revenue - money spent) / money spent; empty when nothing was spent."""
+    spent = model.ledger.money_spent
+    return float((model.ledger.revenue - spent) / spent) if spent > 0 else float("nan")
+
+
+@summary_metric("owner_hours")
+def owner_hours(model, ts, mem):
+    """Hours of the owner's team the strategies took."""
+    return float(model.ledger.owner_minutes / 60.0)
+
+
+@summary_metric("dead_day")
+def dead_day(model, ts, mem):
+    """First day the group counted as dead; empty when it survived."""
+    return float("nan") if model.dead_day is None else float(model.dead_day)
+
+
+def summary_frame(model: CommunityModel, ts: pd.DataFrame, mem: pd.DataFrame, run_id: str,
+                  replicate: int) -> pd.DataFrame:
+    """One row: the run's identity and every registered summary outcome."""
+    row = _ids(model, run_id, replicate)
+    row.update({name: func(model, ts, mem) for name, func in SUMMARY_METRICS.items()})
+    frame = pd.DataFrame([row])
+    frame["dead_day"] = frame["dead_day"].astype("Int32") if frame["dead_day"].notna().all() \
+        else pd.array([None], dtype="Int32")
+    return frame
+
+
+def run_tables(model: CommunityModel, run_id: str, replicate: int) -> RunTables:
+    """The timeseries, summary and members tables of a finished run."""
+    ts = timeseries_frame(model, run_id, replicate)
+    mem = members_frame(model, run_id, replicate)
+    return RunTables(ts, summary_frame(model, ts, mem, run_id, replicate), mem)

@@ -1,0 +1,251 @@
+"""The community model: one chat group in its world, day by day.
+
+``CommunityModel.step`` reads as the day's schedule (DESIGN.md): scheduled operator
+actions, recruitment and joining, reading, posting, red-envelope grabbing, value and
+engagement update, moderation and churn, conversion, metrics. Each phase is a
+vectorized function in :mod:`sim.phases`; rare per-person events are agent methods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+
+from agents import ROLES, Administrator, OpinionLeader, Outsider, Owner, RedEnvelopeHunter
+from agents import SeedUser, Spammer
+from agents.base import RoleTraits
+from sim import phases
+from sim.metrics import Recorder
+from sim.plan import DayPlan, Envelope
+from sim.scenario import Scenario, base_dir_of
+from sim.seeding import run_streams
+from sim.state import LEFT, MEMBER, REMOVED, VALUE_COMPONENTS, MemberTable
+from sim.strategies import REGISTRY
+from sim.world import World, build_world
+
+
+class RoleArrays:
+    """Every :class:`RoleTraits` field as an array indexed by role code."""
+
+    def __init__(self, roles=ROLES) -> None:
+        for name in RoleTraits.names():
+            values = [getattr(cls.traits, name) for cls in roles]
+            setattr(self, name, np.array(values, dtype=np.float64))
+        self.weights = {c: getattr(self, f"w_{c}") for c in VALUE_COMPONENTS}
+
+
+@dataclass
+class Ledger:
+    """Money and time the operator spends and earns, by day and in total."""
+
+    money_spent: float = 0.0
+    revenue: float = 0.0
+    owner_minutes: float = 0.0
+    envelope_money: float = 0.0
+    conversions: int = 0
+
+    def spend(self, amount: float) -> None:
+        """Book money the operator paid out."""
+        self.money_spent += amount
+
+    def earn(self, amount: float) -> None:
+        """Book revenue from a conversion."""
+        self.revenue += amount
+
+
+class CommunityModel(mesa.Model):
+    """A chat group in a population, for one arm and one replicate of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario.
+    arm
+        Which arm's strategies to use (``baseline`` or a name from ``scenario.arms``).
+    seed
+        The run's seed (see :mod:`sim.seeding`); the world and the daily dynamics get
+        independent child streams of it.
+    world
+        A prebuilt world to reuse (it must come from the same seed and population).
+    """
+
+    def __init__(self, scenario: Scenario, arm: str = "baseline", seed: int | None = None,
+                 world: World | None = None) -> None:
+        self.run_seed = int(scenario.seed if seed is None else seed)
+        world_seed, dynamics_seed = run_streams(self.run_seed)
+        super().__init__(rng=dynamics_seed)
+        self.config = scenario
+        self.arm = arm
+        self.dyn = scenario.dynamics
+        self.group = scenario.group
+        self.days = scenario.horizon
+        self.world = world if world is not None else build_world(
+            scenario.population, world_seed, base_dir_of(scenario))
+        n = self.world.size
+        self.state = MemberTable(n)
+        self.state.role[:] = Outsider.code
+        self.roles = RoleArrays()
+        self.persons: list = [Outsider(self, row) for row in range(n)]
+        self.strategies = [REGISTRY[key](settings)
+                           for key, settings in scenario.strategies_for(arm).items()]
+        self.ledger = Ledger()
+        self.recorder = Recorder(self.days)
+        self.day = 0
+        self.pending_envelopes: list[Envelope] = []
+        self.group_value = 0.0
+        self.material_signal = 0.0
+        self.last_conversation = 0
+        self.dead_day: int | None = None
+        self._members: np.ndarray | None = None
+        self.today: phases.Today | None = None
+        self.found_group()
+
+    # ------------------------------------------------------------------ the day
+
+    def step(self) -> None:
+        """Simulate one day."""
+        plan = DayPlan()
+        for strategy in self.strategies:
+            strategy.plan(self, self.day, plan)
+        today = phases.Today(day=self.day)
+        self.today = today
+        phases.recruit(self, plan, today)
+        phases.read(self, plan, today)
+        phases.post(self, plan, today)
+        phases.grab_envelopes(self, plan, today)
+        phases.update_value(self, plan, today)
+        phases.moderate_and_churn(self, plan, today)
+        phases.convert(self, plan, today)
+        self.recorder.record(self, plan, today)
+        self.day += 1
+
+    def run_model(self) -> None:
+        """Simulate every day of the scenario's horizon."""
+        while self.day < self.days:
+            self.step()
+
+    def roles_weights(self, role: np.ndarray) -> dict[str, np.ndarray]:
+        """Weights of the five value components for members with role codes ``role``."""
+        return {comp: w[role] for comp, w in self.roles.weights.items()}
+
+    # ------------------------------------------------------------ membership
+
+    def members(self) -> np.ndarray:
+        """Rows of current members (sorted); cached until membership changes."""
+        if self._members is None:
+            self._members = np.flatnonzero(self.state.status == MEMBER)
+        return self._members
+
+    def _neighbours(self, rows: np.ndarray) -> np.ndarray:
+        """Friends of every row in ``rows``, concatenated (with repeats)."""
+        adj = self.world.adjacency
+        starts = adj.indptr[rows]
+        lengths = adj.indptr[rows + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.empty(0, dtype=adj.indices.dtype)
+        offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        return adj.indices[offsets + np.arange(total)]
+
+    def add_members(self, rows: np.ndarray, roles: np.ndarray, invited_by: np.ndarray,
+                    layer: np.ndarray) -> None:
+        """Let ``rows`` join today with the given role codes, inviters and layers."""
+        if rows.size == 0:
+            return
+        st = self.state
+        st.status[rows] = MEMBER
+        st.role[rows] = roles
+        st.role_at_join[rows] = roles
+        st.joined_day[rows] = self.day
+        st.invited_by[rows] = invited_by
+        st.layer[rows] = layer
+        st.days_silent[rows] = 0
+        fit = self.world.fit[rows]
+        st.engagement[rows] = np.clip(self.dyn.initial_engagement * (0.5 + fit), 0.0, 1.0)
+        st.trust[rows] = np.where(invited_by >= 0, 0.2, 0.1)
+        np.add.at(st.friends_in, self._neighbours(rows), 1)
+        for row, code in zip(rows.tolist(), roles.tolist(), strict=True):
+            self.persons[row] = self.persons[row].become(ROLES[code])
+        self._members = None
+
+    def _exit(self, rows: np.ndarray, status: int) -> None:
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0:
+            return
+        st = self.state
+        st.role_at_end[rows] = st.role[rows]
+        st.status[rows] = status
+        st.left_day[rows] = self.day
+        np.add.at(st.friends_in, self._neighbours(rows), -1)
+        for row in rows.tolist():
+            self.persons[row] = self.persons[row].become(Outsider)
+        self._members = None
+
+    def leave(self, rows: np.ndarray) -> None:
+        """``rows`` leave the group of their own accord today."""
+        self._exit(rows, LEFT)
+
+    def remove_members(self, rows) -> None:
+        """``rows`` are removed by the owner or an administrator today."""
+        self._exit(np.asarray(rows), REMOVED)
+
+    def change_role(self, rows: np.ndarray, role) -> None:
+        """Role transition for ``rows`` (recognition, neglect, ...)."""
+        for row in np.asarray(rows).tolist():
+            self.persons[row] = self.persons[row].become(role)
+
+    def moderator(self):
+        """The agent who moderates: the first administrator, else the owner."""
+        admins = self.agents_by_type.get(Administrator)
+        if admins is not None and len(admins) > 0:
+            return min(admins, key=lambda a: a.row)
+        return self.persons[self.owner_row]
+
+    # ------------------------------------------------------------------ founding
+
+    def found_group(self) -> None:
+        """Day 0: the owner founds the group and brings in the founders.
+
+        The owner is a well-connected person; administrators, opinion leaders and
+        seed users are the best-fitting people among the owner's friends, then
+        friends of friends (seed 001: the owner invites seed users personally).
+        """
+        w = self.world
+        degree = w.degree()
+        eligible = (w.natural_role != Spammer.code) & (w.natural_role != RedEnvelopeHunter.code)
+        order = np.lexsort((self.rng.random(w.size), -degree))
+        owner = int(order[np.flatnonzero(eligible[order])[0]]) if eligible.any() else 0
+        self.owner_row = owner
+        f = self.group.founders
+        wanted = min(f.admin + f.opinion_leader + f.seed_user, self.group.capacity - 1)
+        circle = self._circle(owner, wanted, eligible)
+        codes = ([Administrator.code] * f.admin + [OpinionLeader.code] * f.opinion_leader
+                 + [SeedUser.code] * f.seed_user)[: circle.size]
+        rows = np.concatenate(([owner], circle)).astype(np.int64)
+        roles = np.array([Owner.code, *codes], dtype=np.int8)
+        inviters = np.array([-1] + [owner] * circle.size, dtype=np.int32)
+        layer = np.full(rows.size, 2, dtype=np.int8)
+        self.add_members(rows, roles, inviters, layer)
+        st = self.state
+        st.engagement[rows] = 0.8
+        st.trust[rows] = 0.6
+        st.commitment[rows] = 0.3
+
+    def _circle(self, owner: int, wanted: int, eligible: np.ndarray) -> np.ndarray:
+        """Up to ``wanted`` people closest to the owner, best fit first at each distance."""
+        chosen: list[int] = []
+        seen = {owner}
+        frontier = np.array([owner])
+        while len(chosen) < wanted and frontier.size:
+            ring = np.unique(self._neighbours(frontier))
+            ring = np.array([r for r in ring.tolist() if r not in seen], dtype=np.int64)
+            if ring.size == 0:
+                break
+            seen.update(ring.tolist())
+            good = ring[eligible[ring]]
+            good = good[np.argsort(-self.world.fit[good], kind="stable")]
+            chosen.extend(good[: wanted - len(chosen)].tolist())
+            frontier = ring
+        return np.array(chosen, dtype=np.int64)

@@ -1,0 +1,406 @@
+"""Scenario files: the schema, loading with line numbers, and clear errors.
+
+A scenario is YAML validated by pydantic. Every key has a default and a unit (they
+are declared once, as :class:`sim.params.Param`), so a minimal file is a few lines.
+Bad input -- an unknown key, a wrong type, a value out of range, a missing or
+unreadable file -- raises :class:`ScenarioError` listing every problem with file,
+line, key path, what was expected and the nearest valid key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
+
+from sim.dynamics import Dynamics
+from sim.params import Param, Section, section_model
+from sim.strategies import REGISTRY
+from sim.world import Network, Traits
+
+DEFAULT_DAYS = 182
+
+FOUNDER_PARAMS = (
+    Param("owner", 1, "group owner (always one)", "people", 1, 1),
+    Param("admin", 2, "administrators at the start", "people", 0, 100),
+    Param("opinion_leader", 3, "opinion leaders invited at the start", "people", 0, 1000),
+    Param("seed_user", 20, "seed users (initiators) invited at the start", "people", 0, 100000),
+)
+Founders = section_model("Founders", FOUNDER_PARAMS, "Who is in the group on day 0.")
+
+GROUP_PARAMS = (
+    Param("capacity", 500, "most members the group can hold (WeChat: 500)", "members", 2,
+          10_000_000),
+    Param("consent_above", 40, "group size above which an invitation needs the invitee's "
+          "consent (WeChat: 40)", "members", 0, 10_000_000),
+)
+
+
+class Population(Section):
+    """The people around the group and their friendships (uncertainties)."""
+
+    size: int = Field(5000, ge=10, le=5_000_000, description="number of people in the "
+                      "world around the group", json_schema_extra={"unit": "people"})
+    network: Network = Field(default_factory=Network)  # type: ignore[valid-type]
+    traits: Traits = Field(default_factory=Traits)  # type: ignore[valid-type]
+
+
+class Group(section_model("GroupBase", GROUP_PARAMS)):  # type: ignore[misc]
+    """The chat group: capacity, the consent rule and its founders."""
+
+    founders: Founders = Field(default_factory=Founders)  # type: ignore[valid-type]
+
+
+def _normalise_switches(data: Any, allow_off: bool) -> Any:
+    """``key:`` (empty) or ``true`` switches a strategy on with defaults; ``false`` off."""
+    if not isinstance(data, dict):
+        return data
+    out = {}
+    for key, value in data.items():
+        if value is None or value is True:
+            out[key] = {}
+        elif value is False:
+            if allow_off:
+                out[key] = False
+        else:
+            out[key] = value
+    return out
+
+
+def _strategies_model(name: str, allow_off: bool) -> type[BaseModel]:
+    fields: dict[str, Any] = {}
+    for key, cls in REGISTRY.items():
+        kind = cls.Settings | Literal[False] | None if allow_off else cls.Settings | None
+        fields[key] = (kind, Field(None, description=cls.name))
+    def normalise(cls, data):
+        return _normalise_switches(data, allow_off)
+
+    validators = {"_switches": model_validator(mode="before")(normalise)}
+    model = create_model(name, __base__=Section, __validators__=validators, **fields)
+    return model
+
+
+Strategies = _strategies_model("Strategies", allow_off=False)
+ArmChanges = _strategies_model("ArmChanges", allow_off=True)
+
+
+class Scenario(BaseModel):
+    """A scenario: the world, the group, the strategies switched on, and the arms."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field("unnamed scenario", description="what the scenario is about")
+    description: str = Field("", description="longer notes for whoever reads the file")
+    days: int | None = Field(None, ge=1, le=3650, description="days simulated (or weeks)",
+                             json_schema_extra={"unit": "days"})
+    weeks: int | None = Field(None, ge=1, le=520, description="weeks simulated (or days)",
+                              json_schema_extra={"unit": "weeks"})
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="root seed of every random draw")
+    replicates: int = Field(1, ge=1, le=100_000, description="runs per arm, each with its "
+                            "own seed shared across arms")
+    population: Population = Field(default_factory=Population)
+    group: Group = Field(default_factory=Group)
+    dynamics: Dynamics = Field(default_factory=Dynamics)  # type: ignore[valid-type]
+    strategies: Strategies = Field(default_factory=Strategies)  # type: ignore[valid-type]
+    arms: dict[str, ArmChanges] = Field(  # type: ignore[valid-type]
+        default_factory=dict,
+        description="each arm is the baseline strategies plus these changes",
+    )
+    provenance: dict[str, Any] | None = Field(
+        None, description="written by commsim in resolved scenarios; ignored on input"
+    )
+
+    @model_validator(mode="after")
+    def _one_horizon(self) -> Scenario:
+        if self.days is not None and self.weeks is not None and self.days != self.weeks * 7:
+            raise ValueError("give either days or weeks, not both")
+        return self
+
+    @field_validator("arms")
+    @classmethod
+    def _arm_names(cls, arms: dict) -> dict:
+        if "baseline" in arms:
+            raise ValueError("'baseline' is the name of the scenario's own strategies; "
+                             "give the arm another name")
+        return arms
+
+    @property
+    def horizon(self) -> int:
+        """Number of days simulated."""
+        if self.days is not None:
+            return self.days
+        if self.weeks is not None:
+            return self.weeks * 7
+        return DEFAULT_DAYS
+
+    def arm_names(self) -> list[str]:
+        """``baseline`` followed by the arms in file order."""
+        return ["baseline", *self.arms]
+
+    def strategies_for(self, arm: str) -> dict[str, Section]:
+        """Strategy settings of one arm: the baseline plus the arm's changes."""
+        active = {k: v for k, v in self.strategies if v is not None}
+        if arm == "baseline":
+            return dict(active)
+        if arm not in self.arms:
+            raise KeyError(f"no arm named {arm!r}; arms are {self.arm_names()}")
+        for key, change in self.arms[arm]:
+            if change is None:
+                continue
+            if change is False:
+                active.pop(key, None)
+                continue
+            base = active.get(key)
+            given = change.model_dump(include=change.model_fields_set)
+            merged = {**(base.model_dump() if base is not None else {}), **given}
+            active[key] = REGISTRY[key].Settings(**merged)
+        return {k: active[k] for k in REGISTRY if k in active}
+
+    def with_changes(self, **changes: Any) -> Scenario:
+        """Copy with top-level keys replaced, validated again."""
+        data = self.model_dump(exclude={"provenance"})
+        data.update(changes)
+        return Scenario.model_validate(data)
+
+    def resolved(self) -> dict[str, Any]:
+        """Every key with its value, defaults filled in (``days`` resolved)."""
+        data = self.model_dump(mode="json", exclude={"provenance", "weeks"})
+        data["days"] = self.horizon
+        return data
+
+    def digest(self) -> str:
+        """Short hash of the resolved scenario (run ids start with it)."""
+        text = json.dumps(self.resolved(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario file."""
+
+    source: str
+    line: int | None
+    path: str
+    message: str
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        key = f" {self.path}:" if self.path else ""
+        hint = f" (did you mean '{self.suggestion}'?)" if self.suggestion else ""
+        return f"{where}:{key} {self.message}{hint}"
+
+
+class ScenarioError(Exception):
+    """A scenario file could not be used; ``problems`` lists everything wrong."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _line_map(text: str) -> dict[tuple, int]:
+    """Map each key path in a YAML document to the 1-based line it is written on."""
+    lines: dict[tuple, int] = {}
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+
+    def walk(node, path: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value
+                lines[(*path, key)] = key_node.start_mark.line + 1
+                walk(value_node, (*path, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                lines[(*path, i)] = item.start_mark.line + 1
+                walk(item, (*path, i))
+
+    if root is not None:
+        lines[()] = root.start_mark.line + 1
+        walk(root, ())
+    return lines
+
+
+def _line_for(lines: dict[tuple, int], loc: tuple) -> int | None:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The model class inside ``X | None | Literal[False]``, ``dict[str, X]``, ..."""
+    args = getattr(annotation, "__args__", None)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if args:
+        for arg in args:
+            found = _unwrap(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _allowed_keys(loc: tuple) -> tuple[list[str], str]:
+    """Valid keys at the mapping that holds ``loc[-1]``, and a word for what they are."""
+    model: Any = Scenario
+    parents = loc[:-1]
+    i = 0
+    while i < len(parents):
+        key = parents[i]
+        field = model.model_fields.get(key) if model else None
+        if field is None:
+            return [], "keys"
+        annotation = field.annotation
+        inner = _unwrap(annotation)
+        origin = getattr(annotation, "__origin__", None)
+        if origin is dict:
+            i += 1  # skip the free-form key (an arm name)
+        model = inner
+        i += 1
+    if model is None:
+        return [], "keys"
+    what = "strategies" if model in (Strategies, ArmChanges) else "keys"
+    return list(model.model_fields), what
+
+
+def _describe(error: dict) -> tuple[str, str | None]:
+    """Plain-words message for one pydantic error and a suggested key."""
+    kind = error["type"]
+    loc = tuple(error["loc"])
+    if kind == "extra_forbidden":
+        allowed, what = _allowed_keys(loc)
+        bad = str(loc[-1])
+        near = difflib.get_close_matches(bad, allowed, n=1, cutoff=0.5)
+        noun = "strategy" if what == "strategies" else "key"
+        return (f"unknown {noun} '{bad}'; expected one of: {', '.join(allowed)}",
+                near[0] if near else None)
+    value = error.get("input")
+    shown = json.dumps(value, default=str) if not isinstance(value, dict) else "a mapping"
+    ctx = error.get("ctx") or {}
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        bounds = {"greater_than_equal": ">=", "less_than_equal": "<=",
+                  "greater_than": ">", "less_than": "<"}[kind]
+        limit = next(iter(ctx.values()))
+        return f"value {shown} is out of range; expected a number {bounds} {limit}", None
+    if kind == "literal_error":
+        expected = ctx.get("expected", "")
+        near = difflib.get_close_matches(str(value), [
+            s.strip().strip("'") for s in str(expected).replace(" or ", ",").split(",")
+        ], n=1, cutoff=0.5)
+        return f"value {shown} is not allowed; expected {expected}", near[0] if near else None
+    msg = error["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, "):]
+    return f"{msg[0].lower()}{msg[1:]} (got {shown})", None
+
+
+def _path_text(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if not str(p).startswith(("function-", "tagged-")))
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop pydantic's union-branch markers from an error location."""
+    keep = []
+    for part in loc:
+        text = str(part)
+        if text in {"literal[False]", "none"} or text.endswith("Settings") or "[" in text:
+            continue
+        keep.append(part)
+    return tuple(keep)
+
+
+def parse_scenario(text: str, source: str = "<scenario>",
+                   base_dir: Path | None = None) -> Scenario:
+    """Validate a scenario given as YAML text; raise :class:`ScenarioError` on problems."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        raise ScenarioError([Problem(source, line, "", f"not valid YAML: {problem}")]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(source, 1, "", "expected a mapping of keys such as "
+                                     f"'name', 'days', 'strategies'; got {type(data).__name__}")])
+    lines = _line_map(text)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        seen = set()
+        for error in exc.errors():
+            loc = _clean_loc(tuple(error["loc"]))
+            message, suggestion = _describe({**error, "loc": loc})
+            key = (loc, message)
+            if key in seen:
+                continue
+            seen.add(key)
+            problems.append(Problem(source, _line_for(lines, loc), _path_text(loc), message,
+                                    suggestion))
+        raise ScenarioError(problems) from None
+    if scenario.population.network.kind == "edgelist":
+        path = Path(scenario.population.network.path)
+        if not path.is_absolute() and base_dir is not None:
+            path = base_dir / path
+        if not scenario.population.network.path or not path.is_file():
+            loc = ("population", "network", "path")
+            raise ScenarioError([Problem(source, _line_for(lines, loc), _path_text(loc),
+                                         f"edge-list file not found: {path}")])
+    return scenario
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found (file, line, key path, expectation, suggestion).
+    """
+    p = Path(path)
+    if not p.is_file():
+        near = difflib.get_close_matches(p.name, [q.name for q in p.parent.glob("*.y*ml")]
+                                         if p.parent.is_dir() else [], n=1, cutoff=0.5)
+        raise ScenarioError([Problem(str(p), None, "", "file not found",
+                                     str(p.parent / near[0]) if near else None)])
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem(str(p), None, "", f"cannot read file: {exc}")]) from None
+    scenario = parse_scenario(text, str(p), base_dir=p.parent.resolve())
+    return scenario.model_copy(update={"provenance": {"source_dir": str(p.parent.resolve())}})
+
+
+def base_dir_of(scenario: Scenario) -> Path | None:
+    """Folder relative paths in the scenario (edge lists) are resolved against."""
+    if scenario.provenance and "source_dir" in scenario.provenance:
+        return Path(scenario.provenance["source_dir"])
+    return None
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of scenario files, for editors and docs."""
+    return Scenario.model_json_schema()

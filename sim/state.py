@@ -1,0 +1,74 @@
+"""The member table: every person's daily state as one struct of arrays.
+
+Indexed by the person's row (also their node in the social graph and the ``row`` of
+their agent). The daily phases read and write whole columns at once; agents read and
+write their own cell through properties (``agents.base.Person``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+OUTSIDER, MEMBER, LEFT, REMOVED = 0, 1, 2, 3
+STATUS_LABELS = ("outsider", "member", "left", "removed")
+
+MESSAGE_KINDS = (
+    "content", "chat", "question", "answer", "ad", "red_envelope", "thanks", "announcement",
+)
+"""Kinds of messages in the group chat (MECHANISMS.md W2)."""
+KIND = {name: i for i, name in enumerate(MESSAGE_KINDS)}
+
+VALUE_COMPONENTS = ("content", "material", "help", "bonds", "identity")
+"""The five things members come for (seed 002), plus ``cost`` kept alongside."""
+
+_FLOAT = (
+    "engagement", "value", "trust", "commitment", "money_received", "money_sent",
+    "recent_posts", "v_content", "v_material", "v_help", "v_bonds", "v_identity", "v_cost",
+)
+_INT = (
+    "days_silent", "joined_day", "left_day", "invited_by", "muted_day", "first_post_day",
+    "last_post_day", "friends_in",
+)
+_SMALL = ("status", "role", "role_at_join", "role_at_end", "layer", "first_post_answered")
+_BOOL = ("muted", "converted", "welcomed", "saw_rules")
+
+
+class MemberTable:
+    """Struct-of-arrays state of ``n`` persons.
+
+    Columns are numpy arrays of length ``n``; ``messages`` is ``n x len(MESSAGE_KINDS)``.
+    Missing days and people are ``-1``.
+    """
+
+    float_columns = _FLOAT
+    int_columns = _INT
+    small_columns = _SMALL
+    bool_columns = _BOOL
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        for name in _FLOAT:
+            setattr(self, name, np.zeros(n, dtype=np.float64))
+        for name in _INT:
+            setattr(self, name, np.full(n, -1, dtype=np.int32))
+        for name in _SMALL:
+            setattr(self, name, np.zeros(n, dtype=np.int8))
+        for name in _BOOL:
+            setattr(self, name, np.zeros(n, dtype=bool))
+        self.friends_in[:] = 0
+        self.days_silent[:] = 0
+        self.first_post_answered[:] = -1
+        self.messages = np.zeros((n, len(MESSAGE_KINDS)), dtype=np.int32)
+
+    def column(self, name: str) -> np.ndarray:
+        """The array of one column (raises ``AttributeError`` for unknown names)."""
+        if name not in _FLOAT + _INT + _SMALL + _BOOL:
+            raise AttributeError(f"member table has no column {name!r}")
+        return getattr(self, name)
+
+    def value_of(self, weights: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
+        """Perceived value of ``rows``: role-weighted components minus cost."""
+        total = -self.v_cost[rows]
+        for comp in VALUE_COMPONENTS:
+            total = total + weights[comp] * getattr(self, f"v_{comp}")[rows]
+        return total

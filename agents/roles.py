@@ -62,7 +62,7 @@ class OpinionLeader(Person):
     code: ClassVar[int] = 2
     label: ClassVar[str] = "opinion_leader"
     traits: ClassVar[RoleTraits] = RoleTraits(
-        post_rate=2.5, question_share=0.05, content_share=0.3, reply_propensity=0.8,
+        post_rate=5.0, question_share=0.05, content_share=0.3, reply_propensity=0.8,
         influence=2.0, invite_rate=0.015, patience=0.5, status=0.6, expectation=0.35,
     )
 
@@ -77,7 +77,7 @@ class SeedUser(Person):
     code: ClassVar[int] = 3
     label: ClassVar[str] = "seed_user"
     traits: ClassVar[RoleTraits] = RoleTraits(
-        post_rate=1.2, question_share=0.2, content_share=0.1, reply_propensity=0.6,
+        post_rate=2.5, question_share=0.2, content_share=0.1, reply_propensity=0.6,
         influence=1.3, invite_rate=0.03, patience=0.6, status=0.4, expectation=0.3,
     )
 
@@ -94,7 +94,7 @@ class Member(Person):
     code: ClassVar[int] = 4
     label: ClassVar[str] = "member"
     traits: ClassVar[RoleTraits] = RoleTraits(
-        post_rate=0.6, question_share=0.2, content_share=0.05, reply_propensity=0.35,
+        post_rate=1.5, question_share=0.2, content_share=0.05, reply_propensity=0.35,
         invite_rate=0.008, expectation=0.35,
     )
     layers: ClassVar[tuple[str, ...]] = ("potential", "intention", "strong")
@@ -115,7 +115,7 @@ class Lurker(Person):
     code: ClassVar[int] = 5
     label: ClassVar[str] = "lurker"
     traits: ClassVar[RoleTraits] = RoleTraits(
-        post_rate=0.04, question_share=0.2, content_share=0.0, reply_propensity=0.05,
+        post_rate=0.003, question_share=0.2, content_share=0.0, reply_propensity=0.05,
         influence=0.5, invite_rate=0.001, patience=0.7, w_bonds=0.3, expectation=0.15,
     )
 

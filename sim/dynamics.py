@@ -19,10 +19,14 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "factor 0-1", 0.0, 1.0),
     Param("engagement_exponent", 1.5, "how sharply posting falls with lower engagement",
           "exponent", 0.5, 4.0),
+    Param("topic_scale", 3.0, "conversation starters (content, questions, announcements) a day "
+          "that give 63% of the full chat", "messages/day", 0.1, 1000.0),
+    Param("topic_floor", 0.1, "share of the chat that goes on with no conversation starters",
+          "share 0-1", 0.0, 1.0),
     Param("member_content_quality", 0.45, "quality of content members (not the owner) post",
           "score 0-1", 0.0, 1.0),
     # replies, answers, first posts
-    Param("reply_scale", 6.0, "responder weight at which a post has a 63% chance of a reply",
+    Param("reply_scale", 8.0, "responder weight at which a post has a 63% chance of a reply",
           "responders", 0.1, 1000.0),
     Param("answer_scale", 4.0, "responder weight at which a question has a 63% chance of an "
           "answer", "responders", 0.1, 1000.0),
@@ -61,6 +65,8 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     # joining
     Param("discovery_rate", 0.0002, "daily chance an outsider finds the group on their own (QR "
           "code, Moments)", "per day", 0.0, 0.1),
+    Param("advertiser_search", 20.0, "how much likelier would-be advertisers find the group on "
+          "their own than others", "factor", 0.0, 1000.0),
     Param("acceptance", 0.35, "chance an outsider with a perfect fit accepts an invitation",
           "share 0-1", 0.0, 1.0),
     Param("cluster_bonus", 1.0, "extra acceptance when the invitee's friends know each other",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.state import KIND, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED, VALUE_COMPONENTS
+from sim.state import KIND, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED, VALUE_COMPONENTS, VALUE_PARTS
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
@@ -47,7 +47,7 @@ class Recorder:
         data["joins"][d] = today.joins
         data["leaves"][d] = today.leaves
         data["removed"][d] = today.removed
-        data["posters"][d] = np.count_nonzero(today.posts.sum(axis=1))
+        data["posters"][d] = np.count_nonzero(today.wrote)
         data["readers"][d] = np.count_nonzero(today.read)
         data["muted"][d] = np.count_nonzero(st.muted[rows])
         data["messages"][d] = counts.sum()
@@ -61,13 +61,14 @@ class Recorder:
         data["owner_minutes"][d] = plan.owner_minutes
         model.ledger.owner_minutes += plan.owner_minutes
         if rows.size:
-            data["engagement"][d] = st.engagement[rows].mean()
-            data["trust"][d] = st.trust[rows].mean()
-            data["value"][d] = st.value[rows].mean()
-            weights = model.roles_weights(st.role[rows])
-            for comp in VALUE_COMPONENTS:
-                data[f"value_{comp}"][d] = (weights[comp] * getattr(st, f"v_{comp}")[rows]).mean()
-            data["value_cost"][d] = st.v_cost[rows].mean()
+            inv = 1.0 / rows.size
+            data["engagement"][d] = st.engagement[rows].sum() * inv
+            data["trust"][d] = st.trust[rows].sum() * inv
+            data["value"][d] = st.value[rows].sum() * inv
+            parts = (model.roles.weights[st.role[rows]] * st.value_parts[rows]).sum(axis=0) * inv
+            for i, part in enumerate(VALUE_PARTS):
+                data[f"value_{part}"][d] = parts[i]
+            data["value_cost"][d] = -parts[-1]
         model.group_value = float(data["value"][d])
         model.material_signal = 0.9 * model.material_signal + 0.1 * (
             1.0 - np.exp(-today.envelope_money / max(1, rows.size) / model.dyn.money_scale))

@@ -27,13 +27,22 @@ from sim.world import World, build_world
 
 
 class RoleArrays:
-    """Every :class:`RoleTraits` field as an array indexed by role code."""
+    """Every :class:`RoleTraits` field as an array indexed by role code.
+
+    ``matrix[role]`` gathers all traits of many members in one operation;
+    ``weights[role]`` gives the weights of the value parts (the five components, and
+    -1 for costs).
+    """
 
     def __init__(self, roles=ROLES) -> None:
-        for name in RoleTraits.names():
-            values = [getattr(cls.traits, name) for cls in roles]
-            setattr(self, name, np.array(values, dtype=np.float64))
-        self.weights = {c: getattr(self, f"w_{c}") for c in VALUE_COMPONENTS}
+        names = RoleTraits.names()
+        self.matrix = np.array([[float(getattr(cls.traits, n)) for n in names]
+                                for cls in roles])
+        self.col = {name: i for i, name in enumerate(names)}
+        for name, i in self.col.items():
+            setattr(self, name, self.matrix[:, i])
+        self.weights = np.column_stack(
+            [getattr(self, f"w_{c}") for c in VALUE_COMPONENTS] + [-np.ones(len(roles))])
 
 
 @dataclass
@@ -96,6 +105,7 @@ class CommunityModel(mesa.Model):
         self.pending_envelopes: list[Envelope] = []
         self.group_value = 0.0
         self.material_signal = 0.0
+        self.topic_supply = 1.0
         self.last_conversation = 0
         self.dead_day: int | None = None
         self._members: np.ndarray | None = None
@@ -125,10 +135,6 @@ class CommunityModel(mesa.Model):
         """Simulate every day of the scenario's horizon."""
         while self.day < self.days:
             self.step()
-
-    def roles_weights(self, role: np.ndarray) -> dict[str, np.ndarray]:
-        """Weights of the five value components for members with role codes ``role``."""
-        return {comp: w[role] for comp, w in self.roles.weights.items()}
 
     # ------------------------------------------------------------ membership
 

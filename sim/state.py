@@ -19,11 +19,13 @@ MESSAGE_KINDS = (
 KIND = {name: i for i, name in enumerate(MESSAGE_KINDS)}
 
 VALUE_COMPONENTS = ("content", "material", "help", "bonds", "identity")
-"""The five things members come for (seed 002), plus ``cost`` kept alongside."""
+"""The five things members come for (seed 002)."""
+VALUE_PARTS = (*VALUE_COMPONENTS, "cost")
+"""Columns of ``MemberTable.value_parts``: the five components and the costs."""
 
 _FLOAT = (
     "engagement", "value", "trust", "commitment", "money_received", "money_sent",
-    "recent_posts", "v_content", "v_material", "v_help", "v_bonds", "v_identity", "v_cost",
+    "recent_posts",
 )
 _INT = (
     "days_silent", "joined_day", "left_day", "invited_by", "muted_day", "first_post_day",
@@ -36,7 +38,8 @@ _BOOL = ("muted", "converted", "welcomed", "saw_rules")
 class MemberTable:
     """Struct-of-arrays state of ``n`` persons.
 
-    Columns are numpy arrays of length ``n``; ``messages`` is ``n x len(MESSAGE_KINDS)``.
+    Columns are numpy arrays of length ``n``; ``messages`` is ``n x len(MESSAGE_KINDS)``
+    and ``value_parts`` is ``n x len(VALUE_PARTS)`` (remembered benefits and costs).
     Missing days and people are ``-1``.
     """
 
@@ -59,16 +62,10 @@ class MemberTable:
         self.days_silent[:] = 0
         self.first_post_answered[:] = -1
         self.messages = np.zeros((n, len(MESSAGE_KINDS)), dtype=np.int32)
+        self.value_parts = np.zeros((n, len(VALUE_PARTS)), dtype=np.float64)
 
     def column(self, name: str) -> np.ndarray:
         """The array of one column (raises ``AttributeError`` for unknown names)."""
         if name not in _FLOAT + _INT + _SMALL + _BOOL:
             raise AttributeError(f"member table has no column {name!r}")
         return getattr(self, name)
-
-    def value_of(self, weights: dict[str, np.ndarray], rows: np.ndarray) -> np.ndarray:
-        """Perceived value of ``rows``: role-weighted components minus cost."""
-        total = -self.v_cost[rows]
-        for comp in VALUE_COMPONENTS:
-            total = total + weights[comp] * getattr(self, f"v_{comp}")[rows]
-        return total

@@ -125,4 +125,5 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
 Dynamics = section_model(
     "Dynamics", DYNAMICS_PARAMS,
     "Behavioural constants of the daily cycle (uncertainties); calibrated defaults.",
+    module=__name__,
 )

@@ -225,19 +225,50 @@ class CommunityModel(mesa.Model):
         owner = int(order[np.flatnonzero(eligible[order])[0]]) if eligible.any() else 0
         self.owner_row = owner
         f = self.group.founders
-        wanted = min(f.admin + f.opinion_leader + f.seed_user, self.group.capacity - 1)
-        circle = self._circle(owner, wanted, eligible)
-        codes = ([Administrator.code] * f.admin + [OpinionLeader.code] * f.opinion_leader
-                 + [SeedUser.code] * f.seed_user)[: circle.size]
+        n_founders = f.admin + f.opinion_leader + f.seed_user
+        wanted = min(n_founders + self.group.initial_members, self.group.capacity - 1)
+        circle = self._circle(owner, min(wanted, n_founders), eligible)
+        codes = np.array([Administrator.code] * f.admin + [OpinionLeader.code] * f.opinion_leader
+                         + [SeedUser.code] * f.seed_user, dtype=np.int8)[: circle.size]
         rows = np.concatenate(([owner], circle)).astype(np.int64)
-        roles = np.array([Owner.code, *codes], dtype=np.int8)
+        roles = np.concatenate(([Owner.code], codes)).astype(np.int8)
         inviters = np.array([-1] + [owner] * circle.size, dtype=np.int32)
-        layer = np.full(rows.size, 2, dtype=np.int8)
-        self.add_members(rows, roles, inviters, layer)
+        self.add_members(rows, roles, inviters, np.full(rows.size, 2, dtype=np.int8))
         st = self.state
         st.engagement[rows] = 0.8
         st.trust[rows] = 0.6
         st.commitment[rows] = 0.3
+        extra = wanted - circle.size
+        if extra > 0:
+            self._seat_existing_members(extra)
+
+    def _seat_existing_members(self, count: int) -> None:
+        """Fill an existing group: ``count`` people near the members, with their natural
+        roles, as if they had joined through friends before day 0."""
+        from sim.state import OUTSIDER
+
+        w, st = self.world, self.state
+        chosen: list[np.ndarray] = []
+        taken = st.status != OUTSIDER
+        frontier = self.members()
+        need = count
+        while need > 0:
+            ring = np.unique(self._neighbours(frontier))
+            ring = ring[~taken[ring]]
+            if ring.size == 0:  # disconnected: take anyone left
+                ring = np.flatnonzero(~taken)
+                if ring.size == 0:
+                    break
+            ring = self.rng.permutation(ring)[:need]
+            taken[ring] = True
+            chosen.append(ring)
+            need -= ring.size
+            frontier = ring
+        if not chosen:
+            return
+        rows = np.sort(np.concatenate(chosen))
+        inviters = np.full(rows.size, self.owner_row, dtype=np.int32)
+        self.add_members(rows, w.natural_role[rows], inviters, np.zeros(rows.size, np.int8))
 
     def _circle(self, owner: int, wanted: int, eligible: np.ndarray) -> np.ndarray:
         """Up to ``wanted`` people closest to the owner, best fit first at each distance."""

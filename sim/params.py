@@ -92,7 +92,8 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=True)
 
 
-def section_model(name: str, params: tuple[Param, ...], doc: str = "") -> type[Section]:
+def section_model(name: str, params: tuple[Param, ...], doc: str = "", *,
+                  module: str | None = None, qualname: str | None = None) -> type[Section]:
     """Build a frozen pydantic model from parameter declarations.
 
     Parameters
@@ -103,8 +104,14 @@ def section_model(name: str, params: tuple[Param, ...], doc: str = "") -> type[S
         The declarations; order is kept in docs and listings.
     doc
         Docstring of the model, used as the schema description.
+    module, qualname
+        Where the model can be found by name, so instances pickle (process pools):
+        e.g. ``module="sim.world"`` for ``sim.world.Network``.
     """
     fields = {p.name: (p.annotation(), p.field()) for p in params}
     model = create_model(name, __base__=Section, __doc__=doc or None, **fields)
     model.__params__ = params  # type: ignore[attr-defined]
+    if module is not None:
+        model.__module__ = module
+    model.__qualname__ = qualname or name
     return model

@@ -40,11 +40,14 @@ FOUNDER_PARAMS = (
     Param("opinion_leader", 3, "opinion leaders invited at the start", "people", 0, 1000),
     Param("seed_user", 20, "seed users (initiators) invited at the start", "people", 0, 100000),
 )
-Founders = section_model("Founders", FOUNDER_PARAMS, "Who is in the group on day 0.")
+Founders = section_model("Founders", FOUNDER_PARAMS, "Who is in the group on day 0.",
+                         module=__name__)
 
 GROUP_PARAMS = (
     Param("capacity", 500, "most members the group can hold (WeChat: 500)", "members", 2,
           10_000_000),
+    Param("initial_members", 0, "ordinary members already in the group on day 0 besides the "
+          "founders (an existing group taken over)", "members", 0, 10_000_000),
     Param("consent_above", 40, "group size above which an invitation needs the invitee's "
           "consent (WeChat: 40)", "members", 0, 10_000_000),
 )
@@ -59,7 +62,7 @@ class Population(Section):
     traits: Traits = Field(default_factory=Traits)  # type: ignore[valid-type]
 
 
-class Group(section_model("GroupBase", GROUP_PARAMS)):  # type: ignore[misc]
+class Group(section_model("GroupBase", GROUP_PARAMS, module=__name__)):  # type: ignore[misc]
     """The chat group: capacity, the consent rule and its founders."""
 
     founders: Founders = Field(default_factory=Founders)  # type: ignore[valid-type]
@@ -90,7 +93,8 @@ def _strategies_model(name: str, allow_off: bool) -> type[BaseModel]:
         return _normalise_switches(data, allow_off)
 
     validators = {"_switches": model_validator(mode="before")(normalise)}
-    model = create_model(name, __base__=Section, __validators__=validators, **fields)
+    model = create_model(name, __base__=Section, __validators__=validators,
+                         __module__=__name__, **fields)
     return model
 
 

@@ -50,8 +50,10 @@ TRAIT_PARAMS: tuple[Param, ...] = (
           "share 0-1", 0.0, 1.0),
 )
 
-Network = section_model("Network", NETWORK_PARAMS, "The social graph around the group.")
-Traits = section_model("Traits", TRAIT_PARAMS, "How the traits of people are distributed.")
+Network = section_model("Network", NETWORK_PARAMS, "The social graph around the group.",
+                        module=__name__)
+Traits = section_model("Traits", TRAIT_PARAMS, "How the traits of people are distributed.",
+                       module=__name__)
 
 
 @dataclass

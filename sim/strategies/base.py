@@ -45,7 +45,9 @@ class Strategy:
         if cls.key:
             title = "".join(part.title() for part in cls.key.split("_"))
             doc = (cls.__doc__ or "").strip().split("\n")[0]
-            cls.Settings = section_model(f"{title}Settings", cls.params, doc)
+            cls.Settings = section_model(f"{title}Settings", cls.params, doc,
+                                         module=cls.__module__,
+                                         qualname=f"{cls.__qualname__}.Settings")
 
     def __init__(self, settings: Section | None = None) -> None:
         self.settings = settings if settings is not None else self.Settings()

@@ -1,0 +1,39 @@
+# commsim: `make demo` and `make test` set everything up on a fresh machine.
+# Mesa 3.5 needs Python >= 3.12; plain python3 here may be 3.11, so we look for 3.12+.
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+FIND_PY   := for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.12.1/bin/python3 \
+                 $$HOME/.pyenv/versions/3.13.0/bin/python3 python3; do \
+               if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
+               then command -v $$c; break; fi; done
+
+.PHONY: demo test bench lint golden clean
+
+$(STAMP): pyproject.toml
+	@base=$$($(FIND_PY)); \
+	if [ -z "$$base" ]; then echo "commsim needs Python >= 3.12 (pyenv install 3.12)"; exit 1; fi; \
+	if [ ! -x $(PY) ]; then echo "creating $(VENV) with $$base"; $$base -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+demo: $(STAMP)
+	$(VENV)/bin/commsim run scenarios/showcase.yaml --out runs/showcase
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check sim agents tests benchmarks
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_engine.py
+
+golden: $(STAMP)
+	$(PY) -m tests.test_golden.regenerate
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check sim agents tests benchmarks
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,194 @@
+"""The ``commsim`` command line: run and check scenarios, list strategies, print the schema.
+
+Every command calls the same Python API a notebook would (``sim.run``,
+``sim.load_scenario``). Bad input ends with a clear message on stderr and exit
+status 2, before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sim.output import default_out_dir, remove_if_empty, write_run
+from sim.runner import default_workers, run
+from sim.scenario import ScenarioError, json_schema, load_scenario
+from sim.strategies import REGISTRY
+
+app = typer.Typer(
+    name="commsim",
+    help="Simulate a chat-group community and compare operating strategies.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+SUMMARY_SHOWN = (
+    ("members_final", "members at end", "{:.0f}"),
+    ("active_share_last_28d", "active share (28 d)", "{:.0%}"),
+    ("messages_total", "messages", "{:,.0f}"),
+    ("spam_share", "spam share", "{:.1%}"),
+    ("newcomer_retention_30d", "newcomer retention 30 d", "{:.0%}"),
+    ("top10_share", "top 10% write", "{:.0%}"),
+    ("muted_share", "muted", "{:.0%}"),
+    ("money_spent", "money spent (yuan)", "{:,.0f}"),
+    ("revenue", "revenue (yuan)", "{:,.0f}"),
+    ("owner_hours", "owner hours", "{:,.0f}"),
+)
+
+
+def _fail(problems: ScenarioError) -> None:
+    count = len(problems.problems)
+    for problem in problems.problems:
+        err_console.print(f"[bold red]error[/]: {problem}", highlight=False, soft_wrap=True)
+    if count > 1:
+        err_console.print(f"{count} problems; nothing was run or written.", highlight=False)
+    else:
+        err_console.print("Nothing was run or written.", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def _fmt(value: float, pattern: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return pattern.format(value)
+
+
+def summary_table(summary: pd.DataFrame, title: str) -> Table:
+    """Mean outcome per arm (and, with replicates, how many groups died)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("outcome")
+    arms = list(dict.fromkeys(summary["arm"]))
+    for arm in arms:
+        table.add_column(arm, justify="right")
+    by_arm = {arm: summary[summary["arm"] == arm] for arm in arms}
+    for column, label, pattern in SUMMARY_SHOWN:
+        table.add_row(label, *[_fmt(float(by_arm[a][column].astype(float).mean()), pattern)
+                               for a in arms])
+    dead = []
+    for arm in arms:
+        days = by_arm[arm]["dead_day"]
+        n_dead = int(days.notna().sum())
+        dead.append(f"{n_dead}/{len(days)}" + (f" (day {days.dropna().median():.0f})"
+                                               if n_dead else ""))
+    table.add_row("groups dead", *dead)
+    return table
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    out: Annotated[Path | None, typer.Option(help="Results folder (default: runs/<name>-<time>).")]
+    = None,
+    replicates: Annotated[int | None, typer.Option(min=1, help="Runs per arm.")] = None,
+    seed: Annotated[int | None, typer.Option(min=0, help="Root seed.")] = None,
+    days: Annotated[int | None, typer.Option(min=1, max=3650, help="Days to simulate.")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Processes (default: all cores).")]
+    = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results path.")]
+    = False,
+) -> None:
+    """Run a scenario (every arm and replicate) and write its results folder."""
+    try:
+        loaded = load_scenario(scenario)
+        if days is not None or replicates is not None or seed is not None:
+            loaded = _with_overrides(loaded, replicates, seed, days)
+    except ScenarioError as problems:
+        _fail(problems)
+    n_runs = loaded.replicates * len(loaded.arm_names())
+    n_workers = workers or default_workers()
+    target = out or default_out_dir(loaded.name)
+    if not quiet:
+        out_console.print(f"[bold]{loaded.name}[/]: {len(loaded.arm_names())} arm(s) x "
+                          f"{loaded.replicates} replicate(s), {loaded.horizon} days, "
+                          f"population {loaded.population.size:,}", highlight=False)
+    try:
+        if quiet or n_runs == 1:
+            result = run(loaded, workers=n_workers)
+        else:
+            with Progress(TextColumn("running"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=err_console, transient=True) as bar:
+                task = bar.add_task("runs", total=n_runs)
+                result = run(loaded, workers=n_workers,
+                             on_done=lambda k: bar.advance(task, k))
+        write_run(result, target)
+    except KeyboardInterrupt:
+        remove_if_empty(target)
+        err_console.print("interrupted: nothing was written.")
+        raise typer.Exit(code=130) from None
+    if quiet:
+        out_console.print(str(target), highlight=False)
+        return
+    out_console.print(summary_table(result.summary, "Outcomes (mean over replicates)"))
+    out_console.print(f"Results: [bold]{target}[/] (timeseries.parquet, summary.parquet, "
+                      "members.parquet, scenario.resolved.yaml)", highlight=False)
+
+
+def _with_overrides(loaded, replicates, seed, days):
+    changes = {}
+    if replicates is not None:
+        changes["replicates"] = replicates
+    if seed is not None:
+        changes["seed"] = seed
+    if days is not None:
+        changes.update(days=days, weeks=None)
+    provenance = loaded.provenance
+    return loaded.with_changes(**changes).model_copy(update={"provenance": provenance})
+
+
+@app.command("check")
+def check_command(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+) -> None:
+    """Validate scenario files without running them; report every problem."""
+    failed = []
+    for path in files:
+        try:
+            loaded = load_scenario(path)
+        except ScenarioError as problems:
+            failed.extend(problems.problems)
+            continue
+        out_console.print(
+            f"ok: {path} ({len(loaded.arm_names())} arm(s), {loaded.horizon} days, "
+            f"{loaded.replicates} replicate(s), strategies: "
+            f"{', '.join(loaded.strategies_for('baseline')) or 'none'})", highlight=False)
+    if failed:
+        _fail(ScenarioError(failed))
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of scenario files (editors can validate YAML with it)."""
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
+@app.command("strategies")
+def strategies_command() -> None:
+    """List every strategy with its parameters, defaults, units and ranges."""
+    for key, cls in REGISTRY.items():
+        doc = (cls.__doc__ or "").strip().split("\n")[0]
+        table = Table(title=f"{key}: {doc}", title_justify="left")
+        for column in ("parameter", "default", "unit", "range", "description"):
+            table.add_column(column)
+        for p in cls.params:
+            table.add_row(p.name, str(p.default), p.unit, p.describe_range(), p.description)
+        out_console.print(table)
+        out_console.print(f"  source: seed {cls.metadata['source']}; owner time: "
+                          f"{cls.metadata['owner_minutes_per_day']} min/day; money: "
+                          f"{cls.metadata['money_per_day']} yuan/day\n", highlight=False)
+
+
+def main() -> None:
+    """Entry point of the ``commsim`` console script."""
+    app()

@@ -1,0 +1,117 @@
+"""Run folders, written atomically.
+
+Every file is first written under a temporary name in the same folder and then
+renamed into place (``os.replace`` is atomic on one filesystem), and the folder's
+files are all staged before the first one is moved in. A crash or Ctrl-C therefore
+leaves either no file or a complete one, never a half-written file that looks done.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from sim.runner import RunResult
+
+RESULT_FILES = ("timeseries.parquet", "summary.parquet", "members.parquet",
+                "scenario.resolved.yaml")
+VERSIONED_PACKAGES = ("commsim", "mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow",
+                      "pydantic")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and of the packages results depend on."""
+    versions = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def resolved_yaml(result: RunResult) -> str:
+    """The scenario with every default filled in, the seed and package versions."""
+    data = result.scenario.resolved()
+    data["provenance"] = {
+        "scenario_digest": result.scenario.digest(),
+        "replicate_seeds": sorted(set(int(s) for s in result.summary["seed"])),
+        "versions": package_versions(),
+    }
+    header = ("# Resolved by commsim: every key with the value used. Run it again with\n"
+              "#   commsim run scenario.resolved.yaml\n")
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def default_out_dir(name: str, root: Path = Path("runs")) -> Path:
+    """``runs/<scenario-name>-<UTC time>`` (a new folder for every run)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "scenario"
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return root / f"{slug}-{stamp}"
+
+
+def _write_staged(path: Path, write) -> Path:
+    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.",
+                                         suffix=".partial", delete=False)
+    handle.close()
+    staged = Path(handle.name)
+    try:
+        write(staged)
+        os.chmod(staged, 0o644)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged
+
+
+def write_atomic(path: Path, write) -> None:
+    """Write one file through ``write(tmp_path)`` and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(_write_staged(path, write), path)
+
+
+def write_run(result: RunResult, out: Path) -> Path:
+    """Write a run folder: the three Parquet tables and the resolved scenario."""
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "timeseries.parquet": result.timeseries,
+        "summary.parquet": result.summary,
+        "members.parquet": result.members,
+    }
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, frame in tables.items():
+            staged.append((_write_staged(out / name, _parquet_writer(frame)), out / name))
+        text = resolved_yaml(result)
+        staged.append((_write_staged(out / "scenario.resolved.yaml",
+                                     lambda p: p.write_text(text, encoding="utf-8")),
+                       out / "scenario.resolved.yaml"))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, final in staged:
+        os.replace(tmp, final)
+    return out
+
+
+def _parquet_writer(frame: pd.DataFrame):
+    def write(path: Path) -> None:
+        frame.to_parquet(path, index=False)
+
+    return write
+
+
+def remove_if_empty(path: Path) -> None:
+    """Remove a folder we created if nothing was written into it."""
+    if path.is_dir() and not any(path.iterdir()):
+        shutil.rmtree(path, ignore_errors=True)

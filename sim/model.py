@@ -17,6 +17,7 @@ from agents import ROLES, Administrator, OpinionLeader, Outsider, Owner, RedEnve
 from agents import SeedUser, Spammer
 from agents.base import RoleTraits
 from sim import phases
+from sim.kernels import TRAIT_COLUMNS
 from sim.metrics import Recorder
 from sim.plan import DayPlan, Envelope
 from sim.scenario import Scenario, base_dir_of
@@ -43,6 +44,8 @@ class RoleArrays:
             setattr(self, name, self.matrix[:, i])
         self.weights = np.column_stack(
             [getattr(self, f"w_{c}") for c in VALUE_COMPONENTS] + [-np.ones(len(roles))])
+        self.kernel_traits = np.ascontiguousarray(
+            self.matrix[:, [self.col[name] for name in TRAIT_COLUMNS]])
 
 
 @dataclass
@@ -109,6 +112,7 @@ class CommunityModel(mesa.Model):
         self.last_conversation = 0
         self.dead_day: int | None = None
         self._members: np.ndarray | None = None
+        self.seen = np.zeros(n, dtype=np.int32)  # recruitment: last day a person was asked
         self.today: phases.Today | None = None
         self.found_group()
 

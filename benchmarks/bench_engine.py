@@ -1,0 +1,389 @@
+"""Speed and memory benchmark of the commsim engine (``make bench``).
+
+Measures, on this machine, every figure DESIGN.md promises for the engine:
+
+1. start-up: a fresh process imports ``sim`` and builds a 5,000-person world;
+2. one group-year: a full 500-member group for 365 days (median of three seeds);
+3. a large community: 100,000 members in a population of 200,000 for 365 days, with
+   build time, simulation time and peak memory measured in a separate process;
+4. the same 500-member group run by an idiomatic Mesa model of the core dynamics
+   (``benchmarks/mesa_idiomatic.py``), and the engine's speed-up over it.
+
+Prints a table (target, measured figure, PASS/MISS) and writes the figures to
+``benchmarks/results/latest.json``. Not part of the test suite: timings depend on
+the machine, so they are reported, never asserted.
+
+Run from the repository root: ``python benchmarks/bench_engine.py``. The script
+re-invokes itself with ``--child large`` for the large community so its peak memory
+is its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# `make bench` runs this file by path, so the repo root is not on sys.path by itself.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
+SEEDS = (1, 2, 3)
+STARTUP_REPEATS = 3
+DAYS = 365
+GB = 1e9
+ENGINE_LAST_DAY: list[float] = []
+"""Members on the last day of each engine group-year (for the table's note)."""
+
+SMALL_GROUP = """
+name: bench group-year
+days: {days}
+population: {{size: 5000}}
+group: {{capacity: 500, initial_members: 474}}
+strategies: {{welcome: {{}}, content: {{}}}}
+"""
+"""A full WeChat group: 26 default founders + 474 members = 500 on day 0."""
+
+LARGE_COMMUNITY = """
+name: bench large community
+days: {days}
+population: {{size: 200000}}
+group: {{capacity: 100000, initial_members: 99974}}
+strategies: {{welcome: {{}}, content: {{}}}}
+"""
+"""100,000 members on day 0 (26 founders + 99,974) in 200,000 people, default network."""
+
+STARTUP_CHILD = """
+import time
+started = time.time()
+t0 = time.perf_counter()
+import json
+import sim
+t1 = time.perf_counter()
+scenario = sim.parse_scenario("population: {size: 5000}")
+model = sim.CommunityModel(scenario, seed=1)
+t2 = time.perf_counter()
+print(json.dumps({"ready": time.time(), "started": started, "import_s": t1 - t0,
+                  "build_s": t2 - t1, "persons": model.world.size}))
+"""
+"""Program of the start-up child: time stamps around ``import sim`` and the build."""
+
+
+@dataclass
+class Figure:
+    """One line of the results table.
+
+    Attributes
+    ----------
+    name
+        What was measured.
+    value
+        The measured figure, in ``unit``.
+    unit
+        Unit of ``value`` and ``target``.
+    target
+        Threshold to meet, or ``None`` for a figure reported for information.
+    better
+        ``"lower"`` if the value must stay at or below the target, ``"higher"`` if at
+        or above it.
+    note
+        How it was measured, in a few words.
+    """
+
+    name: str
+    value: float
+    unit: str
+    target: float | None = None
+    better: str = "lower"
+    note: str = ""
+
+    @property
+    def verdict(self) -> str:
+        """``PASS``, ``MISS`` or ``info`` (no target)."""
+        if self.target is None:
+            return "info"
+        ok = self.value <= self.target if self.better == "lower" else self.value >= self.target
+        return "PASS" if ok else "MISS"
+
+
+@dataclass
+class Report:
+    """Everything the benchmark measured, with the machine it ran on."""
+
+    machine: dict[str, str] = field(default_factory=dict)
+    figures: list[Figure] = field(default_factory=list)
+
+    def add(self, *figures: Figure) -> None:
+        """Append figures in table order."""
+        self.figures.extend(figures)
+
+
+# ------------------------------------------------------------------- the machine
+
+
+def machine_info() -> dict[str, str]:
+    """CPU count, CPU model, Python, numpy and mesa versions."""
+    import mesa
+    import numpy
+
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            cpu = next((line.split(":", 1)[1].strip() for line in handle
+                        if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return {
+        "nproc": str(len(os.sched_getaffinity(0))),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "mesa": mesa.__version__,
+        "platform": platform.platform(),
+    }
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def scenario(template: str, days: int = DAYS):
+    """Validated scenario from one of the templates above."""
+    import sim
+
+    return sim.parse_scenario(template.format(days=days), source="bench_engine.py")
+
+
+def child_env() -> dict[str, str]:
+    """Environment for child processes: this environment with the repo root importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def run_child(args: list[str]) -> dict:
+    """Run a Python child process and parse the JSON its last output line holds."""
+    done = subprocess.run([sys.executable, *args], cwd=ROOT, env=child_env(),
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark child {args[:2]} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def member_days(model) -> float:
+    """Sum over the days of the engine's member count."""
+    return float(model.recorder.data["members"].sum())
+
+
+# ------------------------------------------------------------------ 1. start-up
+
+
+def measure_startup(repeats: int = STARTUP_REPEATS) -> list[Figure]:
+    """Fresh process: launch to world built, median of ``repeats`` launches.
+
+    The judged figure runs from just before the process is launched to the moment
+    the 5,000-person model exists (interpreter start-up included, teardown not).
+    """
+    runs = []
+    for _ in range(repeats):
+        launched = time.time()
+        out = run_child(["-c", STARTUP_CHILD])
+        out["launch_to_ready_s"] = out["ready"] - launched
+        runs.append(out)
+
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in runs)
+
+    return [
+        Figure("start-up: launch -> 5,000-person world built", median("launch_to_ready_s"), "s",
+               target=2.0, note=f"fresh process, median of {repeats}"),
+        Figure("  of which import sim", median("import_s"), "s"),
+        Figure("  of which world + model build", median("build_s"), "s"),
+    ]
+
+
+# ------------------------------------------------- 2. group-year and 4. idiomatic
+
+
+def time_engine(seed: int) -> tuple[float, float]:
+    """Seconds of ``run_model()`` and member-days of one 500-member group-year."""
+    import sim
+
+    model = sim.CommunityModel(scenario(SMALL_GROUP), seed=seed)
+    t0 = time.perf_counter()
+    model.run_model()
+    seconds = time.perf_counter() - t0
+    # the group shrinks as people leave; say so, since fewer members cost less per day
+    ENGINE_LAST_DAY.append(float(model.recorder.data["members"][-1]))
+    return seconds, member_days(model)
+
+
+def time_idiomatic(seed: int) -> tuple[float, float]:
+    """Seconds and member-days of the idiomatic Mesa model on the same day-0 group."""
+    import sim
+    from benchmarks.mesa_idiomatic import IdiomaticGroup
+
+    community = sim.CommunityModel(scenario(SMALL_GROUP), seed=seed)
+    reference = IdiomaticGroup(community, seed=seed)
+    t0 = time.perf_counter()
+    for _ in range(community.days):
+        reference.step()
+    return time.perf_counter() - t0, float(reference.member_days())
+
+
+def median_run(timer, seeds=SEEDS) -> tuple[float, float]:
+    """Median seconds and median member-days/s of ``timer`` over ``seeds``."""
+    runs = [timer(seed) for seed in seeds]
+    seconds = statistics.median(s for s, _ in runs)
+    rate = statistics.median(md / s for s, md in runs)
+    return seconds, rate
+
+
+def measure_group_year() -> tuple[list[Figure], float]:
+    """The 500-member group for 365 days; returns the figures and member-days/s."""
+    seconds, rate = median_run(time_engine)
+    n = len(SEEDS)
+    return [
+        Figure("group-year: 500 members x 365 days", seconds, "s", target=0.1,
+               note=f"run_model() only, median of {n} seeds"),
+        Figure("  engine member-days/s", rate, "/s",
+               note=f"500 -> {statistics.median(ENGINE_LAST_DAY):.0f} members (median)"),
+    ], rate
+
+
+def measure_idiomatic(engine_rate: float) -> list[Figure]:
+    """Idiomatic Mesa on the same groups, and the engine's speed-up over it."""
+    seconds, rate = median_run(time_idiomatic)
+    n = len(SEEDS)
+    return [
+        Figure("idiomatic Mesa: same group x 365 days", seconds, "s",
+               note=f"shuffle_do('step'), median of {n} seeds"),
+        Figure("  idiomatic member-days/s", rate, "/s", note="no churn: less work per day"),
+        Figure("speed-up engine / idiomatic (member-days/s)", engine_rate / rate, "x",
+               target=20.0, better="higher"),
+    ]
+
+
+# ------------------------------------------------------------ 3. large community
+
+
+def large_child() -> None:
+    """Child process: build and run the large community, print figures as JSON.
+
+    Peak RSS is read from this process alone (``RUSAGE_SELF``), so the parent's own
+    memory never counts.
+    """
+    t0 = time.perf_counter()
+    import sim
+
+    model = sim.CommunityModel(scenario(LARGE_COMMUNITY), seed=SEEDS[0])
+    t1 = time.perf_counter()
+    built_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    day0 = int(model.members().size)
+    model.run_model()
+    t2 = time.perf_counter()
+    members = model.recorder.data["members"]
+    print(json.dumps({
+        "build_s": t1 - t0, "run_s": t2 - t1, "member_days": float(members.sum()),
+        "members_day0": day0, "members_last": float(members[-1]),
+        "network": model.config.population.network.kind,
+        # ru_maxrss is in KiB on Linux
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "build_rss_bytes": built_rss * 1024,
+    }))
+
+
+def measure_large() -> list[Figure]:
+    """The 100,000-member community in its own process."""
+    out = run_child([str(Path(__file__).resolve()), "--child", "large"])
+    network = out["network"]
+    return [
+        Figure("large: 100k members x 365 days, simulation", out["run_s"], "s", target=15.0,
+               note=f"200k people, {network} network"),
+        Figure("  build (import + world + model)", out["build_s"], "s"),
+        Figure("  member-days/s", out["member_days"] / out["run_s"], "/s",
+               note=f"{out['members_day0']:,} -> {out['members_last']:,.0f} members, "
+               f"mean {out['member_days'] / DAYS:,.0f}"),
+        Figure("  peak memory (RSS)", out["peak_rss_bytes"] / GB, "GB", target=1.5,
+               note=f"{out['build_rss_bytes'] / GB:.2f} GB after build"),
+    ]
+
+
+# ---------------------------------------------------------------------- output
+
+
+def number(value: float, unit: str) -> str:
+    """Format a figure for the table: rates with thousands separators."""
+    if unit == "/s":
+        return f"{value:,.0f} /s"
+    if unit == "x":
+        return f"{value:.1f}x"
+    return f"{value:.3f} {unit}" if value < 10 else f"{value:.1f} {unit}"
+
+
+def render(report: Report, elapsed: float) -> None:
+    """Print the machine and the results table with rich."""
+    from rich.console import Console
+    from rich.table import Table
+
+    m = report.machine
+    title = (f"commsim engine benchmark - {m['nproc']} CPU ({m['cpu']}), Python {m['python']}, "
+             f"numpy {m['numpy']}, mesa {m['mesa']}")
+    table = Table(title=title, title_justify="left")
+    table.add_column("benchmark")
+    table.add_column("target", justify="right")
+    table.add_column("measured", justify="right")
+    table.add_column("result", justify="center")
+    table.add_column("how")
+    styles = {"PASS": "bold green", "MISS": "bold red", "info": "dim"}
+    for f in report.figures:
+        bound = "" if f.target is None else (
+            ("<= " if f.better == "lower" else ">= ") + number(f.target, f.unit))
+        verdict = f.verdict
+        table.add_row(f.name, bound, number(f.value, f.unit),
+                      f"[{styles[verdict]}]{verdict}[/]", f.note)
+    console = Console(width=150)
+    console.print(table)
+    console.print(f"benchmark wall time {elapsed:.0f} s; figures written to "
+                  f"{RESULTS.relative_to(ROOT)}")
+
+
+def write_json(report: Report, elapsed: float) -> None:
+    """Write the machine and every figure (with its verdict) to ``RESULTS``."""
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "generated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "elapsed_s": elapsed,
+        "machine": report.machine,
+        "figures": [{**asdict(f), "verdict": f.verdict} for f in report.figures],
+    }
+    RESULTS.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    """Measure everything, print the table and write the JSON."""
+    started = time.perf_counter()
+    report = Report(machine=machine_info())
+    report.add(*measure_startup())
+    figures, engine_rate = measure_group_year()
+    report.add(*figures)
+    report.add(*measure_large())
+    report.add(*measure_idiomatic(engine_rate))
+    elapsed = time.perf_counter() - started
+    write_json(report, elapsed)
+    render(report, elapsed)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:3] == ["--child", "large"]:
+        large_child()
+    else:
+        main()

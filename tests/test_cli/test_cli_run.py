@@ -1,0 +1,235 @@
+"""``commsim run``: the results folder, its tables, the resolved scenario and the options."""
+
+from __future__ import annotations
+
+import os
+from importlib import metadata
+
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import sim
+from sim.cli import app
+from sim.seeding import replicate_seeds
+
+TINY = """\
+name: cli run test
+days: 20
+seed: 3
+replicates: 2
+population: {size: 300, network: {kind: powerlaw_cluster, mean_degree: 6}}
+group: {capacity: 120}
+strategies:
+  welcome: {}
+  content: {posts_per_day: 2}
+arms:
+  no_welcome: {welcome: false}
+"""
+
+# Same as TINY but without arms: the resolved file of this one must reproduce the run.
+TINY_NO_ARMS = TINY.split("arms:")[0]
+
+RESULT_FILES = {"timeseries.parquet", "summary.parquet", "members.parquet",
+                "scenario.resolved.yaml"}
+
+TIMESERIES_COLUMNS = [
+    "run_id", "arm", "replicate", "seed", "day", "members", "joins", "leaves", "removed",
+    "posters", "readers", "muted", "messages", "spam_messages", "red_envelope_money",
+    "money_spent", "revenue", "conversions", "alive", "value", "value_content",
+    "value_material", "value_help", "value_bonds", "value_identity",
+]
+SUMMARY_COLUMNS = [
+    "run_id", "arm", "replicate", "seed", "days", "members_final", "members_peak",
+    "messages_total", "active_share_last_28d", "spam_share", "newcomer_retention_30d",
+    "top1_share", "lurker_share", "money_spent", "revenue", "roi", "dead_day",
+]
+MEMBERS_COLUMNS = [
+    "run_id", "agent_id", "role_at_join", "role_at_end", "joined_day", "left_day", "exit",
+    "invited_by", "first_post_day", "first_post_answered", "messages", "money_received",
+    "money_sent", "converted", "muted_day",
+]
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scenario") / "tiny.yaml"
+    path.write_text(TINY)
+    return path
+
+
+@pytest.fixture(scope="module")
+def run_folder(scenario_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "tiny-out"
+    result = invoke("run", scenario_file, "--out", out, "--workers", "1")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def tables(run_folder):
+    return {name: pd.read_parquet(run_folder / f"{name}.parquet")
+            for name in ("timeseries", "summary", "members")}
+
+
+def test_run_writes_exactly_the_result_files(run_folder):
+    assert set(os.listdir(run_folder)) == RESULT_FILES
+    assert not [n for n in os.listdir(run_folder.parent) if n.endswith(".partial")]
+
+
+def test_timeseries_has_one_row_per_run_and_day(tables):
+    ts = tables["timeseries"]
+    assert set(TIMESERIES_COLUMNS) <= set(ts.columns)
+    assert list(ts.columns[:5]) == ["run_id", "arm", "replicate", "seed", "day"]
+    assert not ts.duplicated(["run_id", "day"]).any()
+    assert ts["run_id"].nunique() == 4  # 2 arms x 2 replicates
+    for _, days in ts.groupby("run_id")["day"]:
+        assert list(days) == list(range(20))
+    assert ts["alive"].dtype == bool
+    assert (ts["members"] >= 0).all()
+    assert (ts["spam_messages"] <= ts["messages"]).all()
+
+
+def test_summary_has_one_row_per_run(tables):
+    summary, ts = tables["summary"], tables["timeseries"]
+    assert set(SUMMARY_COLUMNS) <= set(summary.columns)
+    assert summary["run_id"].is_unique
+    assert set(summary["run_id"]) == set(ts["run_id"])
+    assert list(summary["arm"]) == ["baseline", "baseline", "no_welcome", "no_welcome"]
+    assert list(summary["replicate"]) == [0, 1, 0, 1]
+    assert (summary["days"] == 20).all()
+    last = ts.sort_values("day").groupby("run_id").tail(1).set_index("run_id")
+    for row in summary.itertuples():
+        assert row.members_final == last.loc[row.run_id, "members"]
+        assert row.members_peak >= row.members_final
+        survived = bool(last.loc[row.run_id, "alive"])
+        assert pd.isna(row.dead_day) == survived  # dead_day is null when the group survived
+
+
+def test_members_has_one_row_per_person_ever_a_member(tables):
+    members, summary = tables["members"], tables["summary"]
+    assert set(MEMBERS_COLUMNS) <= set(members.columns)
+    kinds = [c for c in members.columns if c.startswith("messages_")]
+    assert kinds, "messages_<kind> columns are missing"
+    assert (members[kinds].sum(axis=1) == members["messages"]).all()
+    assert not members.duplicated(["run_id", "agent_id"]).any()
+    assert set(members["exit"]) <= {"left", "removed", "member"}
+    still = members[members["exit"] == "member"].groupby("run_id").size()
+    for row in summary.itertuples():
+        assert still.get(row.run_id, 0) == row.members_final
+    assert members.loc[members["exit"] == "member", "left_day"].isna().all()
+    assert members.loc[members["exit"] != "member", "left_day"].notna().all()
+
+
+def test_resolved_yaml_has_versions_and_replicate_seeds(run_folder, tables):
+    data = yaml.safe_load((run_folder / "scenario.resolved.yaml").read_text())
+    provenance = data["provenance"]
+    seeds = replicate_seeds(3, 2)
+    assert sorted(provenance["replicate_seeds"]) == sorted(seeds)
+    assert set(tables["summary"]["seed"]) == set(seeds)
+    versions = provenance["versions"]
+    for package in ("mesa", "numpy", "pandas", "pydantic", "networkx"):
+        assert versions[package] == metadata.version(package)
+    assert "python" in versions
+    assert data["days"] == 20 and data["replicates"] == 2 and data["seed"] == 3
+
+
+def test_resolved_yaml_loads_back_and_reproduces_the_run(tmp_path):
+    scenario = tmp_path / "plain.yaml"
+    scenario.write_text(TINY_NO_ARMS)
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert invoke("run", scenario, "--out", first, "-q").exit_code == 0
+    resolved = first / "scenario.resolved.yaml"
+    loaded = sim.load_scenario(resolved)
+    assert loaded.horizon == 20 and loaded.replicates == 2
+    result = invoke("run", resolved, "--out", second, "-q")
+    assert result.exit_code == 0, result.output
+    pd.testing.assert_frame_equal(pd.read_parquet(first / "summary.parquet"),
+                                  pd.read_parquet(second / "summary.parquet"))
+
+
+@pytest.mark.xfail(strict=True, reason="resolved YAML writes an arm's partial strategy change as "
+                   "the full settings with defaults, so on reload the arm overrides the "
+                   "baseline's non-default values (here posts_per_day 2 -> 3)")
+def test_resolved_yaml_of_a_scenario_with_arms_reproduces_every_arm(tmp_path):
+    scenario = tmp_path / "arms.yaml"
+    scenario.write_text(TINY_NO_ARMS + "arms:\n  irregular: {content: {schedule: irregular}}\n")
+    original = sim.load_scenario(scenario)
+    out = tmp_path / "first"
+    assert invoke("run", scenario, "--out", out, "-q").exit_code == 0
+    reloaded = sim.load_scenario(out / "scenario.resolved.yaml")
+    assert reloaded.strategies_for("irregular") == original.strategies_for("irregular")
+    summary = sim.run(reloaded).summary
+    pd.testing.assert_frame_equal(summary.drop(columns="run_id"),
+                                  pd.read_parquet(out / "summary.parquet").drop(
+                                      columns="run_id"))
+
+
+def test_quiet_prints_only_the_results_path(scenario_file, tmp_path):
+    out = tmp_path / "q"
+    result = invoke("run", scenario_file, "--out", out, "--quiet", "--replicates", "1")
+    assert result.exit_code == 0
+    assert result.output.strip() == str(out)
+    assert result.output.count("\n") == 1
+
+
+@pytest.mark.xfail(strict=True, reason="--quiet prints the path through rich, which folds a path "
+                   "longer than 80 characters onto two lines when stdout is not a terminal")
+def test_quiet_prints_a_long_path_on_one_line(scenario_file, tmp_path):
+    out = tmp_path / ("long_folder_name_" * 6) / "results"
+    result = invoke("run", scenario_file, "--out", out, "-q", "--replicates", "1",
+                    "--days", "3")
+    assert result.exit_code == 0
+    assert result.output == f"{out}\n"
+
+
+def test_options_override_the_file(scenario_file, tmp_path):
+    out = tmp_path / "override"
+    result = invoke("run", scenario_file, "--out", out, "-q",
+                    "--replicates", "1", "--seed", "42", "--days", "7")
+    assert result.exit_code == 0, result.output
+    summary = pd.read_parquet(out / "summary.parquet")
+    assert len(summary) == 2  # baseline and no_welcome, one replicate each
+    assert set(summary["days"]) == {7}
+    assert set(summary["seed"]) == set(replicate_seeds(42, 1))
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert ts["day"].max() == 6
+    resolved = yaml.safe_load((out / "scenario.resolved.yaml").read_text())
+    assert (resolved["days"], resolved["seed"], resolved["replicates"]) == (7, 42, 1)
+
+
+def test_days_option_overrides_weeks_in_the_file(tmp_path):
+    scenario = tmp_path / "weeks.yaml"
+    scenario.write_text(TINY.replace("days: 20", "weeks: 3"))
+    out = tmp_path / "o"
+    assert invoke("run", scenario, "--out", out, "-q", "--days", "4",
+                  "--replicates", "1").exit_code == 0
+    assert set(pd.read_parquet(out / "summary.parquet")["days"]) == {4}
+
+
+@pytest.mark.xfail(strict=True, reason="sim/seeding.py says `commsim run --seed <run seed> "
+                   "--replicates 1` re-runs that run alone, but --seed is the root seed and "
+                   "replicate_seeds(s, 1)[0] != s")
+def test_seed_of_a_run_reruns_it_alone(scenario_file, run_folder, tmp_path):
+    summary = pd.read_parquet(run_folder / "summary.parquet")
+    wanted = summary[(summary["arm"] == "baseline") & (summary["replicate"] == 1)].iloc[0]
+    out = tmp_path / "again"
+    assert invoke("run", scenario_file, "--out", out, "-q", "--replicates", "1",
+                  "--seed", str(int(wanted["seed"]))).exit_code == 0
+    again = pd.read_parquet(out / "summary.parquet")
+    assert int(again.loc[0, "seed"]) == int(wanted["seed"])
+
+
+def test_run_prints_a_summary_table(scenario_file, tmp_path):
+    out = tmp_path / "loud"
+    result = invoke("run", scenario_file, "--out", out, "--replicates", "1")
+    assert result.exit_code == 0
+    assert "baseline" in result.stdout and "no_welcome" in result.stdout
+    assert str(out) in result.stdout.replace("\n", "")

@@ -35,22 +35,26 @@ STAY, TO_LURKER, TO_MEMBER, TO_LEADER = 0, 1, 2, 3
 
 @njit(cache=True)
 def posting_rates(rows, read, eng, role, traits, sociability, spam_propensity, saw_rules,
-                  exponent, boost, rules_boost, compliance, rate, thresholds, responders):
+                  joined_day, day, newcomer_days, exponent, boost, rules_boost, compliance,
+                  introduce, intro_chance, u_intro, rate, thresholds, responders, posts):
     """Posting phase, part 1: each member's message rate, kind thresholds, reply weight.
 
     Fills ``rate`` (messages a day, 0 for members who did not read), ``thresholds``
     (cumulative chance that a message is an ad, a question, content; chat above) and
-    ``responders`` (reply propensity x engagement of readers). Returns the total
-    responder weight.
+    ``responders`` (reply propensity x engagement of readers). Newcomers who saw the
+    rules in their first ``newcomer_days`` post more and hold back off-topic ads; on
+    their join day, newcomers asked to ``introduce`` themselves write one chat
+    message with chance ``intro_chance``. Returns the total responder weight.
     """
     weight = 0.0
     for j in range(rows.size):
         i = rows[j]
         t = traits[role[j]]
         e = eng[j]
+        ruled = saw_rules[i] and day - joined_day[i] < newcomer_days
         if read[j]:
             r = t[T_POST] * sociability[i] * e ** exponent * boost
-            if saw_rules[j]:
+            if ruled:
                 r *= 1.0 + rules_boost
             rate[j] = r
             responders[j] = t[T_REPLY] * e
@@ -58,8 +62,10 @@ def posting_rates(rows, read, eng, role, traits, sociability, spam_propensity, s
         else:
             rate[j] = 0.0
             responders[j] = 0.0
+        if introduce and joined_day[i] == day and u_intro[j] < intro_chance:
+            posts[j, K_CHAT] += 1
         stray = (1.0 - t[T_AD]) * spam_propensity[i]
-        if saw_rules[j]:
+        if ruled:
             stray *= 1.0 - compliance
         ad = min(1.0, t[T_AD] + stray)
         rest = 1.0 - ad
@@ -67,6 +73,39 @@ def posting_rates(rows, read, eng, role, traits, sociability, spam_propensity, s
         thresholds[j, 1] = ad + rest * t[T_QUESTION]
         thresholds[j, 2] = thresholds[j, 1] + rest * (1.0 - t[T_QUESTION]) * t[T_CONTENT]
     return weight
+
+
+@njit(cache=True)
+def post_bookkeeping(rows, role, traits, posts, wrote, first, first_post_day, welcomed,
+                     u_welcome, welcome_reply, answered, replies, first_answered,
+                     first_post_answered, messages, recent_posts, recent_window, day):
+    """Posting phase, part 4: totals per member, first posts (answered, or greeted by
+    the welcomers), the message ledger, recent posting; returns (non-operator members
+    who talked, first posts greeted by the welcomers)."""
+    talkers = 0
+    greeted = 0
+    kinds = posts.shape[1]
+    for j in range(rows.size):
+        i = rows[j]
+        total = 0
+        for k in range(kinds):
+            total += posts[j, k]
+            messages[i, k] += posts[j, k]
+        wrote[j] = total
+        first[j] = total > 0 and first_post_day[i] < 0
+        if first[j]:
+            if welcomed[i] and u_welcome[j] < welcome_reply:
+                replies[j] += 1
+                greeted += 1
+            first_answered[j] = replies[j] + answered[j] > 0
+            first_post_day[i] = day
+            first_post_answered[i] = 1 if first_answered[j] else 0
+        else:
+            first_answered[j] = False
+        recent_posts[i] += (total - recent_posts[i]) / recent_window
+        if total - posts[j, K_AD] > 0 and traits[role[j]][T_OPERATOR] == 0:
+            talkers += 1
+    return talkers, greeted
 
 
 @njit(cache=True)
@@ -331,3 +370,36 @@ def grab_envelope(rows, sender, split, eagerness, u_try, u_order, u_thanks, than
     if best >= 0:
         luckiest[tries[order[best]]] = True
     return claimed
+
+
+@njit(cache=True)
+def member_means(rows, read, wrote, muted, engagement, trust, value, role, weights, parts,
+                 out):
+    """Metrics: posters, readers and muted members (counts), then the mean engagement,
+    trust, value and role-weighted value parts of the members ``rows``, into ``out``.
+
+    ``read`` and ``wrote`` are aligned with the day's reading list, which may include
+    people who left today; counts of posters and readers include them.
+    """
+    out[:] = 0.0
+    for j in range(read.size):
+        if read[j]:
+            out[1] += 1.0
+        if wrote[j] > 0:
+            out[0] += 1.0
+    n = rows.size
+    if n == 0:
+        return
+    for j in range(n):
+        i = rows[j]
+        if muted[i]:
+            out[2] += 1.0
+        out[3] += engagement[i]
+        out[4] += trust[i]
+        out[5] += value[i]
+        w = weights[role[i]]
+        for c in range(N_PARTS):
+            out[6 + c] += w[c] * parts[i, c]
+    for k in range(3, out.size):
+        out[k] /= n
+    out[out.size - 1] = -out[out.size - 1]

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.state import KIND, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED, VALUE_COMPONENTS, VALUE_PARTS
+from sim import kernels
+from sim.state import KIND, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED, VALUE_COMPONENTS
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
@@ -22,62 +23,51 @@ if TYPE_CHECKING:
     from sim.plan import DayPlan
 
 DAILY_COLUMNS = (
-    "members", "joins", "leaves", "removed", "posters", "readers", "muted", "messages",
-    "spam_messages", *(f"msg_{k}" for k in MESSAGE_KINDS), "red_envelope_money", "money_spent",
-    "revenue", "conversions", "owner_minutes", "alive", "engagement", "trust", "value",
+    "members", "joins", "leaves", "removed", "messages", "spam_messages",
+    *(f"msg_{k}" for k in MESSAGE_KINDS), "red_envelope_money", "money_spent", "revenue",
+    "conversions", "owner_minutes", "alive",
+    # computed by sim.kernels.member_means, in its order
+    "posters", "readers", "muted", "engagement", "trust", "value",
     *(f"value_{c}" for c in VALUE_COMPONENTS), "value_cost",
 )
 """Timeseries columns besides the run's identity (run_id, arm, replicate, seed, day)."""
+_MEANS_FROM = DAILY_COLUMNS.index("posters")
 
 EXIT_LABELS = {MEMBER: "member", 2: "left", REMOVED: "removed"}
 
 
 class Recorder:
-    """Preallocated daily record of one run (one row per day)."""
+    """Preallocated daily record of one run: one row per day, one column per metric.
+
+    ``data[name]`` is the column of metric ``name`` (a view into ``table``).
+    """
 
     def __init__(self, days: int) -> None:
-        self.data = {name: np.zeros(days, dtype=np.float64) for name in DAILY_COLUMNS}
+        self.table = np.zeros((days, len(DAILY_COLUMNS)), dtype=np.float64)
+        self.data = {name: self.table[:, i] for i, name in enumerate(DAILY_COLUMNS)}
 
     def record(self, model: CommunityModel, plan: DayPlan, today: Today) -> None:
         """Write today's row; also update the signals outsiders see and the death clock."""
-        d, data, st = model.day, self.data, model.state
+        d, st = model.day, model.state
         rows = model.members()
         counts = today.counts
-        data["members"][d] = rows.size
-        data["joins"][d] = today.joins
-        data["leaves"][d] = today.leaves
-        data["removed"][d] = today.removed
-        data["posters"][d] = np.count_nonzero(today.wrote)
-        data["readers"][d] = np.count_nonzero(today.read)
-        data["muted"][d] = np.count_nonzero(st.muted[rows])
-        data["messages"][d] = counts.sum()
-        data["spam_messages"][d] = counts[KIND["ad"]]
-        for kind, i in KIND.items():
-            data[f"msg_{kind}"][d] = counts[i]
-        data["red_envelope_money"][d] = today.envelope_money
-        data["money_spent"][d] = today.money_spent
-        data["revenue"][d] = today.revenue
-        data["conversions"][d] = today.conversions
-        data["owner_minutes"][d] = plan.owner_minutes
-        model.ledger.owner_minutes += plan.owner_minutes
-        if rows.size:
-            inv = 1.0 / rows.size
-            data["engagement"][d] = st.engagement[rows].sum() * inv
-            data["trust"][d] = st.trust[rows].sum() * inv
-            data["value"][d] = st.value[rows].sum() * inv
-            parts = (model.roles.weights[st.role[rows]] * st.value_parts[rows]).sum(axis=0) * inv
-            for i, part in enumerate(VALUE_PARTS):
-                data[f"value_{part}"][d] = parts[i]
-            data["value_cost"][d] = -parts[-1]
-        model.group_value = float(data["value"][d])
-        model.material_signal = 0.9 * model.material_signal + 0.1 * (
-            1.0 - np.exp(-today.envelope_money / max(1, rows.size) / model.dyn.money_scale))
-        if today.conversation:
+        row = self.table[d]
+        if model.dead_day is None and today.conversation:
             model.last_conversation = d
         alive = model.dead_day is None and (d - model.last_conversation) < model.dyn.dead_after
         if not alive and model.dead_day is None:
             model.dead_day = d
-        data["alive"][d] = alive
+        head = (rows.size, today.joins, today.leaves, today.removed, counts.sum(),
+                counts[KIND["ad"]], *counts, today.envelope_money, today.money_spent,
+                today.revenue, today.conversions, plan.owner_minutes, alive)
+        row[:_MEANS_FROM] = head
+        kernels.member_means(rows, today.read, today.wrote, st.muted, st.engagement, st.trust,
+                             st.value, st.role, model.roles.weights, st.value_parts,
+                             row[_MEANS_FROM:])
+        model.ledger.owner_minutes += plan.owner_minutes
+        model.group_value = row[_MEANS_FROM + 5]
+        model.material_signal = 0.9 * model.material_signal + 0.1 * (
+            1.0 - np.exp(-today.envelope_money / max(1, rows.size) / model.dyn.money_scale))
 
 
 @dataclass

@@ -193,19 +193,17 @@ def post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     st, dyn, rng, w = model.state, model.dyn, model.rng, model.world
     rows, readers, eng, u = today.rows, today.read, today.eng, today.u
     size = rows.size
-    joined = st.joined_day[rows]
-    saw_rules = st.saw_rules[rows] & (model.day - joined < NEWCOMER_DAYS)
     topic = dyn.topic_floor + (1.0 - dyn.topic_floor) * model.topic_supply
     rate = np.empty(size)
     thresholds = np.empty((size, 3))
     responders = np.empty(size)
+    posts = np.zeros((size, N_KINDS), dtype=np.int32)
     weight = kernels.posting_rates(
         rows, readers, eng, today.role, model.roles.kernel_traits, w.sociability,
-        w.spam_propensity, saw_rules, dyn.engagement_exponent, plan.posting_boost * topic,
-        dyn.rules_participation_boost, dyn.rules_compliance, rate, thresholds, responders)
-    posts = np.zeros((size, N_KINDS), dtype=np.int32)
-    if plan.self_introduction:
-        posts[:, KIND["chat"]] += (joined == model.day) & (u[U_INTRO] < dyn.intro_chance)
+        w.spam_propensity, st.saw_rules, st.joined_day, model.day, NEWCOMER_DAYS,
+        dyn.engagement_exponent, plan.posting_boost * topic, dyn.rules_participation_boost,
+        dyn.rules_compliance, plan.self_introduction, dyn.intro_chance, u[U_INTRO], rate,
+        thresholds, responders, posts)
     answered = np.zeros(size, dtype=np.int64)
     replies = np.zeros(size, dtype=np.int64)
     n_responses = 0
@@ -224,31 +222,19 @@ def post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         today.operator_posts[KIND["content"]] += plan.content_posts
         st.messages[model.owner_row, KIND["content"]] += plan.content_posts
     today.operator_posts[KIND["announcement"]] += plan.announcements
-
-    wrote = posts.sum(axis=1)
-    first = (wrote > 0) & (st.first_post_day[rows] < 0)
-    n_welcomed = 0
-    if first.any():
-        welcomed = first & st.welcomed[rows] & (u[U_WELCOME] < dyn.welcome_reply)
-        n_welcomed = int(welcomed.sum())
-        replies += welcomed
-        first_answered = first & (replies + answered > 0)
-        firsts = rows[first]
-        st.first_post_day[firsts] = model.day
-        st.first_post_answered[firsts] = first_answered[first]
-    else:
-        first_answered = first
-    today.operator_posts[KIND["chat"]] += n_welcomed
-
+    wrote = np.empty(size, dtype=np.int64)
+    first = np.empty(size, dtype=bool)
+    first_answered = np.empty(size, dtype=bool)
+    talkers, greeted = kernels.post_bookkeeping(
+        rows, today.role, model.roles.kernel_traits, posts, wrote, first, st.first_post_day,
+        st.welcomed, u[U_WELCOME], dyn.welcome_reply, answered, replies, first_answered,
+        st.first_post_answered, st.messages, st.recent_posts, RECENT_WINDOW, model.day)
+    today.operator_posts[KIND["chat"]] += greeted
     today.posts, today.wrote = posts, wrote
     today.asked, today.answered = posts[:, KIND["question"]], answered
     today.replies_got = replies
     today.first_post, today.first_answered = first, first_answered
-    st.messages[rows] += posts
-    st.recent_posts[rows] += (wrote - st.recent_posts[rows]) * (1.0 / RECENT_WINDOW)
-    talked = (wrote - posts[:, KIND["ad"]]) > 0
-    talkers = np.count_nonzero(talked & (today.trait(model, "operator") == 0))
-    today.conversation = bool(talkers >= 2 and n_responses + n_welcomed > 0)
+    today.conversation = bool(talkers >= 2 and n_responses + greeted > 0)
 
 
 # ---------------------------------------------------------------- red envelopes

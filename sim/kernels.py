@@ -79,9 +79,12 @@ def posting_rates(rows, read, eng, role, traits, sociability, spam_propensity, s
 def post_bookkeeping(rows, role, traits, posts, wrote, first, first_post_day, welcomed,
                      u_welcome, welcome_reply, answered, replies, first_answered,
                      first_post_answered, messages, recent_posts, recent_window, day):
-    """Posting phase, part 4: totals per member, first posts (answered, or greeted by
-    the welcomers), the message ledger, recent posting; returns (non-operator members
-    who talked, first posts greeted by the welcomers)."""
+    """Posting phase, part 4: totals, first posts, the message ledger, recent posting.
+
+    A first post counts as answered when it got a reply or answer, or when the
+    welcomers greeted it. Returns (non-operator members who talked, first posts
+    greeted by the welcomers).
+    """
     talkers = 0
     greeted = 0
     kinds = posts.shape[1]
@@ -149,8 +152,10 @@ def assign_messages(cumulative, draws, thresholds, reply_chance, answer_chance, 
 
 @njit(cache=True)
 def assign_responders(responders, draws, responses, n, posts):
-    """Posting phase, part 3: the answers and replies are written by today's readers,
-    each chosen in proportion to their reply weight."""
+    """Posting phase, part 3: today's readers write the answers and replies.
+
+    Each response's writer is chosen in proportion to the readers' reply weight.
+    """
     cumulative = np.cumsum(responders)
     last = cumulative.size - 1
     scale = cumulative[last]
@@ -169,10 +174,13 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
                  content_gain, ambient_help, chat_level, volume, fixed_cost, memory,
                  money_scale, noise_weight, tolerance, eng_rate, midpoint, spread, neglect,
                  first_boost, first_penalty, trust_rate, friction, commit_rate):
-    """Value and engagement update: today's benefits and costs enter each reader's
-    exponential memory; value is the role-weighted sum minus costs; engagement moves
-    toward a logistic function of value (and jumps for answered or ignored first
-    posts); trust grows with help and content; commitment with posting."""
+    """Value and engagement update, in place on the member table.
+
+    Today's benefits and costs enter each reader's exponential memory; value is the
+    role-weighted sum minus costs; engagement moves toward a logistic function of
+    value (and jumps for answered or ignored first posts); trust grows with help and
+    content; commitment with posting.
+    """
     keep = 1.0 - memory
     gain = np.empty(N_PARTS)
     for j in range(rows.size):
@@ -226,9 +234,11 @@ def churn_kernel(rows, role, traits, read, wrote, ads, cost, u_catch, u_mute, u_
                  leader_chance, strong_trust, trust_for_intention, lurker_revival,
                  member_code, lurker_code, seed_code, spammer_code, caught, leaving,
                  transition):
-    """Moderation and churn: who is caught advertising, who mutes, who leaves, and
-    which role transitions are due. Updates muting, silence, layers in place; fills
-    ``caught``, ``leaving`` and ``transition`` for the phase to act on."""
+    """Moderation and churn: who is caught advertising, mutes, leaves, changes role.
+
+    Updates muting, silence and layers in place; fills ``caught``, ``leaving`` and
+    ``transition`` for the phase to act on with agent events.
+    """
     for j in range(rows.size):
         i = rows[j]
         t = traits[role[j]]
@@ -329,9 +339,11 @@ K_RED_ENVELOPE, K_THANKS = 5, 6
 
 @njit(cache=True)
 def lucky_split_cents(cents, shares, u):
-    """WeChat's random split in cents: each grab is uniform between one cent and twice
-    the remaining average (``u`` holds one uniform per grab but the last); the last
-    grab takes what is left."""
+    """WeChat's random split of ``cents`` into ``shares``.
+
+    Each grab is uniform between one cent and twice the remaining average (``u``
+    holds one uniform per grab but the last); the last grab takes what is left.
+    """
     out = np.empty(shares, dtype=np.int64)
     left = cents
     for i in range(shares - 1):
@@ -346,8 +358,11 @@ def lucky_split_cents(cents, shares, u):
 @njit(cache=True)
 def grab_envelope(rows, sender, split, eagerness, u_try, u_order, u_thanks, thanks_chance,
                   gained, luckiest, posts, messages):
-    """Red-envelope phase: members who try, in random order, grab the shares; the
-    luckiest is marked; some grabbers post a thank-you. Returns the money claimed."""
+    """Red-envelope phase: grab one envelope; returns the money claimed.
+
+    Members who try grab the shares in random order; the luckiest is marked; some
+    grabbers post a thank-you.
+    """
     tries = np.empty(rows.size, dtype=np.int64)
     n = 0
     for j in range(rows.size):
@@ -375,8 +390,10 @@ def grab_envelope(rows, sender, split, eagerness, u_try, u_order, u_thanks, than
 @njit(cache=True)
 def member_means(rows, read, wrote, muted, engagement, trust, value, role, weights, parts,
                  out):
-    """Metrics: posters, readers and muted members (counts), then the mean engagement,
-    trust, value and role-weighted value parts of the members ``rows``, into ``out``.
+    """Metrics: counts and means over the members, written into ``out``.
+
+    ``out`` gets posters, readers and muted members (counts), then the mean
+    engagement, trust, value and role-weighted value parts of the members ``rows``.
 
     ``read`` and ``wrote`` are aligned with the day's reading list, which may include
     people who left today; counts of posters and readers include them.

@@ -203,8 +203,11 @@ def spam_share(model, ts, mem):
 
 
 def newcomer_retention(mem: pd.DataFrame, horizon: int, days: int) -> float:
-    """Share of people who joined after day 0 (and at least ``horizon`` days before the
-    end) who were still members ``horizon`` days after joining."""
+    """Share of newcomers still members ``horizon`` days after joining.
+
+    Newcomers are people who joined after day 0 and at least ``horizon`` days before
+    the end of the run.
+    """
     cohort = mem[(mem["joined_day"] > 0) & (mem["joined_day"] <= days - horizon)]
     if cohort.empty:
         return float("nan")

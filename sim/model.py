@@ -13,8 +13,16 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from agents import ROLES, Administrator, OpinionLeader, Outsider, Owner, RedEnvelopeHunter
-from agents import SeedUser, Spammer
+from agents import (
+    ROLES,
+    Administrator,
+    OpinionLeader,
+    Outsider,
+    Owner,
+    RedEnvelopeHunter,
+    SeedUser,
+    Spammer,
+)
 from agents.base import RoleTraits
 from sim import phases
 from sim.kernels import TRAIT_COLUMNS
@@ -247,8 +255,11 @@ class CommunityModel(mesa.Model):
             self._seat_existing_members(extra)
 
     def _seat_existing_members(self, count: int) -> None:
-        """Fill an existing group: ``count`` people near the members, with their natural
-        roles, as if they had joined through friends before day 0."""
+        """Fill an existing group with ``count`` people near the members.
+
+        They come with their natural roles, as if they had joined through friends
+        before day 0.
+        """
         from sim.state import OUTSIDER
 
         w, st = self.world, self.state

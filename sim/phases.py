@@ -241,8 +241,11 @@ def post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
 
 
 def lucky_split(rng: np.random.Generator, amount: float, shares: int) -> np.ndarray:
-    """WeChat-style random split: each grab is uniform between 0.01 and twice the
-    remaining average; the last grab takes what is left (amounts in yuan)."""
+    """WeChat-style random split of ``amount`` yuan into ``shares``.
+
+    Each grab is uniform between 0.01 and twice the remaining average; the last grab
+    takes what is left.
+    """
     cents = int(round(amount * 100))
     shares = max(1, min(shares, cents))
     return kernels.lucky_split_cents(cents, shares, rng.random(shares - 1)) / 100.0

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 class Admission(Protocol):
     """Filter on who may join: returns a boolean mask over candidate rows."""
 
-    def __call__(self, model: CommunityModel, rows: np.ndarray) -> np.ndarray: ...
+    def __call__(self, model: CommunityModel, rows: np.ndarray) -> np.ndarray:
+        """Return True for each candidate row that may join."""
+        ...
 
 
 @dataclass

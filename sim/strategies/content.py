@@ -47,9 +47,11 @@ class ContentPush(Strategy):
     }
 
     def reset(self) -> None:
+        """Forget the fraction of a post carried over from earlier days."""
         self._carry = 0.0
 
     def plan(self, model, day, plan) -> None:
+        """Schedule today's content posts, their quality, noise and owner time."""
         s = self.settings
         due = s.posts_per_day
         attention = 1.0

@@ -37,6 +37,7 @@ class WelcomeTemplate(Strategy):
     }
 
     def plan(self, model, day, plan) -> None:
+        """Switch on today's welcome ritual for everyone who joins."""
         s = self.settings
         plan.welcome_speech = plan.welcome_speech or s.welcome_speech
         plan.self_introduction = plan.self_introduction or s.self_introduction

@@ -54,8 +54,12 @@ MEMBERS_COLUMNS = [
 runner = CliRunner()
 
 
-def invoke(*args: str):
-    return runner.invoke(app, [str(a) for a in args])
+def invoke(*args, workers: int = 1):
+    """Run the CLI in-process; ``run`` uses one worker unless told otherwise (fast)."""
+    argv = [str(a) for a in args]
+    if argv[0] == "run":
+        argv += ["--workers", str(workers)]
+    return runner.invoke(app, argv)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +72,7 @@ def scenario_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def run_folder(scenario_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "tiny-out"
-    result = invoke("run", scenario_file, "--out", out, "--workers", "1")
+    result = invoke("run", scenario_file, "--out", out)
     assert result.exit_code == 0, result.output
     return out
 
@@ -225,6 +229,15 @@ def test_seed_of_a_run_reruns_it_alone(scenario_file, run_folder, tmp_path):
                   "--seed", str(int(wanted["seed"]))).exit_code == 0
     again = pd.read_parquet(out / "summary.parquet")
     assert int(again.loc[0, "seed"]) == int(wanted["seed"])
+
+
+def test_results_do_not_depend_on_the_number_of_workers(scenario_file, run_folder, tmp_path):
+    out = tmp_path / "pool"
+    result = invoke("run", scenario_file, "--out", out, "-q", workers=2)
+    assert result.exit_code == 0, result.output
+    for name in ("timeseries", "summary", "members"):
+        pd.testing.assert_frame_equal(pd.read_parquet(out / f"{name}.parquet"),
+                                      pd.read_parquet(run_folder / f"{name}.parquet"))
 
 
 def test_run_prints_a_summary_table(scenario_file, tmp_path):

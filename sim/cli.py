@@ -127,8 +127,11 @@ def run_command(
         remove_if_empty(target)
         err_console.print("interrupted: nothing was written.")
         raise typer.Exit(code=130) from None
+    except BaseException:
+        remove_if_empty(target)
+        raise
     if quiet:
-        out_console.print(str(target), highlight=False)
+        sys.stdout.write(f"{target}\n")
         return
     out_console.print(summary_table(result.summary, "Outcomes (mean over replicates)"))
     out_console.print(f"Results: [bold]{target}[/] (timeseries.parquet, summary.parquet, "
@@ -179,8 +182,9 @@ def strategies_command() -> None:
     for key, cls in REGISTRY.items():
         doc = (cls.__doc__ or "").strip().split("\n")[0]
         table = Table(title=f"{key}: {doc}", title_justify="left")
-        for column in ("parameter", "default", "unit", "range", "description"):
-            table.add_column(column)
+        for column in ("parameter", "default", "unit", "range"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("description")
         for p in cls.params:
             table.add_row(p.name, str(p.default), p.unit, p.describe_range(), p.description)
         out_console.print(table)

@@ -356,34 +356,61 @@ def lucky_split_cents(cents, shares, u):
 
 
 @njit(cache=True)
-def grab_envelope(rows, sender, split, eagerness, u_try, u_order, u_thanks, thanks_chance,
-                  gained, luckiest, posts, messages):
+def grab_envelope(seed, rows, sender, split, eagerness, thanks_chance, gained, luckiest,
+                  posts, messages, mark, stamp):
     """Red-envelope phase: grab one envelope; returns the money claimed.
 
-    Members who try grab the shares in random order; the luckiest is marked; some
-    grabbers post a thank-you.
+    Members come by in random order and each tries with their eagerness; the first
+    ``split.size`` who try get the shares in order; the luckiest is marked; some
+    grabbers post a thank-you. The random order is drawn lazily (random visits,
+    skipping people already seen, then a shuffle of the rest), so an envelope in a
+    100,000-member group costs about its number of shares, not the group size.
+    ``mark`` is scratch space over the population; ``stamp`` is new for each call.
+    Random numbers come from numba's generator seeded with ``seed``, which the phase
+    draws from the model's generator.
     """
-    tries = np.empty(rows.size, dtype=np.int64)
-    n = 0
-    for j in range(rows.size):
-        if rows[j] != sender and u_try[j] < eagerness[j]:
-            tries[n] = j
-            n += 1
-    order = np.argsort(u_order[tries[:n]])
-    taken = min(n, split.size)
+    np.random.seed(seed)
+    n = rows.size
+    taken = 0
+    visited = 0
     claimed = 0.0
     best = -1
-    for q in range(taken):
-        j = tries[order[q]]
-        gained[j] += split[q]
-        claimed += split[q]
-        if best < 0 or split[q] > split[best]:
-            best = q
-        if u_thanks[j] < thanks_chance[j]:
-            posts[j, K_THANKS] += 1
-            messages[rows[j], K_THANKS] += 1
+    best_amount = -1.0
+    while taken < split.size and visited < n:
+        if visited < n // 2:
+            j = np.random.randint(0, n)
+            if mark[rows[j]] == stamp:
+                continue
+            order = np.empty(0, dtype=np.int64)
+        else:  # most people seen: visit the rest in a random order
+            rest = np.empty(n - visited, dtype=np.int64)
+            k = 0
+            for q in range(n):
+                if mark[rows[q]] != stamp:
+                    rest[k] = q
+                    k += 1
+            order = np.random.permutation(rest)
+            j = order[0]
+        for q in range(max(1, order.size)):
+            if order.size:
+                j = order[q]
+            mark[rows[j]] = stamp
+            visited += 1
+            if rows[j] == sender or np.random.random() >= eagerness[j]:
+                continue
+            amount = split[taken]
+            gained[j] += amount
+            claimed += amount
+            if amount > best_amount:
+                best, best_amount = j, amount
+            if np.random.random() < thanks_chance[j]:
+                posts[j, K_THANKS] += 1
+                messages[rows[j], K_THANKS] += 1
+            taken += 1
+            if taken == split.size:
+                break
     if best >= 0:
-        luckiest[tries[order[best]]] = True
+        luckiest[best] = True
     return claimed
 
 

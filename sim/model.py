@@ -121,6 +121,8 @@ class CommunityModel(mesa.Model):
         self.dead_day: int | None = None
         self._members: np.ndarray | None = None
         self.seen = np.zeros(n, dtype=np.int32)  # recruitment: last day a person was asked
+        self.grab_mark = np.zeros(n, dtype=np.int64)  # red envelopes: last envelope seen
+        self.grab_stamp = 0
         self.today: phases.Today | None = None
         self.found_group()
 
@@ -183,10 +185,25 @@ class CommunityModel(mesa.Model):
         fit = self.world.fit[rows]
         st.engagement[rows] = np.clip(self.dyn.initial_engagement * (0.5 + fit), 0.0, 1.0)
         st.trust[rows] = np.where(invited_by >= 0, 0.2, 0.1)
+        self._expect_value(rows, roles)
         np.add.at(st.friends_in, self._neighbours(rows), 1)
         for row, code in zip(rows.tolist(), roles.tolist(), strict=True):
             self.persons[row] = self.persons[row].become(ROLES[code])
         self._members = None
+
+    def _expect_value(self, rows: np.ndarray, roles: np.ndarray) -> None:
+        """Newcomers arrive expecting the group to be worth what their role expects.
+
+        Their remembered value starts at that expectation, spread over the components
+        they care about, and then follows what they experience (the exponential memory
+        of the value update forgets the prior within a few weeks).
+        """
+        weights = self.roles.weights[roles][:, :-1]
+        expected = self.roles.expectation[roles]
+        share = expected / np.maximum(weights.sum(axis=1), 1e-9)
+        self.state.value_parts[rows, :-1] = share[:, None] * (weights > 0)
+        self.state.value_parts[rows, -1] = 0.0
+        self.state.value[rows] = expected
 
     def _exit(self, rows: np.ndarray, status: int) -> None:
         rows = np.asarray(rows, dtype=np.int64)

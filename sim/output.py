@@ -44,7 +44,8 @@ def resolved_yaml(result: RunResult) -> str:
     data = result.scenario.resolved()
     data["provenance"] = {
         "scenario_digest": result.scenario.digest(),
-        "replicate_seeds": sorted(set(int(s) for s in result.summary["seed"])),
+        "replicate_seeds": [int(s) for s in result.summary.sort_values("replicate")
+                            .drop_duplicates("replicate")["seed"]],
         "versions": package_versions(),
     }
     header = ("# Resolved by commsim: every key with the value used. Run it again with\n"
@@ -99,9 +100,38 @@ def write_run(result: RunResult, out: Path) -> Path:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
-    for tmp, final in staged:
-        os.replace(tmp, final)
+    _move_all_or_nothing(staged)
     return out
+
+
+def _move_all_or_nothing(staged: list[tuple[Path, Path]]) -> None:
+    """Rename staged files into place; if one rename fails, undo the others.
+
+    Files that were already there are set aside first and put back on failure, so
+    the folder ends either with every new file or with what it had before.
+    """
+    moved: list[tuple[Path, Path | None]] = []
+    try:
+        for tmp, final in staged:
+            backup = None
+            if final.is_file():
+                backup = final.with_name(f".{final.name}.previous")
+                os.replace(final, backup)
+            moved.append((final, backup))
+            os.replace(tmp, final)
+    except BaseException:
+        for final, backup in reversed(moved):
+            if backup is not None:
+                os.replace(backup, final)
+            elif final.is_file():
+                final.unlink()
+        raise
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    for _, backup in moved:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
 
 
 def _parquet_writer(frame: pd.DataFrame):

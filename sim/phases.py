@@ -290,10 +290,10 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     for env in envelopes:
         split = (lucky_split(rng, env.amount, env.shares) if env.split == "lucky"
                  else equal_split(env.amount, env.shares))
-        draws = rng.random((3, size))
-        claimed = kernels.grab_envelope(rows, env.sender, split, eagerness, draws[0], draws[1],
-                                        draws[2], thanks_chance, gained, luckiest, today.posts,
-                                        st.messages)
+        model.grab_stamp += 1
+        claimed = kernels.grab_envelope(
+            int(rng.integers(2**31)), rows, env.sender, split, eagerness, thanks_chance,
+            gained, luckiest, today.posts, st.messages, model.grab_mark, model.grab_stamp)
         if env.sender < 0:
             model.ledger.spend(claimed)
             today.money_spent += claimed

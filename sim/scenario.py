@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     create_model,
     field_validator,
     model_validator,
@@ -30,7 +31,7 @@ from pydantic import (
 from sim.dynamics import Dynamics
 from sim.params import Param, Section, section_model
 from sim.strategies import REGISTRY
-from sim.world import Network, Traits
+from sim.world import Network, Traits, read_edgelist
 
 DEFAULT_DAYS = 182
 
@@ -93,8 +94,11 @@ def _strategies_model(name: str, allow_off: bool) -> type[BaseModel]:
         return _normalise_switches(data, allow_off)
 
     validators = {"_switches": model_validator(mode="before")(normalise)}
+    doc = ("Operator strategies switched on, by key; `key: {}` uses the defaults."
+           if not allow_off else
+           "Changes an arm makes to the baseline strategies; `key: false` switches one off.")
     model = create_model(name, __base__=Section, __validators__=validators,
-                         __module__=__name__, **fields)
+                         __module__=__name__, __doc__=doc, **fields)
     return model
 
 
@@ -128,11 +132,14 @@ class Scenario(BaseModel):
         None, description="written by commsim in resolved scenarios; ignored on input"
     )
 
-    @model_validator(mode="after")
-    def _one_horizon(self) -> Scenario:
-        if self.days is not None and self.weeks is not None and self.days != self.weeks * 7:
-            raise ValueError("give either days or weeks, not both")
-        return self
+    @field_validator("weeks")
+    @classmethod
+    def _one_horizon(cls, weeks: int | None, info: ValidationInfo) -> int | None:
+        days = info.data.get("days")
+        if weeks is not None and days is not None and days != weeks * 7:
+            raise ValueError(f"give either days or weeks, not both ({days} days is not "
+                             f"{weeks} weeks)")
+        return weeks
 
     @field_validator("arms")
     @classmethod
@@ -184,12 +191,24 @@ class Scenario(BaseModel):
         """Every key with its value, defaults filled in (``days`` resolved)."""
         data = self.model_dump(mode="json", exclude={"provenance", "weeks"})
         data["days"] = self.horizon
+        data["arms"] = {name: _arm_changes(arm) for name, arm in self.arms.items()}
         return data
 
     def digest(self) -> str:
         """Short hash of the resolved scenario (run ids start with it)."""
         text = json.dumps(self.resolved(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def _arm_changes(arm: BaseModel) -> dict[str, Any]:
+    """An arm as written: only the strategies and parameters it changes."""
+    out: dict[str, Any] = {}
+    for key, change in arm:
+        if change is False:
+            out[key] = False
+        elif change is not None:
+            out[key] = change.model_dump(mode="json", include=change.model_fields_set)
+    return out
 
 
 # --------------------------------------------------------------------------- errors
@@ -315,8 +334,14 @@ def _describe(error: dict) -> tuple[str, str | None]:
         return f"value {shown} is not allowed; expected {expected}", near[0] if near else None
     msg = error["msg"]
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        return msg[len("Value error, "):], None
     return f"{msg[0].lower()}{msg[1:]} (got {shown})", None
+
+
+def _is_switch_branch(error: dict) -> bool:
+    """The ``false`` alternative of an arm's strategy, reported when a mapping fails."""
+    return error["type"] == "literal_error" and "literal[False]" in [
+        str(p) for p in error["loc"]]
 
 
 def _path_text(loc: tuple) -> str:
@@ -355,7 +380,12 @@ def parse_scenario(text: str, source: str = "<scenario>",
     except ValidationError as exc:
         problems = []
         seen = set()
-        for error in exc.errors():
+        errors = exc.errors()
+        explained = [_clean_loc(tuple(e["loc"])) for e in errors if not _is_switch_branch(e)]
+        for error in errors:
+            here = _clean_loc(tuple(error["loc"]))
+            if _is_switch_branch(error) and any(loc[: len(here)] == here for loc in explained):
+                continue  # the mapping's own error says what is wrong
             loc = _clean_loc(tuple(error["loc"]))
             message, suggestion = _describe({**error, "loc": loc})
             key = (loc, message)
@@ -364,15 +394,21 @@ def parse_scenario(text: str, source: str = "<scenario>",
             seen.add(key)
             problems.append(Problem(source, _line_for(lines, loc), _path_text(loc), message,
                                     suggestion))
+        problems.sort(key=lambda p: (p.line or 0))
         raise ScenarioError(problems) from None
     if scenario.population.network.kind == "edgelist":
         path = Path(scenario.population.network.path)
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
+        loc = ("population", "network", "path")
         if not scenario.population.network.path or not path.is_file():
-            loc = ("population", "network", "path")
             raise ScenarioError([Problem(source, _line_for(lines, loc), _path_text(loc),
                                          f"edge-list file not found: {path}")])
+        try:
+            read_edgelist(path)
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            raise ScenarioError([Problem(source, _line_for(lines, loc), _path_text(loc),
+                                         f"cannot use edge-list file: {exc}")]) from None
     return scenario
 
 

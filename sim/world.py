@@ -8,7 +8,9 @@ world's own random stream, so arms of a comparison share the same people.
 from __future__ import annotations
 
 import csv
+import itertools
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import networkx as nx
@@ -62,10 +64,9 @@ class World:
 
     Attributes
     ----------
-    graph
-        The networkx graph, nodes ``0..n-1`` (the person's row).
     adjacency
-        CSR adjacency of ``graph`` used in the daily cycle.
+        CSR adjacency of the social graph, used in the daily cycle; nodes are
+        ``0..n-1`` (the person's row).
     fit, money_sensitivity, sociability, spam_propensity
         Traits per person (arrays of length n).
     natural_role
@@ -76,7 +77,6 @@ class World:
         other (used for T4: joining is likelier in a cohesive circle).
     """
 
-    graph: nx.Graph
     adjacency: sp.csr_array
     fit: np.ndarray
     money_sensitivity: np.ndarray
@@ -84,6 +84,20 @@ class World:
     spam_propensity: np.ndarray
     natural_role: np.ndarray
     clustering: np.ndarray
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The social graph as a networkx graph, for analysis and export.
+
+        Rebuilt from the adjacency on first use: the generator's own graph is dropped
+        once the adjacency is made, because at 100,000+ people it is the largest
+        object of a run.
+        """
+        upper = sp.triu(self.adjacency).tocoo()
+        graph = nx.Graph()
+        graph.add_nodes_from(range(self.size))
+        graph.add_edges_from(zip(upper.row.tolist(), upper.col.tolist(), strict=True))
+        return graph
 
     @property
     def size(self) -> int:
@@ -156,7 +170,9 @@ def read_edgelist(path: Path) -> nx.Graph:
 def adjacency_of(graph: nx.Graph) -> sp.csr_array:
     """CSR adjacency with sorted neighbour lists, built once per run."""
     n = graph.number_of_nodes()
-    edges = np.array(graph.edges(), dtype=np.int64).reshape(-1, 2)
+    m = graph.number_of_edges()
+    edges = np.fromiter(itertools.chain.from_iterable(graph.edges()), dtype=np.int64,
+                        count=2 * m).reshape(-1, 2)
     rows = np.concatenate([edges[:, 0], edges[:, 1]])
     cols = np.concatenate([edges[:, 1], edges[:, 0]])
     data = np.ones(rows.size, dtype=np.int8)
@@ -212,8 +228,8 @@ def draw_traits(rng: np.random.Generator, n: int, traits) -> dict[str, np.ndarra
 def build_world(population, seed: int, base_dir: Path | None = None) -> World:
     """Make the world of one run from the scenario's ``population`` section."""
     graph_seed, trait_seed = np.random.SeedSequence(seed).generate_state(2)
-    graph = build_graph(population.size, population.network, int(graph_seed), base_dir)
-    adj = adjacency_of(graph)
+    adj = adjacency_of(build_graph(population.size, population.network, int(graph_seed),
+                                   base_dir))
     rng = np.random.default_rng(int(trait_seed))
-    traits = draw_traits(rng, graph.number_of_nodes(), population.traits)
-    return World(graph=graph, adjacency=adj, clustering=clustering_of(adj), **traits)
+    traits = draw_traits(rng, adj.shape[0], population.traits)
+    return World(adjacency=adj, clustering=clustering_of(adj), **traits)

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 import sim
 from sim.cli import app
+from sim.metrics import run_tables
 from sim.seeding import replicate_seeds
 
 TINY = """\
@@ -159,9 +160,6 @@ def test_resolved_yaml_loads_back_and_reproduces_the_run(tmp_path):
                                   pd.read_parquet(second / "summary.parquet"))
 
 
-@pytest.mark.xfail(strict=True, reason="resolved YAML writes an arm's partial strategy change as "
-                   "the full settings with defaults, so on reload the arm overrides the "
-                   "baseline's non-default values (here posts_per_day 2 -> 3)")
 def test_resolved_yaml_of_a_scenario_with_arms_reproduces_every_arm(tmp_path):
     scenario = tmp_path / "arms.yaml"
     scenario.write_text(TINY_NO_ARMS + "arms:\n  irregular: {content: {schedule: irregular}}\n")
@@ -184,8 +182,6 @@ def test_quiet_prints_only_the_results_path(scenario_file, tmp_path):
     assert result.output.count("\n") == 1
 
 
-@pytest.mark.xfail(strict=True, reason="--quiet prints the path through rich, which folds a path "
-                   "longer than 80 characters onto two lines when stdout is not a terminal")
 def test_quiet_prints_a_long_path_on_one_line(scenario_file, tmp_path):
     out = tmp_path / ("long_folder_name_" * 6) / "results"
     result = invoke("run", scenario_file, "--out", out, "-q", "--replicates", "1",
@@ -218,17 +214,16 @@ def test_days_option_overrides_weeks_in_the_file(tmp_path):
     assert set(pd.read_parquet(out / "summary.parquet")["days"]) == {4}
 
 
-@pytest.mark.xfail(strict=True, reason="sim/seeding.py says `commsim run --seed <run seed> "
-                   "--replicates 1` re-runs that run alone, but --seed is the root seed and "
-                   "replicate_seeds(s, 1)[0] != s")
-def test_seed_of_a_run_reruns_it_alone(scenario_file, run_folder, tmp_path):
+def test_seed_column_reruns_one_run_alone(scenario_file, run_folder):
+    # sim/seeding.py: a single run is re-run with CommunityModel(scenario, arm, seed).
     summary = pd.read_parquet(run_folder / "summary.parquet")
-    wanted = summary[(summary["arm"] == "baseline") & (summary["replicate"] == 1)].iloc[0]
-    out = tmp_path / "again"
-    assert invoke("run", scenario_file, "--out", out, "-q", "--replicates", "1",
-                  "--seed", str(int(wanted["seed"]))).exit_code == 0
-    again = pd.read_parquet(out / "summary.parquet")
-    assert int(again.loc[0, "seed"]) == int(wanted["seed"])
+    wanted = summary[(summary["arm"] == "no_welcome") & (summary["replicate"] == 1)]
+    scenario = sim.load_scenario(scenario_file)
+    model = sim.CommunityModel(scenario, arm="no_welcome", seed=int(wanted["seed"].iloc[0]))
+    model.run_model()
+    again = run_tables(model, wanted["run_id"].iloc[0], 1).summary
+    pd.testing.assert_frame_equal(again.reset_index(drop=True),
+                                  wanted.reset_index(drop=True))
 
 
 def test_results_do_not_depend_on_the_number_of_workers(scenario_file, run_folder, tmp_path):

@@ -205,9 +205,6 @@ def test_arm_named_baseline_is_rejected():
     assert "baseline" in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="a bad parameter inside an arm's strategy gives a second,"
-                   " confusing problem: \"arms.a.content: value a mapping is not allowed; "
-                   "expected False\"")
 @pytest.mark.parametrize("text", [
     "arms:\n  a:\n    content: {post_per_day: 2}\n",
     "arms:\n  a:\n    content: {quality: 2}\n",

@@ -1,0 +1,238 @@
+"""Invariants that hold after every day of any scenario (property-based).
+
+A :class:`DayChecker` follows one model day by day and checks, after every step,
+what a user of the results relies on: the group never exceeds its capacity; every
+person has exactly one status and a role that matches it; people who left never
+post again; money is conserved; ``friends_in`` is the true count of member friends;
+the recorded row of the day is in range and adds up.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from properties import ENGINE_SETTINGS, scenarios, to_scenario
+
+import sim
+from agents import ROLES, Administrator, Outsider, Owner
+from sim.metrics import run_tables
+from sim.state import KIND, LEFT, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED
+
+MEMBER_CODES = {cls.code for cls in ROLES if cls is not Outsider}
+COUNT_COLUMNS = ("members", "joins", "leaves", "removed", "messages", "spam_messages",
+                 "posters", "readers", "muted", "conversions",
+                 *(f"msg_{k}" for k in MESSAGE_KINDS))
+SHARE_OUTCOMES = ("active_share_last_28d", "spam_share", "newcomer_retention_7d",
+                  "newcomer_retention_30d", "top1_share", "top10_share", "gini_messages",
+                  "lurker_share", "muted_share")
+
+# Known engine bug (see test_departed_sender_posts_no_envelope): an envelope a member
+# decided to send is posted the next day even when the sender left in between, so
+# the red_envelope count and money_sent of someone who left can still grow on the day
+# after they left. Every other message kind is checked from the day they left on.
+ENVELOPE = KIND["red_envelope"]
+OTHER_KINDS = [i for i in range(len(MESSAGE_KINDS)) if i != ENVELOPE]
+
+
+class DayChecker:
+    """Checks one model after each of its steps; remembers what it needs between days."""
+
+    def __init__(self, model: sim.CommunityModel) -> None:
+        self.model = model
+        st = model.state
+        self.capacity = model.group.capacity
+        self.n = st.n
+        self.status = st.status.copy()
+        self.frozen_messages = st.messages.copy()
+        self.frozen_sent = st.money_sent.copy()
+        self.members_before = int(np.count_nonzero(st.status == MEMBER))
+        self.check_state()  # day 0, right after founding
+
+    def step(self) -> None:
+        """Run one day and check everything."""
+        day = self.model.day
+        self.model.step()
+        self.check_state()
+        self.check_exits(day)
+        self.check_record(day)
+
+    # -------------------------------------------------------------- state
+    def check_state(self) -> None:
+        m, st = self.model, self.model.state
+        assert set(np.unique(st.status).tolist()) <= {OUTSIDER, MEMBER, LEFT, REMOVED}
+        is_member = st.status == MEMBER
+        n_members = int(is_member.sum())
+        assert n_members <= self.capacity, f"{n_members} members, capacity {self.capacity}"
+        assert np.array_equal(m.members(), np.flatnonzero(is_member))
+
+        # roles: members hold a member role, everyone else is an Outsider
+        assert set(np.unique(st.role[is_member]).tolist()) <= MEMBER_CODES
+        assert np.all(st.role[~is_member] == Outsider.code)
+        # one agent per person, of the class of the person's role
+        codes = np.fromiter((p.code for p in m.persons), dtype=np.int16, count=self.n)
+        assert np.array_equal(codes, st.role.astype(np.int16))
+        assert all(p.row == r for r, p in enumerate(m.persons))
+        assert len(m.agents) == self.n
+
+        # friends_in is the true count of friends who are members
+        truth = m.world.adjacency @ is_member.astype(np.int64)
+        assert np.array_equal(st.friends_in, truth), "friends_in out of sync with members"
+
+        # operators stay; the owner is a member with the Owner role
+        assert st.status[m.owner_row] == MEMBER and st.role[m.owner_row] == Owner.code
+
+        for name in ("engagement", "trust", "commitment"):
+            col = st.column(name)
+            assert np.all((col >= 0.0) & (col <= 1.0)), name
+        assert np.all(st.messages >= 0)
+        assert np.all(st.money_received >= 0) and np.all(st.money_sent >= 0)
+
+        # money is conserved: what members got is what the operator and members paid
+        received = float(st.money_received.sum())
+        paid = m.ledger.money_spent + float(st.money_sent.sum())
+        assert math.isclose(received, paid, rel_tol=1e-9, abs_tol=1e-6), (received, paid)
+
+    # -------------------------------------------------------------- exits
+    def check_exits(self, day: int) -> None:
+        st = self.model.state
+        gone_before = (self.status == LEFT) | (self.status == REMOVED)
+        # once out, always out, with the same status and leaving day
+        assert np.array_equal(st.status[gone_before], self.status[gone_before])
+        # outsiders never jump to left/removed without being members first
+        newly_gone = ((st.status == LEFT) | (st.status == REMOVED)) & ~gone_before
+        assert np.all(self.status[newly_gone] == MEMBER)
+        assert np.all(st.left_day[newly_gone] == day)
+        assert np.all(st.status[self.status == MEMBER] != OUTSIDER)
+
+        rows = np.flatnonzero(gone_before)
+        changed = np.any(st.messages[np.ix_(rows, OTHER_KINDS)]
+                         != self.frozen_messages[np.ix_(rows, OTHER_KINDS)], axis=1)
+        assert not changed.any(), f"rows {rows[changed].tolist()} posted after leaving"
+        settled = rows[st.left_day[rows] < day - 1]
+        assert np.array_equal(st.messages[settled, ENVELOPE],
+                              self.frozen_messages[settled, ENVELOPE])
+        assert np.array_equal(st.money_sent[settled], self.frozen_sent[settled])
+
+        self.status = st.status.copy()
+        self.frozen_messages = st.messages.copy()
+        self.frozen_sent = st.money_sent.copy()
+
+    # -------------------------------------------------------------- the day's row
+    def check_record(self, day: int) -> None:
+        m = self.model
+        row = {name: col[day] for name, col in m.recorder.data.items()}
+        for name in COUNT_COLUMNS:
+            assert row[name] >= 0 and row[name] == int(row[name]), (name, row[name])
+        members = int(row["members"])
+        assert members == m.members().size <= self.capacity
+        assert members == self.members_before + row["joins"] - row["leaves"] - row["removed"]
+        self.members_before = members
+        assert row["messages"] == sum(row[f"msg_{k}"] for k in MESSAGE_KINDS)
+        assert row["spam_messages"] == row["msg_ad"] <= row["messages"]
+        assert row["muted"] <= members
+        for name in ("red_envelope_money", "money_spent", "revenue", "owner_minutes"):
+            assert row[name] >= 0, name
+        if members:
+            for name in ("engagement", "trust"):
+                assert 0.0 <= row[name] <= 1.0, (name, row[name])
+        alive = m.recorder.data["alive"][: day + 1]
+        assert set(np.unique(alive).tolist()) <= {0.0, 1.0}
+        assert np.all(np.diff(alive) <= 0), "a dead group came back to life"
+
+
+def check_outcomes(model: sim.CommunityModel) -> None:
+    """The finished run's tables are in range and agree with the member table."""
+    tables = run_tables(model, "check", 0)
+    summary = tables.summary.iloc[0]
+    for name in SHARE_OUTCOMES:
+        value = summary[name]
+        assert (isinstance(value, float) and math.isnan(value)) or 0.0 <= value <= 1.0, name
+    assert summary["members_final"] == model.members().size
+    assert summary["members_peak"] <= model.group.capacity
+    ts = tables.timeseries
+    assert ts["alive"].dtype == bool
+    assert np.all(np.diff(ts["alive"].to_numpy().astype(int)) <= 0)
+    mem = tables.members
+    st = model.state
+    assert len(mem) == np.count_nonzero(st.status != OUTSIDER)
+    still = mem["exit"] == "member"
+    assert still.sum() == model.members().size
+    assert mem.loc[still, "left_day"].isna().all()
+    assert mem.loc[~still, "left_day"].notna().all()
+    assert (mem["messages"] >= 0).all()
+
+
+@ENGINE_SETTINGS
+@given(scenario=scenarios())
+def test_invariants_hold_every_day(scenario):
+    model = sim.CommunityModel(scenario)
+    checker = DayChecker(model)
+    for _ in range(scenario.horizon):
+        checker.step()
+    check_outcomes(model)
+
+
+def test_generated_scenarios_exercise_the_invariants():
+    """The generator reaches the situations the invariants are about."""
+    from hypothesis import find
+
+    def full(s):
+        model = sim.CommunityModel(s)
+        model.run_model()
+        return model.recorder.data["members"].max() == s.group.capacity
+
+    def money(s):
+        model = sim.CommunityModel(s)
+        model.run_model()
+        return model.state.money_sent.sum() > 0
+
+    def removals(s):
+        model = sim.CommunityModel(s)
+        model.run_model()
+        return np.count_nonzero(model.state.status == REMOVED) > 0
+
+    for goal in (full, money, removals):
+        find(scenarios(max_days=40, max_size=400), goal, settings=ENGINE_SETTINGS)
+
+
+def test_operators_are_never_removed_or_leave_even_under_pressure():
+    scenario = to_scenario({
+        "days": 40, "seed": 5,
+        "population": {"size": 300, "traits": {"spammer_share": 0.3}},
+        "group": {"capacity": 60, "founders": {"admin": 3, "seed_user": 10}},
+        "dynamics": {"leave_floor": 0.1, "leave_rate": 1.0, "catch_rate": 1.0,
+                     "discovery_rate": 0.005},
+    })
+    model = sim.CommunityModel(scenario)
+    operators = np.flatnonzero(np.isin(model.state.role, [Owner.code, Administrator.code]))
+    assert operators.size == 4
+    model.run_model()
+    assert np.all(model.state.status[operators] == MEMBER)
+    assert np.count_nonzero(model.state.status == LEFT) > 10  # the pressure was real
+    assert np.count_nonzero(model.state.status == REMOVED) > 0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "engine bug: sim.phases.grab_envelopes posts a pending member envelope the day "
+    "after it was decided even if the sender left in between; the departed sender's "
+    "messages[red_envelope] and money_sent grow after left_day"))
+def test_departed_sender_posts_no_envelope():
+    scenario = to_scenario({
+        "days": 90, "seed": 7,
+        "population": {"size": 500},
+        "dynamics": {"gift_send_base": 0.05, "leave_floor": 0.02},
+        "strategies": {"welcome": {}, "content": {}},
+    })
+    model = sim.CommunityModel(scenario)
+    st = model.state
+    for _ in range(scenario.horizon):
+        gone = np.flatnonzero(st.status >= LEFT)
+        before_msgs, before_sent = st.messages[gone].copy(), st.money_sent[gone].copy()
+        model.step()
+        assert np.array_equal(st.messages[gone], before_msgs), (
+            f"day {model.day - 1}: people who had left posted "
+            f"{(st.messages[gone] - before_msgs).sum(axis=0).tolist()} (by kind)")
+        assert np.array_equal(st.money_sent[gone], before_sent)

@@ -3,9 +3,10 @@
 A scenario's root seed gives one seed per replicate; all arms use the same replicate
 seeds (common random numbers), so differences between arms are paired. A run's seed
 is a plain integer recorded in every output (the ``seed`` column); a single run is
-re-run alone with ``sim.CommunityModel(scenario, arm=..., seed=that_integer)``. Inside a run, the world (graph and traits) and
-the daily dynamics draw from independent child streams, so arms of one replicate
-share the same people and friendships.
+re-run alone with ``sim.CommunityModel(scenario, arm=..., seed=that_integer)``.
+Inside a run, the world (graph and traits) and the daily dynamics draw from
+independent child streams, so arms of one replicate share the same people and
+friendships.
 """
 
 from __future__ import annotations

@@ -56,11 +56,20 @@ strategies: {{welcome: {{}}, content: {{}}}}
 LARGE_COMMUNITY = """
 name: bench large community
 days: {days}
-population: {{size: 200000}}
+population: {{size: 150000}}
 group: {{capacity: 100000, initial_members: 99974}}
+dynamics: {{noise_tolerance: 5000}}
 strategies: {{welcome: {{}}, content: {{}}}}
 """
-"""100,000 members on day 0 (26 founders + 99,974) in 200,000 people, default network."""
+"""100,000 members on day 0 (26 founders + 99,974) in 150,000 people, default network.
+
+Members of a community this size read selectively (a digest, not every message), so
+the noise tolerance is raised: with the default, one shared stream of 100,000 members
+floods on day 0 and most members mute or leave within a week -- the model's overload
+mechanism (T6) working, but then the benchmark would no longer measure a 100k group.
+"""
+IDIOMATIC_LARGE_DAYS = 5
+"""Days of the idiomatic Mesa reference at 100k members (it takes seconds per day)."""
 
 STARTUP_CHILD = """
 import time
@@ -217,6 +226,7 @@ def time_engine(seed: int) -> tuple[float, float]:
     """Seconds of ``run_model()`` and member-days of one 500-member group-year."""
     import sim
 
+    warm_up()
     model = sim.CommunityModel(scenario(SMALL_GROUP), seed=seed)
     t0 = time.perf_counter()
     model.run_model()
@@ -224,6 +234,13 @@ def time_engine(seed: int) -> tuple[float, float]:
     # the group shrinks as people leave; say so, since fewer members cost less per day
     ENGINE_LAST_DAY.append(float(model.recorder.data["members"][-1]))
     return seconds, member_days(model)
+
+
+def warm_up() -> None:
+    """Load the compiled kernels (numba's cache) before anything is timed."""
+    import sim
+
+    sim.CommunityModel(scenario(SMALL_GROUP, days=3), seed=0).run_model()
 
 
 def time_idiomatic(seed: int) -> tuple[float, float]:
@@ -267,7 +284,7 @@ def measure_idiomatic(engine_rate: float) -> list[Figure]:
         Figure("idiomatic Mesa: same group x 365 days", seconds, "s",
                note=f"shuffle_do('step'), median of {n} seeds"),
         Figure("  idiomatic member-days/s", rate, "/s", note="no churn: less work per day"),
-        Figure("speed-up engine / idiomatic (member-days/s)", engine_rate / rate, "x",
+        Figure("speed-up engine / idiomatic at 500 members", engine_rate / rate, "x",
                target=20.0, better="higher"),
     ]
 
@@ -283,7 +300,10 @@ def large_child() -> None:
     """
     t0 = time.perf_counter()
     import sim
+    from benchmarks.mesa_idiomatic import IdiomaticGroup
 
+    warm_up()
+    t0b = time.perf_counter()
     model = sim.CommunityModel(scenario(LARGE_COMMUNITY), seed=SEEDS[0])
     t1 = time.perf_counter()
     built_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -291,13 +311,24 @@ def large_child() -> None:
     model.run_model()
     t2 = time.perf_counter()
     members = model.recorder.data["members"]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # the idiomatic reference on the same day-0 community, for a few days
+    community = sim.CommunityModel(scenario(LARGE_COMMUNITY, days=IDIOMATIC_LARGE_DAYS),
+                                   seed=SEEDS[0])
+    reference = IdiomaticGroup(community, seed=SEEDS[0])
+    t3 = time.perf_counter()
+    for _ in range(IDIOMATIC_LARGE_DAYS):
+        reference.step()
+    t4 = time.perf_counter()
     print(json.dumps({
-        "build_s": t1 - t0, "run_s": t2 - t1, "member_days": float(members.sum()),
+        "build_s": t1 - t0b, "import_s": t0b - t0, "run_s": t2 - t1,
+        "member_days": float(members.sum()),
         "members_day0": day0, "members_last": float(members[-1]),
         "network": model.config.population.network.kind,
         # ru_maxrss is in KiB on Linux
-        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "peak_rss_bytes": peak * 1024,
         "build_rss_bytes": built_rss * 1024,
+        "idiomatic_s": t4 - t3, "idiomatic_member_days": float(reference.member_days()),
     }))
 
 
@@ -305,15 +336,21 @@ def measure_large() -> list[Figure]:
     """The 100,000-member community in its own process."""
     out = run_child([str(Path(__file__).resolve()), "--child", "large"])
     network = out["network"]
+    engine_rate = out["member_days"] / out["run_s"]
+    idiomatic_rate = out["idiomatic_member_days"] / out["idiomatic_s"]
     return [
         Figure("large: 100k members x 365 days, simulation", out["run_s"], "s", target=15.0,
-               note=f"200k people, {network} network"),
-        Figure("  build (import + world + model)", out["build_s"], "s"),
-        Figure("  member-days/s", out["member_days"] / out["run_s"], "/s",
+               note=f"150k people, {network} network, noise tolerance 5000"),
+        Figure("  build (world + model)", out["build_s"], "s"),
+        Figure("  member-days/s", engine_rate, "/s",
                note=f"{out['members_day0']:,} -> {out['members_last']:,.0f} members, "
                f"mean {out['member_days'] / DAYS:,.0f}"),
         Figure("  peak memory (RSS)", out["peak_rss_bytes"] / GB, "GB", target=1.5,
                note=f"{out['build_rss_bytes'] / GB:.2f} GB after build"),
+        Figure("  idiomatic Mesa, same community", idiomatic_rate, "/s",
+               note=f"{IDIOMATIC_LARGE_DAYS} days, shuffle_do('step')"),
+        Figure("speed-up engine / idiomatic at 100k members", engine_rate / idiomatic_rate,
+               "x", target=20.0, better="higher"),
     ]
 
 

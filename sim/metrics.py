@@ -50,14 +50,14 @@ class Recorder:
         """Write today's row; also update the signals outsiders see and the death clock."""
         d, st = model.day, model.state
         rows = model.members()
-        counts = today.counts
+        counts = today.counts.tolist()
         row = self.table[d]
         if model.dead_day is None and today.conversation:
             model.last_conversation = d
         alive = model.dead_day is None and (d - model.last_conversation) < model.dyn.dead_after
         if not alive and model.dead_day is None:
             model.dead_day = d
-        head = (rows.size, today.joins, today.leaves, today.removed, counts.sum(),
+        head = (rows.size, today.joins, today.leaves, today.removed, sum(counts),
                 counts[KIND["ad"]], *counts, today.envelope_money, today.money_spent,
                 today.revenue, today.conversions, plan.owner_minutes, alive)
         row[:_MEANS_FROM] = head
@@ -116,6 +116,7 @@ def members_frame(model: CommunityModel, run_id: str, replicate: int) -> pd.Data
         "role_at_join": labels[st.role_at_join[rows]],
         "role_at_end": labels[end_role],
         "layer_at_end": np.array(["potential", "intention", "strong"])[st.layer[rows]],
+        "founder": st.founder[rows],
         "joined_day": st.joined_day[rows],
         "left_day": pd.array(np.where(still, -1, st.left_day[rows]), dtype="Int32"),
         "exit": np.array([EXIT_LABELS[s] for s in st.status[rows].tolist()]),
@@ -174,8 +175,8 @@ def members_peak(model, ts, mem):
 
 @summary_metric("joins_total")
 def joins_total(model, ts, mem):
-    """People who joined after day 0."""
-    return int((mem["joined_day"] > 0).sum())
+    """People who joined after the founding (founders and existing members excluded)."""
+    return int((~mem["founder"]).sum())
 
 
 @summary_metric("messages_total")
@@ -205,10 +206,10 @@ def spam_share(model, ts, mem):
 def newcomer_retention(mem: pd.DataFrame, horizon: int, days: int) -> float:
     """Share of newcomers still members ``horizon`` days after joining.
 
-    Newcomers are people who joined after day 0 and at least ``horizon`` days before
-    the end of the run.
+    Newcomers are people who joined after the founding (not founders or members the
+    group had on day 0) and at least ``horizon`` days before the end of the run.
     """
-    cohort = mem[(mem["joined_day"] > 0) & (mem["joined_day"] <= days - horizon)]
+    cohort = mem[~mem["founder"] & (mem["joined_day"] <= days - horizon)]
     if cohort.empty:
         return float("nan")
     stayed = cohort["left_day"].isna() | (cohort["left_day"] - cohort["joined_day"] >= horizon)

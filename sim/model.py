@@ -264,6 +264,7 @@ class CommunityModel(mesa.Model):
         inviters = np.array([-1] + [owner] * circle.size, dtype=np.int32)
         self.add_members(rows, roles, inviters, np.full(rows.size, 2, dtype=np.int8))
         st = self.state
+        st.founder[rows] = True
         st.engagement[rows] = 0.8
         st.trust[rows] = 0.6
         st.commitment[rows] = 0.3
@@ -301,6 +302,7 @@ class CommunityModel(mesa.Model):
         rows = np.sort(np.concatenate(chosen))
         inviters = np.full(rows.size, self.owner_row, dtype=np.int32)
         self.add_members(rows, w.natural_role[rows], inviters, np.zeros(rows.size, np.int8))
+        self.state.founder[rows] = True
 
     def _circle(self, owner: int, wanted: int, eligible: np.ndarray) -> np.ndarray:
         """Up to ``wanted`` people closest to the owner, best fit first at each distance."""

@@ -71,6 +71,7 @@ class Param:
             default=self.default,
             ge=self.low,
             le=self.high,
+            strict=True if self.kind in (int, bool) and self.choices is None else None,
             description=self.description,
             json_schema_extra=extra,
         )

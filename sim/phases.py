@@ -1,23 +1,23 @@
-"""The phases of a day, each vectorized over the current members.
+"""The phases of a day, in the order ``CommunityModel.step`` runs them.
 
 Every function takes the model, the day's :class:`sim.plan.DayPlan` and the
-:class:`Today` record, reads the member table and the role trait arrays, draws only
-from ``model.rng`` and writes its results back. Per-member arrays are gathered once
-(in :func:`read`) and shared by the later phases, because at a few hundred members
-the cost of a day is the number of array operations, not their length. The formulas
-and their sources are described in ``docs/model.md``.
+:class:`Today` record. The per-member work of a phase is one compiled pass over the
+member rows (:mod:`sim.kernels`), which reads and writes the member table in place;
+this module prepares the day's constants, draws each kernel's seed from the model's
+generator, and turns the kernel's decisions into agent events (joining, leaving,
+removal, role changes). The formulas and their sources are in ``docs/model.md``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from agents import Administrator, Lurker, Member, OpinionLeader, SeedUser, Spammer
 from sim import kernels
-from sim.state import KIND, MESSAGE_KINDS
+from sim.state import KIND, MEMBER, MESSAGE_KINDS
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
@@ -30,63 +30,57 @@ RECENT_WINDOW = 28.0
 """Days over which ``recent_posts`` averages a member's posting."""
 LURKER_REVIVAL = 0.3
 """Recent posts a day at which a lurker counts as a member again."""
+LEADER_TRUST = 0.5
+"""Trust in the owner a prolific member needs before being recognised as a leader."""
 QUESTION_STARTER = 0.25
 """A question starts a conversation a quarter as often as a content post does."""
 TRUST_FOR_INTENTION = 0.4
 """Trust at which a potential member becomes an intention member."""
-
-# rows of the day's uniform random draws (Today.u)
-U_READ, U_INTRO, U_WELCOME, U_CATCH, U_MUTE, U_LEAVE, U_PROMOTE = range(7)
-
+SEED_BOUND = 2**31 - 1
+"""Kernel seeds are drawn below this (numba seeds its generator with a 32-bit int)."""
 
 
-def _unit(x: np.ndarray) -> np.ndarray:
-    """Clip to 0-1 in place (two ufunc calls; ``np.clip`` costs several times more)."""
-    np.maximum(x, 0.0, out=x)
-    return np.minimum(x, 1.0, out=x)
+_NO_ROWS = np.empty(0, dtype=np.int64)
+_NO_FLAGS = np.empty(0, dtype=bool)
+_NO_VALUES = np.empty(0)
+_NO_POSTS = np.zeros((0, N_KINDS), dtype=np.int32)
 
 
-def _empty(dtype=np.float64) -> np.ndarray:
-    return np.empty(0, dtype=dtype)
-
-
-@dataclass
 class Today:
     """What happened today, shared between the phases and the metrics.
 
-    Per-member arrays are aligned with ``rows`` (the members when reading started).
+    Per-member arrays are aligned with ``rows`` (the members when reading started,
+    some of whom may have left by the evening). The empty defaults are shared and
+    never written to: each phase puts in fresh arrays.
     """
 
-    day: int
-    rows: np.ndarray = field(default_factory=lambda: _empty(np.int64))
-    role: np.ndarray = field(default_factory=lambda: _empty(np.int8))
-    traits: np.ndarray = field(default_factory=lambda: np.zeros((0, 1)))
-    eng: np.ndarray = field(default_factory=_empty)
-    u: np.ndarray = field(default_factory=lambda: np.zeros((7, 0)))
-    read: np.ndarray = field(default_factory=lambda: _empty(bool))
-    posts: np.ndarray = field(default_factory=lambda: np.zeros((0, N_KINDS), np.int32))
-    wrote: np.ndarray = field(default_factory=lambda: _empty(np.int64))
-    replies_got: np.ndarray = field(default_factory=_empty)
-    asked: np.ndarray = field(default_factory=_empty)
-    answered: np.ndarray = field(default_factory=_empty)
-    money_in: np.ndarray = field(default_factory=_empty)
-    cost: np.ndarray = field(default_factory=_empty)
-    first_post: np.ndarray = field(default_factory=lambda: _empty(bool))
-    first_answered: np.ndarray = field(default_factory=lambda: _empty(bool))
-    operator_posts: np.ndarray = field(default_factory=lambda: np.zeros(N_KINDS, np.int64))
-    counts: np.ndarray = field(default_factory=lambda: np.zeros(N_KINDS, np.int64))
-    joins: int = 0
-    leaves: int = 0
-    removed: int = 0
-    conversions: int = 0
-    revenue: float = 0.0
-    money_spent: float = 0.0
-    envelope_money: float = 0.0
-    conversation: bool = False
+    def __init__(self, day: int) -> None:
+        self.day = day
+        self.rows = _NO_ROWS
+        self.read = _NO_FLAGS
+        self.posts = _NO_POSTS
+        self.wrote = _NO_ROWS
+        self.replies_got = _NO_ROWS
+        self.answered = _NO_ROWS
+        self.money_in = _NO_VALUES
+        self.cost = _NO_VALUES
+        self.first_post = _NO_FLAGS
+        self.first_answered = _NO_FLAGS
+        self.operator_posts = np.zeros(N_KINDS, dtype=np.int64)
+        self.counts = self.operator_posts
+        self.joins = self.leaves = self.removed = self.conversions = 0
+        self.revenue = self.money_spent = self.envelope_money = 0.0
+        self.conversation = False
 
-    def trait(self, model: CommunityModel, name: str) -> np.ndarray:
-        """One role trait for every member of ``rows`` (a view, no copy)."""
-        return self.traits[:, model.roles.col[name]]
+    @property
+    def asked(self) -> np.ndarray:
+        """Questions each member asked today."""
+        return self.posts[:, KIND["question"]]
+
+
+def _seed(model: CommunityModel) -> int:
+    """A kernel's seed, drawn from the model's generator."""
+    return int(model.rng.integers(SEED_BOUND))
 
 
 # ----------------------------------------------------------------- recruitment
@@ -96,53 +90,48 @@ def recruit(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     """Invitations travel along friendships; outsiders accept, filters and capacity apply.
 
     Each member invites one random friend with a daily chance set by their role and
-    engagement; outsiders may also find the group on their own. In a group of at most
-    ``group.consent_above`` members an invited friend is pulled in without being
-    asked (WeChat's rule); above it they accept with a chance that grows with the
-    group's appeal and with how tightly knit their friends are (T4). Several friends
-    inviting the same person give them several chances: diminishing returns.
+    engagement; outsiders may also find the group on their own (would-be advertisers
+    look for groups far more). In a group of at most ``group.consent_above`` members
+    an invited friend is pulled in without being asked (WeChat's rule); above it they
+    accept with a chance that grows with the group's appeal and with how tightly knit
+    their friends are (T4). An outsider considers the group at most once a day; the
+    more friends inside, the likelier an invitation on any day, with diminishing
+    returns (1 - (1 - p)^friends). Strategies' admission filters (entry thresholds)
+    come next, then capacity.
     """
-    st, dyn, rng, w = model.state, model.dyn, model.rng, model.world
+    st, dyn, w = model.state, model.dyn, model.world
     members = model.members()
     free = model.group.capacity - members.size
     if free <= 0:
         return
     adj = w.adjacency
-    invitees = np.empty(members.size, dtype=np.int64)
-    inviters = np.empty(members.size, dtype=np.int64)
-    draws = rng.random((2, members.size))
-    n = kernels.invitations(members, st.role, model.roles.invite_rate, st.engagement,
-                            plan.invite_boost, draws[0], draws[1], adj.indptr, adj.indices,
-                            invitees, inviters)
-    found = rng.integers(0, w.size, rng.poisson(w.size * dyn.discovery_rate))
-    if dyn.advertiser_search > 1.0:  # advertisers look for groups: extra draws kept for them
-        extra = rng.integers(0, w.size, rng.poisson(w.size * dyn.discovery_rate
-                                                     * (dyn.advertiser_search - 1.0)))
-        found = np.concatenate((found, extra[w.natural_role[extra] == Spammer.code]))
-    candidates = np.concatenate((invitees[:n], found))
-    if candidates.size == 0:
+    found = int(model.rng.poisson(w.size * dyn.discovery_rate))
+    search = int(model.rng.poisson(w.size * dyn.discovery_rate
+                                   * max(0.0, dyn.advertiser_search - 1.0)))
+    bound = members.size + found + search
+    rows = np.empty(bound, dtype=np.int64)
+    via = np.empty(bound, dtype=np.int64)
+    n = kernels.recruit_kernel(
+        _seed(model), members, st.role, model.roles.kernel_traits, st.engagement,
+        plan.invite_boost, adj.indptr, adj.indices, found, search, st.status, w.fit,
+        w.money_sensitivity, w.natural_role, w.clustering, model.seen, model.day + 1,
+        model.group_value, model.material_signal, dyn.acceptance, dyn.cluster_bonus,
+        members.size <= model.group.consent_above, Spammer.code, rows, via)
+    if n == 0:
         return
-    via = np.concatenate((inviters[:n], np.full(found.size, -1, dtype=np.int64)))
-    accepted = np.empty(candidates.size, dtype=np.int64)
-    k = kernels.screen_candidates(
-        candidates, via, rng.random(candidates.size), st.status, w.fit, w.money_sensitivity,
-        w.natural_role, w.clustering, model.seen, model.day + 1, model.group_value,
-        model.material_signal, dyn.acceptance, dyn.cluster_bonus,
-        members.size <= model.group.consent_above, Spammer.code, accepted)
-    if k == 0:
-        return
-    candidates, via = candidates[accepted[:k]], via[accepted[:k]].astype(np.int32)
+    candidates, via = rows[:n], via[:n].astype(np.int32)
     for admit in plan.admission:
         keep = np.asarray(admit(model, candidates), dtype=bool)
         candidates, via = candidates[keep], via[keep]
     if candidates.size > free:
-        keep = np.sort(rng.permutation(candidates.size)[:free])
+        keep = np.sort(model.rng.permutation(candidates.size)[:free])
         candidates, via = candidates[keep], via[keep]
     if candidates.size == 0:
         return
-    roles = w.natural_role[candidates]
+    order = np.argsort(candidates, kind="stable")
+    candidates, via = candidates[order], via[order]
     layer = ((via < 0) & (w.fit[candidates] > 0.6)).astype(np.int8)
-    model.add_members(candidates, roles, via, layer)
+    model.add_members(candidates, w.natural_role[candidates], via, layer)
     st.welcomed[candidates] = plan.welcome_speech
     st.saw_rules[candidates] = plan.rules_announced
     if plan.welcome_speech:
@@ -155,21 +144,13 @@ def recruit(model: CommunityModel, plan: DayPlan, today: Today) -> None:
 
 
 def read(model: CommunityModel, plan: DayPlan, today: Today) -> None:
-    """Who opens the group today: engaged members likelier, muted ones rarely.
-
-    Also gathers the members' role traits, engagement and the day's uniform random
-    draws once for the later phases.
-    """
+    """Who opens the group today: engaged members likelier, muted ones rarely."""
     st, dyn = model.state, model.dyn
     rows = model.members()
     today.rows = rows
-    today.role = st.role[rows]
-    today.traits = model.roles.matrix[today.role]
-    today.eng = eng = st.engagement[rows]
-    today.u = model.rng.random((7, rows.size))
-    chance = dyn.read_floor + dyn.read_gain * eng
-    chance *= 1.0 - (1.0 - dyn.muted_read_factor) * st.muted[rows]
-    today.read = today.u[U_READ] < chance
+    today.read = np.empty(rows.size, dtype=bool)
+    kernels.read_kernel(_seed(model), rows, st.engagement, st.muted, dyn.read_floor,
+                        dyn.read_gain, dyn.muted_read_factor, today.read)
 
 
 # --------------------------------------------------------------------- posting
@@ -180,61 +161,41 @@ def post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
 
     A member writes at rate ``role rate x sociability x engagement^k x topic
     supply`` (Poisson), where topic supply is how many conversation starters
-    (content, questions, announcements) the group had yesterday. The day's messages
-    are drawn as one Poisson process: a total, then an author for each message in
-    proportion to their rate (the same distribution as independent Poisson counts,
-    at a fraction of the cost). Each message's kind -- ad, question, content or chat
-    -- follows its author's role and spam propensity. Each question is answered and
-    each other post replied to with a chance that grows with today's responders
-    (reply propensity x engagement of the readers) and the author's influence;
-    answers and replies are written by those responders, chosen in proportion to
-    their weight. A welcomed newcomer's first post is answered by the welcomers (T3).
+    (content, questions, announcements) the group had yesterday. Each message's kind
+    -- ad, question, content or chat -- follows its author's role and spam
+    propensity. Each question is answered and each other post replied to with a
+    chance that grows with today's responders (reply propensity x engagement of the
+    readers) and the author's influence; answers and replies are written by those
+    responders. A welcomed newcomer's first post is answered by the welcomers (T3).
+    The owner's team adds the plan's content posts and announcements.
     """
-    st, dyn, rng, w = model.state, model.dyn, model.rng, model.world
-    rows, readers, eng, u = today.rows, today.read, today.eng, today.u
+    st, dyn, w = model.state, model.dyn, model.world
+    rows = today.rows
     size = rows.size
     topic = dyn.topic_floor + (1.0 - dyn.topic_floor) * model.topic_supply
-    rate = np.empty(size)
-    thresholds = np.empty((size, 3))
-    responders = np.empty(size)
     posts = np.zeros((size, N_KINDS), dtype=np.int32)
-    weight = kernels.posting_rates(
-        rows, readers, eng, today.role, model.roles.kernel_traits, w.sociability,
-        w.spam_propensity, st.saw_rules, st.joined_day, model.day, NEWCOMER_DAYS,
-        dyn.engagement_exponent, plan.posting_boost * topic, dyn.rules_participation_boost,
-        dyn.rules_compliance, plan.self_introduction, dyn.intro_chance, u[U_INTRO], rate,
-        thresholds, responders, posts)
+    wrote = np.empty(size, dtype=np.int64)
     answered = np.zeros(size, dtype=np.int64)
     replies = np.zeros(size, dtype=np.int64)
-    n_responses = 0
-    cumulative = np.cumsum(rate)
-    total = rng.poisson(cumulative[-1]) if size else 0
-    if total:
-        reply_chance = 1.0 - np.exp(today.trait(model, "influence") * (-weight / dyn.reply_scale))
-        responses = np.empty(total, dtype=np.int64)
-        n_responses = kernels.assign_messages(
-            cumulative, rng.random((3, total)), thresholds, reply_chance,
-            1.0 - np.exp(-weight / dyn.answer_scale), posts, answered, replies, responses)
-        if n_responses and weight > 0:
-            kernels.assign_responders(responders, rng.random(n_responses), responses,
-                                      n_responses, posts)
+    first = np.empty(size, dtype=bool)
+    first_answered = np.empty(size, dtype=bool)
+    responses, talkers, greeted = kernels.post_kernel(
+        _seed(model), rows, today.read, st.role, model.roles.kernel_traits, st.engagement,
+        w.sociability, w.spam_propensity, st.saw_rules, st.joined_day, st.welcomed,
+        st.first_post_day, st.first_post_answered, st.messages, st.recent_posts, model.day,
+        NEWCOMER_DAYS, dyn.engagement_exponent, plan.posting_boost * topic,
+        dyn.rules_participation_boost, dyn.rules_compliance, plan.self_introduction,
+        dyn.intro_chance, dyn.reply_scale, dyn.answer_scale, dyn.welcome_reply,
+        RECENT_WINDOW, posts, wrote, answered, replies, first, first_answered)
     if plan.content_posts:
         today.operator_posts[KIND["content"]] += plan.content_posts
         st.messages[model.owner_row, KIND["content"]] += plan.content_posts
     today.operator_posts[KIND["announcement"]] += plan.announcements
-    wrote = np.empty(size, dtype=np.int64)
-    first = np.empty(size, dtype=bool)
-    first_answered = np.empty(size, dtype=bool)
-    talkers, greeted = kernels.post_bookkeeping(
-        rows, today.role, model.roles.kernel_traits, posts, wrote, first, st.first_post_day,
-        st.welcomed, u[U_WELCOME], dyn.welcome_reply, answered, replies, first_answered,
-        st.first_post_answered, st.messages, st.recent_posts, RECENT_WINDOW, model.day)
     today.operator_posts[KIND["chat"]] += greeted
     today.posts, today.wrote = posts, wrote
-    today.asked, today.answered = posts[:, KIND["question"]], answered
-    today.replies_got = replies
+    today.answered, today.replies_got = answered, replies
     today.first_post, today.first_answered = first, first_answered
-    today.conversation = bool(talkers >= 2 and n_responses + greeted > 0)
+    today.conversation = bool(talkers >= 2 and responses + greeted > 0)
 
 
 # ---------------------------------------------------------------- red envelopes
@@ -273,27 +234,28 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     st, dyn, rng, w = model.state, model.dyn, model.rng, model.world
     rows = today.rows
     size = rows.size
-    today.money_in = np.zeros(size)
-    envelopes = model.pending_envelopes + plan.envelopes
+    # an envelope promised yesterday is sent only if its sender is still in the group
+    envelopes = [env for env in model.pending_envelopes
+                 if st.status[env.sender] == MEMBER] + plan.envelopes
     model.pending_envelopes = []
-    unprompted = np.flatnonzero(rng.random(size) < dyn.gift_send_base)
-    if unprompted.size:
-        unprompted = unprompted[_givers(model, today)[unprompted]]
-        envelopes += [_member_envelope(model, int(r)) for r in rows[unprompted].tolist()]
+    unprompted = rng.binomial(size, dyn.gift_send_base) if size else 0
+    if unprompted:
+        senders = rows[np.unique(rng.integers(0, size, unprompted))]
+        envelopes += [_member_envelope(model, int(r))
+                      for r in senders[_gives(model, senders)].tolist()]
     if not envelopes or size == 0:
-        return
-    eagerness = dyn.grab_chance * today.trait(model, "envelope_appetite") * (
-        0.3 + 0.7 * today.read) * (0.5 + w.money_sensitivity[rows])
+        return  # today.money_in stays empty: nobody received anything
     gained = np.zeros(size)
     luckiest = np.zeros(size, dtype=bool)
-    thanks_chance = dyn.thanks_chance * (0.2 + today.trait(model, "reply_propensity"))
     for env in envelopes:
         split = (lucky_split(rng, env.amount, env.shares) if env.split == "lucky"
                  else equal_split(env.amount, env.shares))
         model.grab_stamp += 1
         claimed = kernels.grab_envelope(
-            int(rng.integers(2**31)), rows, env.sender, split, eagerness, thanks_chance,
-            gained, luckiest, today.posts, st.messages, model.grab_mark, model.grab_stamp)
+            _seed(model), rows, today.read, env.sender, split, st.role,
+            model.roles.kernel_traits, w.money_sensitivity, dyn.grab_chance,
+            dyn.thanks_chance, gained, luckiest, today.posts, st.messages, model.grab_mark,
+            model.grab_stamp)
         if env.sender < 0:
             model.ledger.spend(claimed)
             today.money_spent += claimed
@@ -301,23 +263,21 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         else:
             st.money_sent[env.sender] += claimed
             st.messages[env.sender, KIND["red_envelope"]] += 1
-            where = np.searchsorted(rows, env.sender)
-            if where < size and rows[where] == env.sender:
-                today.posts[where, KIND["red_envelope"]] += 1
-            else:  # the sender left since: the message still appears
-                today.operator_posts[KIND["red_envelope"]] += 1
+            today.posts[np.searchsorted(rows, env.sender), KIND["red_envelope"]] += 1
         today.envelope_money += claimed
-    st.money_received[rows] += gained
     today.money_in = gained
-    today.wrote = today.posts.sum(axis=1)
-    chance = dyn.gift_send_per_yuan * gained * np.where(luckiest, dyn.luckiest_factor, 1.0)
-    senders = rows[_givers(model, today) & (rng.random(size) < chance)]
-    model.pending_envelopes = [_member_envelope(model, int(r)) for r in senders.tolist()]
+    senders = np.empty(size, dtype=np.int64)
+    n = kernels.settle_envelopes(
+        _seed(model), rows, gained, luckiest, today.posts, st.role, model.roles.kernel_traits,
+        Spammer.code, st.money_received, today.wrote, dyn.gift_send_per_yuan,
+        dyn.luckiest_factor, senders)
+    model.pending_envelopes = [_member_envelope(model, int(r)) for r in senders[:n].tolist()]
 
 
-def _givers(model: CommunityModel, today: Today) -> np.ndarray:
-    """Members who send envelopes of their own: not operators, not advertisers."""
-    return (today.trait(model, "operator") == 0) & (today.role != Spammer.code)
+def _gives(model: CommunityModel, people: np.ndarray) -> np.ndarray:
+    """Whether each of ``people`` sends envelopes of their own (not operators or ads)."""
+    role = model.state.role[people]
+    return (model.roles.operator[role] == 0) & (role != Spammer.code)
 
 
 def _member_envelope(model: CommunityModel, sender: int) -> Envelope:
@@ -336,14 +296,14 @@ def update_value(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     Today's benefits (content, material, help, bonds, identity) and costs (overload,
     spam, friction) of members who read enter an exponential memory; engagement
     moves toward a logistic function of the role-weighted value; newcomers whose
-    first post was answered gain engagement and those ignored lose it (T3).
+    first post was answered gain engagement and those ignored lose it (T3). Also
+    sets tomorrow's topic supply from today's conversation starters.
     """
     st, dyn, w = model.state, model.dyn, model.world
     rows = today.rows
-    counts = today.posts.sum(axis=0) + today.operator_posts
-    today.counts = counts
-    if rows.size == 0:
-        return
+    today.counts = np.empty(N_KINDS, dtype=np.int64)
+    kernels.message_counts(today.posts, today.operator_posts, today.counts)
+    counts = today.counts.tolist()  # Python numbers: cheaper than numpy scalars here
     member_content = counts[KIND["content"]] - plan.content_posts
     pushed = plan.content_posts * plan.content_attention
     seen = pushed + member_content
@@ -352,20 +312,20 @@ def update_value(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     ads = counts[KIND["ad"]]
     starters = (counts[KIND["content"]] + counts[KIND["announcement"]]
                 + QUESTION_STARTER * counts[KIND["question"]])
-    model.topic_supply = 1.0 - np.exp(-starters / dyn.topic_scale)
+    model.topic_supply = 1.0 - math.exp(-starters / dyn.topic_scale)
     fixed_cost = (dyn.spam_weight * ads / (ads + dyn.spam_half) + plan.friction
                   + sum(o.hard_sell for o in plan.offers))
     today.cost = np.empty(rows.size)
     kernels.value_kernel(
-        rows, today.read, today.wrote, today.role, model.roles.kernel_traits,
+        rows, today.read, today.wrote, st.role, model.roles.kernel_traits,
         model.roles.weights, w.fit, w.money_sensitivity, st.friends_in, today.money_in,
-        today.asked, today.answered, today.replies_got, today.first_post,
+        today.posts, today.answered, today.replies_got, today.first_post,
         today.first_answered, st.engagement, st.trust, st.commitment, st.value,
         st.value_parts, today.cost,
         quality * min(1.0, seen / dyn.content_saturation),
         0.3 * min(1.0, counts[KIND["answer"]] / 3.0),
         min(1.0, counts[KIND["chat"]] / dyn.chat_saturation),
-        float(counts.sum() + plan.content_noise), fixed_cost, dyn.value_memory,
+        float(sum(counts) + plan.content_noise), fixed_cost, dyn.value_memory,
         dyn.money_scale, dyn.noise_weight, dyn.noise_tolerance, dyn.engagement_rate,
         dyn.value_midpoint, dyn.value_spread, dyn.neglect_decay, dyn.first_reply_boost,
         dyn.first_silence_penalty, dyn.trust_rate, plan.friction, dyn.commitment_rate)
@@ -381,36 +341,35 @@ def moderate_and_churn(model: CommunityModel, plan: DayPlan, today: Today) -> No
     moderated less well. Flooded readers mute before they leave (T6). The chance to
     leave grows with how far perceived value falls below what the role expects,
     less for muted and committed members. Silent members become lurkers; lurkers who
-    post again become members; prolific, trusted members are recognised as opinion
+    post again become members; prolific, trusting members are recognised as opinion
     leaders; trust moves members up an intention layer.
     """
-    st, dyn, u = model.state, model.dyn, today.u
-    rows, role = today.rows, today.role
+    st, dyn = model.state, model.dyn
+    rows = today.rows
     size = rows.size
     if size == 0:
         return
-    reviewers = np.count_nonzero(role == Administrator.code) + 0.5
-    coverage = min(1.0, reviewers * dyn.admin_review_capacity / max(1, int(today.counts.sum())))
+    reviewers = len(model.agents_by_type.get(Administrator, ())) + 0.5
+    volume = max(1, sum(today.counts.tolist()))
+    coverage = min(1.0, reviewers * dyn.admin_review_capacity / volume)
     catch = min(1.0, dyn.catch_rate * coverage * plan.moderation)
     caught = np.empty(size, dtype=bool)
     leaving = np.empty(size, dtype=bool)
     transition = np.empty(size, dtype=np.int8)
-    kernels.churn_kernel(
-        rows, role, model.roles.kernel_traits, today.read, today.wrote,
-        today.posts[:, KIND["ad"]], today.cost, u[U_CATCH], u[U_MUTE], u[U_LEAVE],
-        u[U_PROMOTE], catch, st.muted, st.muted_day, st.value, st.commitment, st.trust,
-        st.layer, st.days_silent, st.last_post_day, st.recent_posts, model.day,
+    n_caught, n_leaving, n_changes = kernels.churn_kernel(
+        _seed(model), rows, st.role, model.roles.kernel_traits, today.read, today.wrote,
+        today.posts, today.cost, catch, st.muted, st.muted_day, st.value, st.commitment,
+        st.trust, st.layer, st.days_silent, st.last_post_day, st.recent_posts, model.day,
         dyn.mute_threshold, dyn.mute_chance, dyn.leave_floor, dyn.leave_rate,
-        dyn.muted_leave_factor, dyn.lurk_after, dyn.leader_posts_per_day,
+        dyn.muted_leave_factor, dyn.lurk_after, dyn.leader_posts_per_day, LEADER_TRUST,
         dyn.leader_promotion, dyn.strong_trust, TRUST_FOR_INTENTION, LURKER_REVIVAL,
         Member.code, Lurker.code, SeedUser.code, Spammer.code, caught, leaving, transition)
-    n_caught, n_leaving = int(caught.sum()), int(leaving.sum())
     if n_caught:
         model.moderator().remove_members(rows[caught])
     if n_leaving:
         model.leave(rows[leaving])
     today.removed, today.leaves = n_caught, n_leaving
-    if transition.any():
+    if n_changes:
         for code, new_role in ((kernels.TO_LURKER, Lurker), (kernels.TO_MEMBER, Member),
                                (kernels.TO_LEADER, OpinionLeader)):
             model.change_role(rows[transition == code], new_role)

@@ -57,7 +57,7 @@ GROUP_PARAMS = (
 class Population(Section):
     """The people around the group and their friendships (uncertainties)."""
 
-    size: int = Field(5000, ge=10, le=5_000_000, description="number of people in the "
+    size: int = Field(5000, ge=10, le=5_000_000, strict=True, description="number of people in the "
                       "world around the group", json_schema_extra={"unit": "people"})
     network: Network = Field(default_factory=Network)  # type: ignore[valid-type]
     traits: Traits = Field(default_factory=Traits)  # type: ignore[valid-type]
@@ -113,12 +113,16 @@ class Scenario(BaseModel):
 
     name: str = Field("unnamed scenario", description="what the scenario is about")
     description: str = Field("", description="longer notes for whoever reads the file")
-    days: int | None = Field(None, ge=1, le=3650, description="days simulated (or weeks)",
+    days: int | None = Field(None, ge=1, le=3650, strict=True,
+                             description="days simulated (or weeks)",
                              json_schema_extra={"unit": "days"})
-    weeks: int | None = Field(None, ge=1, le=520, description="weeks simulated (or days)",
+    weeks: int | None = Field(None, ge=1, le=520, strict=True,
+                              description="weeks simulated (or days)",
                               json_schema_extra={"unit": "weeks"})
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="root seed of every random draw")
-    replicates: int = Field(1, ge=1, le=100_000, description="runs per arm, each with its "
+    seed: int = Field(0, ge=0, le=2**63 - 1, strict=True,
+                      description="root seed of every random draw")
+    replicates: int = Field(1, ge=1, le=100_000, strict=True,
+                            description="runs per arm, each with its "
                             "own seed shared across arms")
     population: Population = Field(default_factory=Population)
     group: Group = Field(default_factory=Group)
@@ -181,17 +185,28 @@ class Scenario(BaseModel):
             active[key] = REGISTRY[key].Settings(**merged)
         return {k: active[k] for k in REGISTRY if k in active}
 
+    def _as_written(self) -> dict[str, Any]:
+        """The scenario as a file would say it, so that it reads back the same.
+
+        Strategies that are off are left out (an empty key would switch them on), and
+        each arm keeps only the changes it makes.
+        """
+        data = self.model_dump(mode="json", exclude={"provenance"})
+        data["strategies"] = {k: v for k, v in data["strategies"].items() if v is not None}
+        data["arms"] = {name: _arm_changes(arm) for name, arm in self.arms.items()}
+        return data
+
     def with_changes(self, **changes: Any) -> Scenario:
         """Copy with top-level keys replaced, validated again."""
-        data = self.model_dump(exclude={"provenance"})
+        data = self._as_written()
         data.update(changes)
         return Scenario.model_validate(data)
 
     def resolved(self) -> dict[str, Any]:
         """Every key with its value, defaults filled in (``days`` resolved)."""
-        data = self.model_dump(mode="json", exclude={"provenance", "weeks"})
+        data = self._as_written()
+        data.pop("weeks")
         data["days"] = self.horizon
-        data["arms"] = {name: _arm_changes(arm) for name, arm in self.arms.items()}
         return data
 
     def digest(self) -> str:

@@ -32,7 +32,7 @@ _INT = (
     "last_post_day", "friends_in",
 )
 _SMALL = ("status", "role", "role_at_join", "role_at_end", "layer", "first_post_answered")
-_BOOL = ("muted", "converted", "welcomed", "saw_rules")
+_BOOL = ("muted", "converted", "welcomed", "saw_rules", "founder")
 
 
 class MemberTable:

@@ -13,12 +13,13 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import Phase, find, given, settings
 from properties import ENGINE_SETTINGS, scenarios, to_scenario
 
 import sim
-from agents import ROLES, Administrator, Outsider, Owner
+from agents import ROLES, Administrator, Member, Outsider, Owner
 from sim.metrics import run_tables
+from sim.plan import Envelope
 from sim.state import KIND, LEFT, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED
 
 MEMBER_CODES = {cls.code for cls in ROLES if cls is not Outsider}
@@ -101,9 +102,9 @@ class DayChecker:
         gone_before = (self.status == LEFT) | (self.status == REMOVED)
         # once out, always out, with the same status and leaving day
         assert np.array_equal(st.status[gone_before], self.status[gone_before])
-        # outsiders never jump to left/removed without being members first
+        # only members leave (perhaps on the day they joined), and they leave today
         newly_gone = ((st.status == LEFT) | (st.status == REMOVED)) & ~gone_before
-        assert np.all(self.status[newly_gone] == MEMBER)
+        assert np.all((self.status[newly_gone] == MEMBER) | (st.joined_day[newly_gone] == day))
         assert np.all(st.left_day[newly_gone] == day)
         assert np.all(st.status[self.status == MEMBER] != OUTSIDER)
 
@@ -176,26 +177,26 @@ def test_invariants_hold_every_day(scenario):
 
 
 def test_generated_scenarios_exercise_the_invariants():
-    """The generator reaches the situations the invariants are about."""
-    from hypothesis import find
+    """The generator reaches the situations the invariants are about: a full group,
+    red envelopes between members, advertisers removed, members leaving."""
+    seen: set[str] = set()
 
-    def full(s):
-        model = sim.CommunityModel(s)
+    def events(scenario) -> bool:
+        model = sim.CommunityModel(scenario)
         model.run_model()
-        return model.recorder.data["members"].max() == s.group.capacity
+        st = model.state
+        if model.recorder.data["members"].max() == scenario.group.capacity:
+            seen.add("full")
+        if st.money_sent.sum() > 0:
+            seen.add("money")
+        if np.any(st.status == REMOVED):
+            seen.add("removed")
+        if np.any(st.status == LEFT):
+            seen.add("left")
+        return len(seen) == 4
 
-    def money(s):
-        model = sim.CommunityModel(s)
-        model.run_model()
-        return model.state.money_sent.sum() > 0
-
-    def removals(s):
-        model = sim.CommunityModel(s)
-        model.run_model()
-        return np.count_nonzero(model.state.status == REMOVED) > 0
-
-    for goal in (full, money, removals):
-        find(scenarios(max_days=40, max_size=400), goal, settings=ENGINE_SETTINGS)
+    generate_only = settings(ENGINE_SETTINGS, phases=[Phase.generate], max_examples=20)
+    find(scenarios(max_days=40, max_size=400), events, settings=generate_only)
 
 
 def test_operators_are_never_removed_or_leave_even_under_pressure():
@@ -215,24 +216,27 @@ def test_operators_are_never_removed_or_leave_even_under_pressure():
     assert np.count_nonzero(model.state.status == REMOVED) > 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "engine bug: sim.phases.grab_envelopes posts a pending member envelope the day "
     "after it was decided even if the sender left in between; the departed sender's "
     "messages[red_envelope] and money_sent grow after left_day"))
 def test_departed_sender_posts_no_envelope():
+    """A member decides to send an envelope (grab phase) and leaves the same day
+    (churn phase); the envelope must not be posted in their name the next day."""
     scenario = to_scenario({
-        "days": 90, "seed": 7,
-        "population": {"size": 500},
-        "dynamics": {"gift_send_base": 0.05, "leave_floor": 0.02},
-        "strategies": {"welcome": {}, "content": {}},
+        "days": 30, "seed": 7, "population": {"size": 400},
+        "dynamics": {"gift_send_base": 0.0}, "strategies": {"content": {}},
     })
     model = sim.CommunityModel(scenario)
-    st = model.state
-    for _ in range(scenario.horizon):
-        gone = np.flatnonzero(st.status >= LEFT)
-        before_msgs, before_sent = st.messages[gone].copy(), st.money_sent[gone].copy()
+    for _ in range(5):
         model.step()
-        assert np.array_equal(st.messages[gone], before_msgs), (
-            f"day {model.day - 1}: people who had left posted "
-            f"{(st.messages[gone] - before_msgs).sum(axis=0).tolist()} (by kind)")
-        assert np.array_equal(st.money_sent[gone], before_sent)
+    st = model.state
+    sender = int(np.flatnonzero((st.status == MEMBER) & (st.role == Member.code))[0])
+    model.pending_envelopes = [Envelope(amount=5.0, shares=10, split="lucky", sender=sender)]
+    model.leave(np.array([sender]))
+    before_msgs, before_sent = st.messages[sender].copy(), float(st.money_sent[sender])
+    model.step()
+    assert np.array_equal(st.messages[sender], before_msgs), (
+        f"{sender} left on day {st.left_day[sender]} and posted "
+        f"{(st.messages[sender] - before_msgs).tolist()} (by kind) the day after")
+    assert st.money_sent[sender] == before_sent

@@ -92,6 +92,54 @@ def recruit_kernel(seed, members, role, traits, engagement, boost, indptr, indic
     return n
 
 
+@njit(cache=True)
+def seat_members(rows, roles, inviters, layers, day, fit, initial_engagement, weights,
+                 expectation, status, role, role_at_join, joined_day, invited_by, layer,
+                 days_silent, engagement, trust, value_parts, value, friends_in, indptr,
+                 indices):
+    """Joining: set up the member-table rows of people who join today.
+
+    Newcomers arrive expecting the group to be worth what their role expects: their
+    remembered value starts at that expectation, spread over the value components
+    they care about, and then follows experience. Their friends now have one more
+    friend inside.
+    """
+    for j in range(rows.size):
+        i = rows[j]
+        r = roles[j]
+        status[i] = 1
+        role[i] = r
+        role_at_join[i] = r
+        joined_day[i] = day
+        invited_by[i] = inviters[j]
+        layer[i] = layers[j]
+        days_silent[i] = 0
+        engagement[i] = min(1.0, max(0.0, initial_engagement * (0.5 + fit[i])))
+        trust[i] = 0.2 if inviters[j] >= 0 else 0.1
+        cared = 0.0
+        for c in range(N_PARTS - 1):
+            cared += weights[r, c]
+        share = expectation[r] / max(cared, 1e-9)
+        for c in range(N_PARTS - 1):
+            value_parts[i, c] = share if weights[r, c] > 0 else 0.0
+        value_parts[i, N_PARTS - 1] = 0.0
+        value[i] = expectation[r]
+        for k in range(indptr[i], indptr[i + 1]):
+            friends_in[indices[k]] += 1
+
+
+@njit(cache=True)
+def unseat_members(rows, new_status, day, role, role_at_end, status, left_day, friends_in,
+                   indptr, indices):
+    """Leaving or removal: close the member-table rows of people who go today."""
+    for i in rows:
+        role_at_end[i] = role[i]
+        status[i] = new_status
+        left_day[i] = day
+        for k in range(indptr[i], indptr[i + 1]):
+            friends_in[indices[k]] -= 1
+
+
 # ---------------------------------------------------------------------- reading
 
 

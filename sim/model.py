@@ -24,7 +24,7 @@ from agents import (
     Spammer,
 )
 from agents.base import RoleTraits
-from sim import phases
+from sim import kernels, phases
 from sim.kernels import TRAIT_COLUMNS
 from sim.metrics import Recorder
 from sim.plan import DayPlan, Envelope
@@ -123,6 +123,7 @@ class CommunityModel(mesa.Model):
         self.seen = np.zeros(n, dtype=np.int32)  # recruitment: last day a person was asked
         self.grab_mark = np.zeros(n, dtype=np.int64)  # red envelopes: last envelope seen
         self.grab_stamp = 0
+        self.kernel_seeds: list[int] = []
         self.today: phases.Today | None = None
         self.found_group()
 
@@ -174,46 +175,24 @@ class CommunityModel(mesa.Model):
         """Let ``rows`` join today with the given role codes, inviters and layers."""
         if rows.size == 0:
             return
-        st = self.state
-        st.status[rows] = MEMBER
-        st.role[rows] = roles
-        st.role_at_join[rows] = roles
-        st.joined_day[rows] = self.day
-        st.invited_by[rows] = invited_by
-        st.layer[rows] = layer
-        st.days_silent[rows] = 0
-        fit = self.world.fit[rows]
-        st.engagement[rows] = np.clip(self.dyn.initial_engagement * (0.5 + fit), 0.0, 1.0)
-        st.trust[rows] = np.where(invited_by >= 0, 0.2, 0.1)
-        self._expect_value(rows, roles)
-        np.add.at(st.friends_in, self._neighbours(rows), 1)
+        st, adj = self.state, self.world.adjacency
+        kernels.seat_members(
+            rows, roles.astype(np.int8), invited_by.astype(np.int32), layer.astype(np.int8),
+            self.day, self.world.fit, self.dyn.initial_engagement, self.roles.weights,
+            self.roles.expectation, st.status, st.role, st.role_at_join, st.joined_day,
+            st.invited_by, st.layer, st.days_silent, st.engagement, st.trust,
+            st.value_parts, st.value, st.friends_in, adj.indptr, adj.indices)
         for row, code in zip(rows.tolist(), roles.tolist(), strict=True):
             self.persons[row] = self.persons[row].become(ROLES[code])
         self._members = None
-
-    def _expect_value(self, rows: np.ndarray, roles: np.ndarray) -> None:
-        """Newcomers arrive expecting the group to be worth what their role expects.
-
-        Their remembered value starts at that expectation, spread over the components
-        they care about, and then follows what they experience (the exponential memory
-        of the value update forgets the prior within a few weeks).
-        """
-        weights = self.roles.weights[roles][:, :-1]
-        expected = self.roles.expectation[roles]
-        share = expected / np.maximum(weights.sum(axis=1), 1e-9)
-        self.state.value_parts[rows, :-1] = share[:, None] * (weights > 0)
-        self.state.value_parts[rows, -1] = 0.0
-        self.state.value[rows] = expected
 
     def _exit(self, rows: np.ndarray, status: int) -> None:
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size == 0:
             return
-        st = self.state
-        st.role_at_end[rows] = st.role[rows]
-        st.status[rows] = status
-        st.left_day[rows] = self.day
-        np.add.at(st.friends_in, self._neighbours(rows), -1)
+        st, adj = self.state, self.world.adjacency
+        kernels.unseat_members(rows, status, self.day, st.role, st.role_at_end, st.status,
+                               st.left_day, st.friends_in, adj.indptr, adj.indices)
         for row in rows.tolist():
             self.persons[row] = self.persons[row].become(Outsider)
         self._members = None

@@ -78,9 +78,18 @@ class Today:
         return self.posts[:, KIND["question"]]
 
 
+SEEDS_PER_DRAW = 16
+"""Kernel seeds are drawn from the model's generator this many at a time."""
+
+
 def _seed(model: CommunityModel) -> int:
-    """A kernel's seed, drawn from the model's generator."""
-    return int(model.rng.integers(SEED_BOUND))
+    """A kernel's seed, drawn from the model's generator.
+
+    Seeds are drawn in batches: one call of the generator costs as much as sixteen.
+    """
+    if not model.kernel_seeds:
+        model.kernel_seeds = model.rng.integers(SEED_BOUND, size=SEEDS_PER_DRAW).tolist()
+    return model.kernel_seeds.pop()
 
 
 # ----------------------------------------------------------------- recruitment
@@ -235,10 +244,12 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     rows = today.rows
     size = rows.size
     # an envelope promised yesterday is sent only if its sender is still in the group
-    envelopes = [env for env in model.pending_envelopes
-                 if st.status[env.sender] == MEMBER] + plan.envelopes
-    model.pending_envelopes = []
-    unprompted = rng.binomial(size, dyn.gift_send_base) if size else 0
+    envelopes = plan.envelopes
+    if model.pending_envelopes:
+        envelopes = [env for env in model.pending_envelopes
+                     if st.status[env.sender] == MEMBER] + envelopes
+        model.pending_envelopes = []
+    unprompted = rng.poisson(size * dyn.gift_send_base)
     if unprompted:
         senders = rows[np.unique(rng.integers(0, size, unprompted))]
         envelopes += [_member_envelope(model, int(r))

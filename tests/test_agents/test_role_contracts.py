@@ -262,9 +262,9 @@ class TestLurker(RoleContract):
     role = Lurker
 
     def test_lurker_who_posts_again_becomes_member(self):
-        model = tiny_model(group={"initial_members": 10}, traits={"lurker_share": 1.0, "spammer_share": 0.0,
-                                                      "hunter_share": 0.0},
-                           dynamics=CALM)
+        model = tiny_model(group={"initial_members": 10}, dynamics=CALM,
+                           traits={"lurker_share": 1.0, "spammer_share": 0.0,
+                                   "hunter_share": 0.0})
         lurkers = members_of(model, Lurker)
         assert lurkers.size == 10
         row = int(lurkers[0])

@@ -138,11 +138,8 @@ def test_resolved_scenario_reruns_the_same_tables(serial, tmp_path):
     assert_results_equal(serial, again)
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "engine bug: Scenario.with_changes (used by sim.run(replicates=/days=/seed=) and "
-    "the CLI's --replicates/--days/--seed) re-validates model_dump(), where a strategy "
-    "that is off is None, and _normalise_switches turns None into 'on with defaults'"))
 def test_overriding_days_keeps_strategies_off():
+    """Regression: re-validating a scenario switched its off strategies on."""
     scenario = to_scenario(NO_STRATEGIES)
     assert scenario.strategies_for("baseline") == {}
     result = sim.run(scenario, days=10, replicates=1)
@@ -150,10 +147,8 @@ def test_overriding_days_keeps_strategies_off():
     assert result.summary["owner_hours"].iloc[0] == 0.0
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "engine bug: scenario.resolved.yaml writes a strategy that is off as 'null', which "
-    "parse_scenario reads as 'on with defaults', so re-running it runs other strategies"))
 def test_resolved_scenario_keeps_strategies_off(tmp_path):
+    """Regression: an off strategy was written as null and read back as on."""
     result = sim.run(to_scenario(NO_STRATEGIES))
     folder = write_run(result, tmp_path / "run")
     reloaded = sim.load_scenario(folder / "scenario.resolved.yaml")

@@ -1,0 +1,259 @@
+"""Behaviour a strategist relies on: hand-computable cases and directional effects.
+
+Random behaviour is tested at fixed seeds. Directional comparisons are paired
+(common random numbers: the same replicate seeds in both scenarios) and their
+tolerances were checked over several root seeds before being written down, so they
+test the effect, not one lucky draw. Shipped scenarios run at reduced size (their
+YAML edited as a user would), with the seed written in the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from properties import ENGINE_SETTINGS, to_scenario
+
+import sim
+from sim.phases import equal_split, lucky_split
+from sim.seeding import replicate_seeds
+from sim.state import MEMBER
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def shipped(name: str, size: int, replicates: int, days: int = 182, **sections) -> sim.Scenario:
+    """A shipped scenario at reduced size, with its own seed and ``sections`` merged in."""
+    data = yaml.safe_load((SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8"))
+    data.pop("weeks", None)
+    data.update(days=days, replicates=replicates)
+    data.setdefault("population", {})["size"] = size
+    for key, values in sections.items():
+        data.setdefault(key, {}).update(values)
+    return to_scenario(data)
+
+
+def cents(x: np.ndarray) -> np.ndarray:
+    return np.rint(np.asarray(x) * 100).astype(np.int64)
+
+
+# ------------------------------------------------------------------ red envelopes
+
+
+def test_equal_split_by_hand():
+    assert cents(equal_split(1.00, 3)).tolist() == [34, 33, 33]
+    assert cents(equal_split(10.0, 4)).tolist() == [250] * 4
+    assert cents(equal_split(0.05, 10)).tolist() == [1] * 5  # never less than a cent
+    assert cents(equal_split(0.01, 1)).tolist() == [1]
+
+
+@ENGINE_SETTINGS
+@given(amount_cents=st.integers(1, 200_000), shares=st.integers(1, 200),
+       seed=st.integers(0, 2**32 - 1))
+def test_splits_add_up_to_the_amount_in_cents(amount_cents, shares, seed):
+    amount = amount_cents / 100
+    expected_shares = min(shares, amount_cents)
+    for split in (lucky_split(np.random.default_rng(seed), amount, shares),
+                  equal_split(amount, shares)):
+        grabs = cents(split)
+        assert np.allclose(split * 100, grabs)  # whole cents
+        assert grabs.sum() == amount_cents
+        assert grabs.size == expected_shares
+        assert grabs.min() >= 1
+    equal = cents(equal_split(amount, shares))
+    assert equal.max() - equal.min() <= 1
+
+
+@ENGINE_SETTINGS
+@given(amount_cents=st.integers(2, 100_000), shares=st.integers(2, 100),
+       seed=st.integers(0, 2**32 - 1))
+def test_lucky_grab_is_at_most_twice_the_remaining_average(amount_cents, shares, seed):
+    grabs = cents(lucky_split(np.random.default_rng(seed), amount_cents / 100, shares))
+    left = amount_cents
+    for i, grab in enumerate(grabs[:-1]):
+        assert grab <= max(1, 2 * left // (grabs.size - i))
+        left -= grab
+
+
+def test_lucky_split_is_fair_in_expectation():
+    # 20,000 envelopes of 100 yuan in 10 shares: every position's mean grab is 10
+    # yuan; standard errors are below 0.06 yuan, so 0.3 is 5 of them.
+    rng = np.random.default_rng(2024)
+    grabs = np.array([lucky_split(rng, 100.0, 10) for _ in range(20_000)])
+    assert np.allclose(grabs.mean(axis=0), 10.0, atol=0.3)
+    assert grabs[:, 0].max() <= 20.0  # the first grab is at most twice the average
+    assert grabs.std(axis=0)[-1] > grabs.std(axis=0)[0]  # late grabs are riskier
+
+
+# ------------------------------------------------------------------ joining
+
+
+def joining(consent_above: int, **dynamics) -> sim.Scenario:
+    return to_scenario({
+        "days": 60, "seed": 3, "replicates": 6, "population": {"size": 600},
+        "group": {"capacity": 200, "consent_above": consent_above},
+        "dynamics": dynamics,
+    })
+
+
+def test_wechat_consent_rule_pulls_invited_friends_in():
+    """Below the consent threshold an invited friend joins without being asked."""
+    pulled = sim.run(joining(consent_above=1000)).summary
+    asked = sim.run(joining(consent_above=0)).summary
+    assert (pulled["seed"] == asked["seed"]).all()  # paired replicates
+    # checked over root seeds 3-8: at least 5 more joins per pair, 3-4x in total
+    assert (pulled["joins_total"] > asked["joins_total"]).all()
+    assert pulled["joins_total"].sum() >= 2 * asked["joins_total"].sum()
+
+
+def test_capacity_binds_however_many_want_in():
+    scenario = to_scenario({
+        "days": 30, "seed": 4, "population": {"size": 800},
+        "group": {"capacity": 50, "consent_above": 1000},
+        "dynamics": {"discovery_rate": 0.1, "acceptance": 1.0},
+    })
+    model = sim.CommunityModel(scenario)
+    for _ in range(scenario.horizon):
+        model.step()
+        assert model.members().size <= 50
+    members = model.recorder.data["members"]
+    assert members.max() == 50  # it was full ...
+    assert members[-1] >= 45  # ... and stays nearly full with people queueing
+
+
+def test_invited_people_name_a_member_who_invited_them():
+    model = sim.CommunityModel(joining(consent_above=40))
+    model.run_model()
+    st_ = model.state
+    newcomers = np.flatnonzero(st_.joined_day > 0)
+    invited = newcomers[st_.invited_by[newcomers] >= 0]
+    assert invited.size > 0
+    adj = model.world.adjacency
+    for row in invited.tolist():  # the inviter is a friend who was in the group
+        inviter = int(st_.invited_by[row])
+        assert inviter in adj.indices[adj.indptr[row]:adj.indptr[row + 1]]
+        assert st_.joined_day[inviter] <= st_.joined_day[row]
+
+
+# ------------------------------------------------------------------ neglect and spam
+
+
+@pytest.fixture(scope="module")
+def neglect_pair() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Baseline and neglected group, 24 paired replicates of 182 days, 400 people."""
+    baseline = sim.run(shipped("baseline", size=400, replicates=24)).summary
+    neglected = sim.run(shipped("neglected", size=400, replicates=24)).summary
+    assert (baseline["seed"] == neglected["seed"]).all()
+    return baseline, neglected
+
+
+def test_neglected_group_dies_more_often_than_the_baseline(neglect_pair):
+    baseline, neglected = neglect_pair
+    dead_base = int(baseline["dead_day"].notna().sum())
+    dead_neglected = int(neglected["dead_day"].notna().sum())
+    # over root seeds 7-14: baseline 0-1 deaths of 24, neglected 5-9 (at full size,
+    # 5,000 people, the neglected group dies in 6 of its 10 replicates)
+    assert dead_base <= 2, "the baseline should mostly survive"
+    assert dead_neglected >= 4 and dead_neglected >= dead_base + 3
+    assert neglected["owner_hours"].eq(0).all() and baseline["owner_hours"].gt(0).all()
+
+
+def test_participation_is_unequal(neglect_pair):
+    baseline, _ = neglect_pair
+    # equal participation would give the top 10% a tenth of the messages;
+    # checked over root seeds 7-14: means 0.56-0.59, smallest replicate 0.41; Gini
+    # of messages per member at least 0.64
+    assert baseline["top10_share"].mean() > 0.5
+    assert (baseline["top10_share"] > 0.35).all()
+    assert (baseline["gini_messages"] > 0.5).all()
+
+
+@pytest.fixture(scope="module")
+def spam_pair() -> tuple[pd.DataFrame, pd.DataFrame]:
+    baseline = sim.run(shipped("baseline", size=400, replicates=8, days=120)).summary
+    flood = sim.run(shipped("spam_flood", size=400, replicates=8, days=120)).summary
+    assert (baseline["seed"] == flood["seed"]).all()
+    return baseline, flood
+
+
+def test_spam_flood_has_more_spam(spam_pair):
+    baseline, flood = spam_pair
+    # over root seeds 7-12: flood higher in 6-8 of 8 pairs, 1.7-2.8x on average
+    assert (flood["spam_share"] > baseline["spam_share"]).sum() >= 5
+    assert flood["spam_share"].mean() >= 1.3 * baseline["spam_share"].mean()
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "model finding: spam_flood does not raise muted_share over the baseline (higher in "
+    "3-5 of 8 pairs over seeds 7-12): spam cost 0.6*ads/(ads+3) stays below "
+    "mute_threshold 0.35 at 1-2 ads a day, so muting is driven by chat volume"))
+def test_spam_flood_mutes_more_members(spam_pair):
+    baseline, flood = spam_pair
+    assert (flood["muted_share"] > baseline["muted_share"]).sum() >= 6
+    assert flood["muted_share"].mean() > baseline["muted_share"].mean()
+
+
+# ------------------------------------------------------------------ newcomers (T3)
+
+
+def test_answered_first_post_raises_engagement_and_ignored_lowers_it():
+    """A newcomer's first post: answered, engagement jumps; ignored, it drops (T3).
+
+    Welcomers answer first posts at random (``welcome_reply`` 0.5), and newcomers are
+    not asked to introduce themselves, so first posts come after the join day and the
+    engagement before them is observed.
+    """
+    scenario = shipped("baseline", size=600, replicates=1, days=90,
+                       dynamics={"welcome_reply": 0.5},
+                       strategies={"welcome": {"self_introduction": False}})
+    jumps: dict[bool, list[float]] = {True: [], False: []}
+    week_later: dict[bool, list[float]] = {True: [], False: []}
+    for seed in replicate_seeds(scenario.seed, 8):
+        model = sim.CommunityModel(scenario, seed=seed)
+        st_ = model.state
+        due: dict[int, list[tuple[int, bool]]] = {}
+        for _ in range(scenario.horizon):
+            day, before = model.day, st_.engagement.copy()
+            model.step()
+            firsts = np.flatnonzero((st_.first_post_day == day) & (st_.joined_day > 0)
+                                    & (st_.joined_day < day))
+            for row in firsts.tolist():
+                answered = bool(st_.first_post_answered[row] == 1)
+                jumps[answered].append(st_.engagement[row] - before[row])
+                due.setdefault(day + 7, []).append((row, answered))
+            for row, answered in due.pop(day, []):
+                if st_.status[row] == MEMBER:
+                    week_later[answered].append(st_.engagement[row])
+    assert len(jumps[True]) >= 20 and len(jumps[False]) >= 20
+    # observed at this seed: every answered newcomer +0.10 to +0.27, every ignored one
+    # -0.09 to -0.19; a week later mean engagement 0.62 against 0.33
+    up, down = np.array(jumps[True]), np.array(jumps[False])
+    assert up.mean() > 0.1 and (up > 0).mean() >= 0.9
+    assert down.mean() < -0.1 and (down < 0).mean() >= 0.9
+    assert np.mean(week_later[True]) > np.mean(week_later[False]) + 0.1
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "model finding: whether a first post was answered barely changes how long newcomers "
+    "stay (30-day stay -0.02 to +0.10 over seeds 7-12 with random welcome replies): "
+    "the engagement jump fades within weeks and leaving depends on value, not engagement"))
+def test_newcomers_whose_first_post_was_answered_stay_longer():
+    days, horizon = 120, 30
+    scenario = shipped("baseline", size=400, replicates=24, days=days,
+                       dynamics={"welcome_reply": 0.5})  # welcomers answer at random
+    mem = sim.run(scenario).members
+    posted = mem[(mem["joined_day"] > 0) & mem["first_post_answered"].notna()
+                 & (mem["first_post_day"] <= days - horizon)]
+    answered = posted["first_post_answered"].astype(bool)
+    stayed = posted["left_day"].isna() | (posted["left_day"] - posted["first_post_day"]
+                                          >= horizon)
+    end = posted["left_day"].astype("Float64").fillna(days)
+    tenure = (end - posted["joined_day"]).astype(float)
+    assert answered.sum() >= 100 and (~answered).sum() >= 100
+    assert stayed[answered].mean() > stayed[~answered].mean() + 0.03
+    assert tenure[answered].mean() > tenure[~answered].mean()

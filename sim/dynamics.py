@@ -43,11 +43,11 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "messages/day", 1.0, 500.0),
     Param("money_scale", 5.0, "money received in a day that is worth 63% of the material value",
           "yuan", 0.01, 1000.0),
-    Param("noise_tolerance", 80.0, "messages a day an average member reads without feeling "
+    Param("noise_tolerance", 150.0, "messages a day an average member reads without feeling "
           "flooded", "messages/day", 1.0, 5000.0),
     Param("noise_weight", 0.5, "cost of each tolerance's worth of overload", "value units",
           0.0, 10.0),
-    Param("spam_weight", 0.6, "cost of a day with many ads", "value units", 0.0, 10.0),
+    Param("spam_weight", 0.7, "cost of a day with many ads", "value units", 0.0, 10.0),
     Param("spam_half", 3.0, "ads a day at which the spam cost is half its maximum", "ads/day",
           0.1, 1000.0),
     # engagement, trust, commitment
@@ -107,7 +107,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           0.0, 1.0),
     Param("admin_review_capacity", 150.0, "messages one administrator can review in a day",
           "messages/day", 0.0, 100000.0),
-    Param("catch_rate", 0.15, "chance an ad an administrator reviews gets its poster removed",
+    Param("catch_rate", 0.3, "chance an ad an administrator reviews gets its poster removed",
           "share 0-1", 0.0, 1.0),
     # role transitions and death
     Param("lurk_after", 30, "days of silence after which a member counts as a lurker", "days",

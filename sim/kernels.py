@@ -199,7 +199,7 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
         responders[j] = 0.0
         if read[j]:
             rate = t[T_POST] * sociability[i] * e ** exponent * boost
-            if ruled:
+            if ruled and t[T_AD] == 0.0:  # visible rules encourage on-topic members only
                 rate *= 1.0 + rules_boost
             responders[j] = t[T_REPLY] * e
             weight += responders[j]
@@ -409,6 +409,10 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
     """
     keep = 1.0 - memory
     gain = np.empty(N_PARTS)
+    cares = np.zeros(weights.shape[0])
+    for r in range(weights.shape[0]):
+        for c in range(N_PARTS - 1):
+            cares[r] += weights[r, c]
     for j in range(rows.size):
         i = rows[j]
         r = role[i]
@@ -439,13 +443,16 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
             parts[i, c] = p
             total += weights[r, c] * p
         value[i] = total
-        if read[j]:
+        if traits[r, T_OPERATOR] > 0 or cares[r] == 0:
+            pass  # operators and advertisers keep their engagement: it is their job
+        elif read[j]:
             target = 1.0 / (1.0 + math.exp((midpoint - total) / spread))
             e += eng_rate * (target - e)
-            trust[i] = min(1.0, max(0.0, trust[i] + trust_rate * (
-                gain[P_HELP] + gain[P_CONTENT] - friction)))
         else:
             e *= 1.0 - neglect
+        if read[j]:
+            trust[i] = min(1.0, max(0.0, trust[i] + trust_rate * (
+                gain[P_HELP] + gain[P_CONTENT] - friction)))
         if first[j]:
             if first_answered[j]:
                 e += first_boost * (1.0 - e)

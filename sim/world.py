@@ -213,6 +213,8 @@ def draw_traits(rng: np.random.Generator, n: int, traits) -> dict[str, np.ndarra
     role[kind < cut_hunt] = RedEnvelopeHunter.code
     role[kind < cut_spam] = Spammer.code
     spam = np.where(role == Spammer.code, 1.0, rng.beta(0.5, 40.0, n))
+    # advertisers post for a living: at least an average person's rate
+    sociability = np.where(role == Spammer.code, np.maximum(sociability, 1.0), sociability)
     hunters = role == RedEnvelopeHunter.code
     money[hunters] = np.maximum(money[hunters], 0.6 + 0.4 * rng.random(hunters.sum()))
     fit[hunters] *= 0.5

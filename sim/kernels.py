@@ -42,7 +42,8 @@ STAY, TO_LURKER, TO_MEMBER, TO_LEADER = 0, 1, 2, 3
 def recruit_kernel(seed, members, role, traits, engagement, boost, indptr, indices,
                    n_found, n_search, status, fit, money_sensitivity,
                    natural_role, clustering, seen, stamp, group_value, material_signal,
-                   acceptance, cluster_bonus, pulled, spammer_code, out_rows, out_via):
+                   acceptance, cluster_bonus, appeal_boost, pulled, spammer_code, out_rows,
+                   out_via):
     """Recruitment: invitations along friendships, discovery, and outsiders' decisions.
 
     Each member invites one random friend with chance ``invite rate x engagement x
@@ -53,7 +54,8 @@ def recruit_kernel(seed, members, role, traits, engagement, boost, indptr, indic
     without consent; others accept with ``acceptance x appeal x (1 + cluster_bonus x
     clustering)``, where appeal is fit times what friends report the group is worth
     plus money sensitivity times the recent red-envelope signal (advertisers accept
-    any audience). Fills ``out_rows``/``out_via`` (inviter or -1); returns how many.
+    any audience), times the plan's ``appeal_boost`` (exclusive benefits). Fills
+    ``out_rows``/``out_via`` (inviter or -1); returns how many.
     """
     np.random.seed(seed)
     n = 0
@@ -84,7 +86,7 @@ def recruit_kernel(seed, members, role, traits, engagement, boost, indptr, indic
             consent = acceptance * (1.0 + cluster_bonus * clustering[c])
         else:
             appeal = min(1.0, fit[c] * (0.5 + value) + money_sensitivity[c] * material_signal)
-            consent = acceptance * appeal * (1.0 + cluster_bonus * clustering[c])
+            consent = acceptance * appeal * appeal_boost * (1.0 + cluster_bonus * clustering[c])
         if np.random.random() < consent:
             out_rows[n] = c
             out_via[n] = via
@@ -94,15 +96,16 @@ def recruit_kernel(seed, members, role, traits, engagement, boost, indptr, indic
 
 @njit(cache=True)
 def seat_members(rows, roles, inviters, layers, day, fit, initial_engagement, weights,
-                 expectation, status, role, role_at_join, joined_day, invited_by, layer,
-                 days_silent, engagement, trust, value_parts, value, friends_in, indptr,
-                 indices):
+                 expectation, join_commitment, join_expectation, status, role, role_at_join,
+                 joined_day, invited_by, layer, days_silent, engagement, trust, commitment,
+                 expectation_extra, value_parts, value, friends_in, indptr, indices):
     """Joining: set up the member-table rows of people who join today.
 
-    Newcomers arrive expecting the group to be worth what their role expects: their
-    remembered value starts at that expectation, spread over the value components
-    they care about, and then follows experience. Their friends now have one more
-    friend inside.
+    Newcomers arrive expecting the group to be worth what their role expects, plus
+    what they were promised (``join_expectation``): their remembered value starts
+    there, spread over the value components they care about, and then follows
+    experience. They start with ``join_commitment`` (a fee paid, being chosen). Their
+    friends now have one more friend inside.
     """
     for j in range(rows.size):
         i = rows[j]
@@ -116,14 +119,17 @@ def seat_members(rows, roles, inviters, layers, day, fit, initial_engagement, we
         days_silent[i] = 0
         engagement[i] = min(1.0, max(0.0, initial_engagement * (0.5 + fit[i])))
         trust[i] = 0.2 if inviters[j] >= 0 else 0.1
+        commitment[i] = join_commitment
+        expectation_extra[i] = join_expectation
+        expected = expectation[r] + join_expectation
         cared = 0.0
         for c in range(N_PARTS - 1):
             cared += weights[r, c]
-        share = expectation[r] / max(cared, 1e-9)
+        share = expected / max(cared, 1e-9)
         for c in range(N_PARTS - 1):
             value_parts[i, c] = share if weights[r, c] > 0 else 0.0
         value_parts[i, N_PARTS - 1] = 0.0
-        value[i] = expectation[r]
+        value[i] = expected if cared > 0 else 0.0
         for k in range(indptr[i], indptr[i + 1]):
             friends_in[indices[k]] += 1
 
@@ -166,7 +172,8 @@ def read_kernel(seed, rows, engagement, muted, floor, gain, muted_factor, read):
 def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_propensity,
                 saw_rules, joined_day, welcomed, first_post_day, first_post_answered,
                 messages, recent_posts, day, newcomer_days, exponent, boost, rules_boost,
-                compliance, introduce, intro_chance, reply_scale, answer_scale,
+                compliance, compliance_all, introduce, intro_chance, reply_scale,
+                answer_scale, answer_boost,
                 welcome_reply, recent_window, posts, wrote, answered, replies, first,
                 first_answered):
     """Posting: messages, their kinds, answers and replies, first posts, the ledger.
@@ -175,8 +182,10 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
     (more for newcomers who saw the rules). The day's messages are one Poisson
     process: a total, then an author per message in proportion to their rate (the
     same distribution as independent Poisson counts). Each message is an ad, a
-    question, content or chat by its author's role and spam propensity. Questions are
-    answered with ``1 - exp(-W / answer_scale)`` and other posts replied to with
+    question, content or chat by its author's role and spam propensity (newcomers who
+    saw the rules hold back ``compliance`` of their off-topic ads, everyone
+    ``compliance_all``). Questions are answered with ``1 - exp(-W x answer_boost /
+    answer_scale)`` and other posts replied to with
     ``1 - exp(-W x influence / reply_scale)``, where ``W`` is the responders' weight
     (reply propensity x engagement of readers), and the responses are written by
     readers chosen in proportion to that weight. Newcomers asked to introduce
@@ -208,15 +217,14 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
         if introduce and joined_day[i] == day and np.random.random() < intro_chance:
             posts[j, K_CHAT] += 1
         stray = (1.0 - t[T_AD]) * spam_propensity[i]
-        if ruled:
-            stray *= 1.0 - compliance
+        stray *= 1.0 - max(compliance if ruled else 0.0, compliance_all)
         ad = min(1.0, t[T_AD] + stray)
         rest = 1.0 - ad
         thresholds[j, 0] = ad
         thresholds[j, 1] = ad + rest * t[T_QUESTION]
         thresholds[j, 2] = thresholds[j, 1] + rest * (1.0 - t[T_QUESTION]) * t[T_CONTENT]
 
-    answer_chance = 1.0 - math.exp(-weight / answer_scale)
+    answer_chance = 1.0 - math.exp(-weight * answer_boost / answer_scale)
     total = np.random.poisson(total_rate) if total_rate > 0 else 0
     answers = 0
     replies_made = 0
@@ -399,13 +407,15 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
                  engagement, trust, commitment, value, parts, cost_out,
                  content_gain, ambient_help, chat_level, volume, fixed_cost, memory,
                  money_scale, noise_weight, tolerance, eng_rate, midpoint, spread, neglect,
-                 first_boost, first_penalty, trust_rate, friction, commit_rate):
+                 first_boost, first_penalty, trust_rate, friction, commit_rate,
+                 bonds_boost, identity_boost, coupon_value, commitment_boost):
     """Value and engagement update, in place on the member table.
 
     Today's benefits and costs enter each reader's exponential memory; value is the
     role-weighted sum minus costs; engagement moves toward a logistic function of
     value (and jumps for answered or ignored first posts); trust grows with help and
-    content; commitment with posting.
+    content; commitment with posting. The plan's boosts add to every reader's bonds
+    and identity; coupons count as money received for the material value.
     """
     keep = 1.0 - memory
     gain = np.empty(N_PARTS)
@@ -420,18 +430,17 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
         f = fit[i]
         asked = posts[j, K_QUESTION]
         gain[P_CONTENT] = f * content_gain
+        money = coupon_value
         if money_in.size:  # empty on days without red envelopes
-            gain[P_MATERIAL] = money_sensitivity[i] * (
-                1.0 - math.exp(-money_in[j] / money_scale))
-        else:
-            gain[P_MATERIAL] = 0.0
+            money += money_in[j]
+        gain[P_MATERIAL] = money_sensitivity[i] * (1.0 - math.exp(-money / money_scale))
         if asked > 0:
             gain[P_HELP] = answered[j] / asked
         else:
             gain[P_HELP] = ambient_help * f
         gain[P_BONDS] = 0.5 * min(1.0, replies_got[j]) + 0.3 * chat_level * min(
-            1.0, friends_in[i] * 0.2)
-        gain[P_IDENTITY] = traits[r, T_STATUS] + 0.3 * commitment[i]
+            1.0, friends_in[i] * 0.2) + bonds_boost
+        gain[P_IDENTITY] = traits[r, T_STATUS] + 0.3 * commitment[i] + identity_boost
         cost = noise_weight * max(0.0, volume / (tolerance * (0.5 + e)) - 1.0) + fixed_cost
         gain[P_COST] = cost
         cost_out[j] = cost
@@ -459,7 +468,7 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
             else:
                 e *= 1.0 - first_penalty
         engagement[i] = min(1.0, max(0.0, e))
-        step = commit_rate if wrote[j] > 0 else -0.1 * commit_rate
+        step = commit_rate + commitment_boost if wrote[j] > 0 else -0.1 * commit_rate
         commitment[i] = min(1.0, max(0.0, commitment[i] + step))
 
 
@@ -468,7 +477,8 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
 
 @njit(cache=True)
 def churn_kernel(seed, rows, role, traits, read, wrote, posts, cost, catch, muted,
-                 muted_day, value, commitment, trust, layer, days_silent, last_post_day,
+                 muted_day, value, commitment, expectation_extra, memory, trust, layer,
+                 days_silent, last_post_day,
                  recent_posts, day, mute_threshold, mute_chance, leave_floor, leave_rate,
                  muted_leave_factor, lurk_after, leader_rate, leader_trust, leader_chance,
                  strong_trust, trust_for_intention, lurker_revival, member_code,
@@ -478,6 +488,8 @@ def churn_kernel(seed, rows, role, traits, read, wrote, posts, cost, catch, mute
     Each ad a member posted gets them removed with chance ``catch``. Readers whose
     cost today exceeds ``mute_threshold`` mute with ``mute_chance``. The chance to
     leave is ``leave_floor + leave_rate x patience x max(0, expectation - value)``,
+    where expectation is the role's plus what the member was promised on joining
+    (fading with the value memory),
     times ``muted_leave_factor`` if muted and ``1 - commitment / 2``. Updates muting,
     silence and layers in place; fills ``caught``, ``leaving`` and ``transition`` for
     the phase to act on with agent events, and returns how many of each.
@@ -499,7 +511,9 @@ def churn_kernel(seed, rows, role, traits, read, wrote, posts, cost, catch, mute
                 and np.random.random() < mute_chance):
             muted[i] = True
             muted_day[i] = day
-        hazard = leave_floor + leave_rate * t[T_PATIENCE] * max(0.0, t[T_EXPECT] - value[i])
+        expected = t[T_EXPECT] + expectation_extra[i]
+        expectation_extra[i] *= 1.0 - memory  # promises fade as experience accumulates
+        hazard = leave_floor + leave_rate * t[T_PATIENCE] * max(0.0, expected - value[i])
         if was_muted:
             hazard *= muted_leave_factor
         hazard *= 1.0 - 0.5 * commitment[i]

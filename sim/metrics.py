@@ -135,6 +135,7 @@ def members_frame(model: CommunityModel, run_id: str, replicate: int) -> pd.Data
     frame["money_received"] = st.money_received[rows]
     frame["money_sent"] = st.money_sent[rows]
     frame["converted"] = st.converted[rows]
+    frame["purchases"] = st.purchases[rows].astype(np.int64)
     frame["muted_day"] = pd.array(st.muted_day[rows], dtype="Int32")
     frame["muted_day"] = frame["muted_day"].mask(frame["muted_day"] < 0)
     return frame

@@ -58,20 +58,35 @@ class RoleArrays:
 
 @dataclass
 class Ledger:
-    """Money and time the operator spends and earns, by day and in total."""
+    """Money and time the operator spends and earns over a run.
 
-    money_spent: float = 0.0
+    ``paid_to_members`` is money that members received (red envelopes, rewards,
+    prizes in cash); ``other_costs`` is money spent elsewhere (gifts in kind, event
+    costs). Every yuan a member holds came from the operator or another member, which
+    the tests check: members' money received = paid_to_members + members' money sent.
+    """
+
+    paid_to_members: float = 0.0
+    other_costs: float = 0.0
     revenue: float = 0.0
     owner_minutes: float = 0.0
-    envelope_money: float = 0.0
     conversions: int = 0
 
+    @property
+    def money_spent(self) -> float:
+        """All the operator's spending."""
+        return self.paid_to_members + self.other_costs
+
     def spend(self, amount: float) -> None:
-        """Book money the operator paid out."""
-        self.money_spent += amount
+        """Book money the operator paid to members."""
+        self.paid_to_members += amount
+
+    def spend_other(self, amount: float) -> None:
+        """Book money the operator spent on things other than payments to members."""
+        self.other_costs += amount
 
     def earn(self, amount: float) -> None:
-        """Book revenue from a conversion."""
+        """Book revenue (sales, entry fees)."""
         self.revenue += amount
 
 
@@ -131,11 +146,11 @@ class CommunityModel(mesa.Model):
 
     def step(self) -> None:
         """Simulate one day."""
+        today = phases.Today(day=self.day)
+        self.today = today
         plan = DayPlan()
         for strategy in self.strategies:
             strategy.plan(self, self.day, plan)
-        today = phases.Today(day=self.day)
-        self.today = today
         phases.recruit(self, plan, today)
         phases.read(self, plan, today)
         phases.post(self, plan, today)
@@ -150,6 +165,28 @@ class CommunityModel(mesa.Model):
         """Simulate every day of the scenario's horizon."""
         while self.day < self.days:
             self.step()
+
+    # ------------------------------------------------------------------ money
+
+    def pay_members(self, rows: np.ndarray, amount: float) -> None:
+        """The operator pays ``amount`` yuan to each of ``rows`` (rewards, prizes)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        np.add.at(self.state.money_received, rows, amount)
+        self.ledger.spend(amount * rows.size)
+        if self.today is not None:
+            self.today.money_spent += amount * rows.size
+
+    def spend(self, amount: float) -> None:
+        """The operator spends ``amount`` yuan on something other than paying members."""
+        self.ledger.spend_other(amount)
+        if self.today is not None:
+            self.today.money_spent += amount
+
+    def earn(self, amount: float) -> None:
+        """The operator earns ``amount`` yuan (sales, entry fees)."""
+        self.ledger.earn(amount)
+        if self.today is not None:
+            self.today.revenue += amount
 
     # ------------------------------------------------------------ membership
 
@@ -171,17 +208,23 @@ class CommunityModel(mesa.Model):
         return adj.indices[offsets + np.arange(total)]
 
     def add_members(self, rows: np.ndarray, roles: np.ndarray, invited_by: np.ndarray,
-                    layer: np.ndarray) -> None:
-        """Let ``rows`` join today with the given role codes, inviters and layers."""
+                    layer: np.ndarray, commitment: float = 0.0,
+                    expectation: float = 0.0) -> None:
+        """Let ``rows`` join today with the given role codes, inviters and layers.
+
+        ``commitment`` is what they start with; ``expectation`` is extra value they
+        were promised (see ``DayPlan.join_commitment`` and ``join_expectation``).
+        """
         if rows.size == 0:
             return
         st, adj = self.state, self.world.adjacency
         kernels.seat_members(
             rows, roles.astype(np.int8), invited_by.astype(np.int32), layer.astype(np.int8),
             self.day, self.world.fit, self.dyn.initial_engagement, self.roles.weights,
-            self.roles.expectation, st.status, st.role, st.role_at_join, st.joined_day,
-            st.invited_by, st.layer, st.days_silent, st.engagement, st.trust,
-            st.value_parts, st.value, st.friends_in, adj.indptr, adj.indices)
+            self.roles.expectation, commitment, expectation, st.status, st.role,
+            st.role_at_join, st.joined_day, st.invited_by, st.layer, st.days_silent,
+            st.engagement, st.trust, st.commitment, st.expectation_extra, st.value_parts,
+            st.value, st.friends_in, adj.indptr, adj.indices)
         for row, code in zip(rows.tolist(), roles.tolist(), strict=True):
             self.persons[row] = self.persons[row].become(ROLES[code])
         self._members = None
@@ -193,6 +236,11 @@ class CommunityModel(mesa.Model):
         st, adj = self.state, self.world.adjacency
         kernels.unseat_members(rows, status, self.day, st.role, st.role_at_end, st.status,
                                st.left_day, st.friends_in, adj.indptr, adj.indices)
+        if self.today is not None:
+            if status == LEFT:
+                self.today.leaves += int(rows.size)
+            else:
+                self.today.removed += int(rows.size)
         for row in rows.tolist():
             self.persons[row] = self.persons[row].become(Outsider)
         self._members = None

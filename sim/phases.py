@@ -125,12 +125,13 @@ def recruit(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         plan.invite_boost, adj.indptr, adj.indices, found, search, st.status, w.fit,
         w.money_sensitivity, w.natural_role, w.clustering, model.seen, model.day + 1,
         model.group_value, model.material_signal, dyn.acceptance, dyn.cluster_bonus,
-        members.size <= model.group.consent_above, Spammer.code, rows, via)
+        plan.appeal_boost, members.size <= model.group.consent_above, Spammer.code, rows,
+        via)
     if n == 0:
         return
     candidates, via = rows[:n], via[:n].astype(np.int32)
     for admit in plan.admission:
-        keep = np.asarray(admit(model, candidates), dtype=bool)
+        keep = np.asarray(admit(model, candidates, via), dtype=bool)
         candidates, via = candidates[keep], via[keep]
     if candidates.size > free:
         keep = np.sort(model.rng.permutation(candidates.size)[:free])
@@ -140,13 +141,22 @@ def recruit(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     order = np.argsort(candidates, kind="stable")
     candidates, via = candidates[order], via[order]
     layer = ((via < 0) & (w.fit[candidates] > 0.6)).astype(np.int8)
-    model.add_members(candidates, w.natural_role[candidates], via, layer)
+    model.add_members(candidates, w.natural_role[candidates], via, layer,
+                      plan.join_commitment, plan.join_expectation)
     st.welcomed[candidates] = plan.welcome_speech
     st.saw_rules[candidates] = plan.rules_announced
+    joins = int(candidates.size)
     if plan.welcome_speech:
-        today.operator_posts[KIND["announcement"]] += candidates.size
-    today.joins = int(candidates.size)
-    plan.owner_minutes += plan.welcome_minutes * candidates.size
+        today.operator_posts[KIND["announcement"]] += joins
+    today.joins = joins
+    plan.owner_minutes += plan.welcome_minutes * joins
+    if plan.entry_fee > 0:
+        model.earn(plan.entry_fee * joins)
+    inviters = via[via >= 0]
+    if plan.invite_reward > 0 and inviters.size:
+        model.pay_members(inviters, plan.invite_reward)
+    if plan.greeting_envelope is not None:
+        plan.envelopes.append(plan.greeting_envelope)
 
 
 # --------------------------------------------------------------------- reading
@@ -193,8 +203,9 @@ def post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         w.sociability, w.spam_propensity, st.saw_rules, st.joined_day, st.welcomed,
         st.first_post_day, st.first_post_answered, st.messages, st.recent_posts, model.day,
         NEWCOMER_DAYS, dyn.engagement_exponent, plan.posting_boost * topic,
-        dyn.rules_participation_boost, dyn.rules_compliance, plan.self_introduction,
-        dyn.intro_chance, dyn.reply_scale, dyn.answer_scale, dyn.welcome_reply,
+        dyn.rules_participation_boost, dyn.rules_compliance, plan.compliance,
+        plan.self_introduction, dyn.intro_chance, dyn.reply_scale, dyn.answer_scale,
+        plan.answer_boost, dyn.welcome_reply,
         RECENT_WINDOW, posts, wrote, answered, replies, first, first_answered)
     if plan.content_posts:
         today.operator_posts[KIND["content"]] += plan.content_posts
@@ -281,7 +292,7 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     n = kernels.settle_envelopes(
         _seed(model), rows, gained, luckiest, today.posts, st.role, model.roles.kernel_traits,
         Spammer.code, st.money_received, today.wrote, dyn.gift_send_per_yuan,
-        dyn.luckiest_factor, senders)
+        dyn.luckiest_factor * plan.luckiest_norm, senders)
     model.pending_envelopes = [_member_envelope(model, int(r)) for r in senders[:n].tolist()]
 
 
@@ -339,7 +350,8 @@ def update_value(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         float(sum(counts) + plan.content_noise), fixed_cost, dyn.value_memory,
         dyn.money_scale, dyn.noise_weight, dyn.noise_tolerance, dyn.engagement_rate,
         dyn.value_midpoint, dyn.value_spread, dyn.neglect_decay, dyn.first_reply_boost,
-        dyn.first_silence_penalty, dyn.trust_rate, plan.friction, dyn.commitment_rate)
+        dyn.first_silence_penalty, dyn.trust_rate, plan.friction, dyn.commitment_rate,
+        plan.bonds_boost, plan.identity_boost, plan.coupon_value, plan.commitment_boost)
 
 
 # ---------------------------------------------------------- moderation and churn
@@ -370,39 +382,66 @@ def moderate_and_churn(model: CommunityModel, plan: DayPlan, today: Today) -> No
     n_caught, n_leaving, n_changes = kernels.churn_kernel(
         _seed(model), rows, st.role, model.roles.kernel_traits, today.read, today.wrote,
         today.posts, today.cost, catch, st.muted, st.muted_day, st.value, st.commitment,
-        st.trust, st.layer, st.days_silent, st.last_post_day, st.recent_posts, model.day,
+        st.expectation_extra, dyn.value_memory, st.trust, st.layer, st.days_silent,
+        st.last_post_day, st.recent_posts, model.day,
         dyn.mute_threshold, dyn.mute_chance, dyn.leave_floor, dyn.leave_rate,
         dyn.muted_leave_factor, dyn.lurk_after, dyn.leader_posts_per_day, LEADER_TRUST,
         dyn.leader_promotion, dyn.strong_trust, TRUST_FOR_INTENTION, LURKER_REVIVAL,
         Member.code, Lurker.code, SeedUser.code, Spammer.code, caught, leaving, transition)
     if n_caught:
         model.moderator().remove_members(rows[caught])
+        _reward_reports(model, plan, today, n_caught)
     if n_leaving:
         model.leave(rows[leaving])
-    today.removed, today.leaves = n_caught, n_leaving
     if n_changes:
         for code, new_role in ((kernels.TO_LURKER, Lurker), (kernels.TO_MEMBER, Member),
                                (kernels.TO_LEADER, OpinionLeader)):
             model.change_role(rows[transition == code], new_role)
 
 
+def _reward_reports(model: CommunityModel, plan: DayPlan, today: Today, caught: int) -> None:
+    """Pay the plan's reward to a member who reported each removed advertiser.
+
+    The reporter is a random reader of the day who is still in the group.
+    """
+    if plan.report_reward <= 0:
+        return
+    st = model.state
+    readers = today.rows[today.read]
+    readers = readers[(st.status[readers] == MEMBER)
+                      & (model.roles.operator[st.role[readers]] == 0)]
+    if readers.size == 0:
+        return
+    model.pay_members(readers[model.rng.integers(0, readers.size, caught)], plan.report_reward)
+
+
 # ------------------------------------------------------------------ conversion
 
 
 def convert(model: CommunityModel, plan: DayPlan, today: Today) -> None:
-    """Members buy what is offered: more likely with trust, value and a stronger layer."""
+    """Members buy what is offered: more likely with trust, value and a stronger layer.
+
+    A member's daily chance to buy an offer is ``appeal x trust x clip(value, 0, 1) x
+    (0.5 + 0.5 x layer)`` (layer 0, 1, 2 for potential, intention, strong). One-off
+    offers (a membership) are bought at most once per member; repeat offers (goods)
+    can be bought again on later days.
+    """
     if not plan.offers:
         return
     st, rng = model.state, model.rng
     rows = model.members()
-    open_ = ~st.converted[rows] & (model.roles.operator[st.role[rows]] == 0)
+    customers = model.roles.operator[st.role[rows]] == 0
     readiness = st.trust[rows] * np.clip(st.value[rows], 0.0, 1.0) * (0.5 + 0.5 * st.layer[rows])
+    bought_today = np.zeros(rows.size, dtype=bool)
     for offer in plan.offers:
+        open_ = customers & ~bought_today & (offer.repeat | ~st.converted[rows])
         buy = open_ & (rng.random(rows.size) < offer.appeal * readiness)
         n = int(buy.sum())
+        if n == 0:
+            continue
+        bought_today |= buy
         st.converted[rows[buy]] = True
-        open_ &= ~buy
-        model.ledger.earn(n * offer.price)
+        st.purchases[rows[buy]] += 1
+        model.earn(n * offer.price)
         model.ledger.conversions += n
         today.conversions += n
-        today.revenue += n * offer.price

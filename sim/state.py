@@ -25,11 +25,11 @@ VALUE_PARTS = (*VALUE_COMPONENTS, "cost")
 
 _FLOAT = (
     "engagement", "value", "trust", "commitment", "money_received", "money_sent",
-    "recent_posts",
+    "recent_posts", "expectation_extra",
 )
 _INT = (
     "days_silent", "joined_day", "left_day", "invited_by", "muted_day", "first_post_day",
-    "last_post_day", "friends_in",
+    "last_post_day", "friends_in", "purchases",
 )
 _SMALL = ("status", "role", "role_at_join", "role_at_end", "layer", "first_post_answered")
 _BOOL = ("muted", "converted", "welcomed", "saw_rules", "founder")
@@ -59,6 +59,7 @@ class MemberTable:
         for name in _BOOL:
             setattr(self, name, np.zeros(n, dtype=bool))
         self.friends_in[:] = 0
+        self.purchases[:] = 0
         self.days_silent[:] = 0
         self.first_post_answered[:] = -1
         self.messages = np.zeros((n, len(MESSAGE_KINDS)), dtype=np.int32)

@@ -7,11 +7,26 @@ The Python API mirrors the command line::
     result.summary  # one row per run
 """
 
+from sim.experiment import load_experiment
 from sim.model import CommunityModel
 from sim.runner import RunResult, run
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 __version__ = "0.1.0"
+
+
+def sweep(experiment, out=None, workers: int = 1, cluster: str | None = None):
+    """Run an experiment (a path or a loaded study); return the runs table.
+
+    One row per run: run id, point id, replicate, seed, every varied parameter and
+    every outcome. See :func:`sim.sweeps.sweep` for ``out`` (resumable results
+    folder), ``workers`` and ``cluster``.
+    """
+    from sim.experiment import Study
+    from sim.sweeps import sweep as run_sweep
+
+    study = experiment if isinstance(experiment, Study) else load_experiment(experiment)
+    return run_sweep(study, out=out, workers=workers, cluster=cluster)
 
 __all__ = [
     "CommunityModel",
@@ -19,7 +34,9 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "load_experiment",
     "load_scenario",
     "parse_scenario",
     "run",
+    "sweep",
 ]

@@ -1,0 +1,99 @@
+"""``commsim sweep``: run an experiment file over the machine's cores or a Dask cluster."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from sim.experiment import load_experiment
+from sim.runner import default_workers
+from sim.scenario import ScenarioError
+from sim.sweeps import sweep
+
+err_console = Console(stderr=True)
+out_console = Console()
+
+
+def sweep_command(
+    experiment: Annotated[Path, typer.Argument(help="Experiment YAML file.")],
+    out: Annotated[Path | None, typer.Option(help="Results folder (default: runs/sweep-<name>)."
+                                             )] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: all "
+                                                "cores).")] = None,
+    cluster: Annotated[str | None, typer.Option(help="Dask scheduler address "
+                                                "(tcp://host:8786), or 'local' for a Dask "
+                                                "LocalCluster.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Skip runs already in the folder "
+                                         "(re-running the same command does this too).")]
+    = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results path.")]
+    = False,
+) -> None:
+    """Run every point and replicate of an experiment; results stream to disk and resume."""
+    from sim.cli import _fail
+
+    try:
+        study = load_experiment(experiment)
+    except ScenarioError as problems:
+        _fail(problems)
+    target = out or Path("runs") / f"sweep-{_slug(study.experiment.name)}"
+    n_workers = workers or default_workers()
+    if cluster and cluster != "local" and not quiet:
+        err_console.print(f"sending runs to the Dask scheduler at {cluster}", highlight=False)
+    progress = None if quiet else Progress(
+        TextColumn("sweeping"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TimeRemainingColumn(), console=err_console, transient=True)
+    task = None
+
+    def on_start(total: int, done: int) -> None:
+        nonlocal task
+        if progress is not None:
+            task = progress.add_task("runs", total=total, completed=done)
+            if done and not quiet:
+                err_console.print(f"resuming: {done} of {total} runs already done",
+                                  highlight=False)
+
+    def on_done(k: int) -> None:
+        if progress is not None and task is not None:
+            progress.advance(task, k)
+
+    try:
+        if progress is not None:
+            with progress:
+                table = sweep(study, out=target, workers=n_workers, cluster=cluster,
+                              on_done=on_done, on_start=on_start)
+        else:
+            table = sweep(study, out=target, workers=n_workers, cluster=cluster)
+    except KeyboardInterrupt:
+        err_console.print("interrupted: finished runs are saved; run the same command again "
+                          "to resume.")
+        raise typer.Exit(code=130) from None
+    except ValueError as exc:
+        err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
+        raise typer.Exit(code=2) from None
+    if quiet:
+        sys.stdout.write(f"{target}\n")
+        return
+    out_console.print(f"{len(table)} runs of {len(study.points)} points x "
+                      f"{study.experiment.replicates} replicates. Results: [bold]{target}[/] "
+                      "(runs.parquet, points.parquet"
+                      + (", sensitivity.parquet" if (target / "sensitivity.parquet").exists()
+                         else "") + ")", highlight=False)
+
+
+def _slug(name: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "experiment"

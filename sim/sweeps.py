@@ -1,0 +1,331 @@
+"""Sweeps: run every point and replicate of an experiment, streaming results to disk.
+
+Each run is a pure function of (point, replicate seed), so the results are the same
+whatever runs them: one process, a local pool, or a Dask cluster. Finished runs are
+written in small Parquet parts as they arrive (each part written atomically), so a
+crash, a killed worker or Ctrl-C loses nothing that finished, and running the same
+command again skips what is done. At the end the parts are gathered into
+``runs.parquet``, sorted by point and replicate, with duplicates dropped.
+
+Inside a worker, worlds (population and graph) are cached by population settings and
+seed: points that vary only strategies or dynamics reuse the same people, which is
+both faster and the common-random-numbers design.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sim.experiment import Study
+from sim.metrics import run_tables
+from sim.model import CommunityModel
+from sim.output import package_versions, write_atomic
+from sim.scenario import Scenario, base_dir_of
+from sim.seeding import replicate_seeds, run_streams
+from sim.world import World, build_world
+
+PARTS = "parts"
+TIMESERIES = "timeseries"
+FLUSH_EVERY = 64
+"""Finished runs buffered before a part is written (also flushed every few seconds)."""
+FLUSH_SECONDS = 5.0
+WORLD_CACHE = 8
+"""Worlds kept per worker process."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run of a sweep."""
+
+    run_id: str
+    point_id: int
+    replicate: int
+    seed: int
+    scenario: dict[str, Any]
+    keep_timeseries: bool = False
+
+
+def plan_tasks(study: Study) -> list[Task]:
+    """Every run of the experiment, in point then replicate order."""
+    seeds = replicate_seeds(study.experiment.seed, study.experiment.replicates)
+    tasks = []
+    for point_id, point in enumerate(study.points):
+        data = study.scenario_data(point)
+        for replicate, seed in enumerate(seeds):
+            tasks.append(Task(run_id=f"p{point_id:06d}-r{replicate:04d}", point_id=point_id,
+                              replicate=replicate, seed=seed, scenario=data,
+                              keep_timeseries=study.experiment.timeseries))
+    return tasks
+
+
+# ------------------------------------------------------------------ a worker
+
+
+_worlds: OrderedDict[tuple, World] = OrderedDict()
+
+
+def _world_for(scenario: Scenario, seed: int) -> World:
+    world_seed, _ = run_streams(seed)
+    key = (scenario.population.model_dump_json(), str(base_dir_of(scenario)), world_seed)
+    world = _worlds.get(key)
+    if world is None:
+        world = build_world(scenario.population, world_seed, base_dir_of(scenario))
+        _worlds[key] = world
+        while len(_worlds) > WORLD_CACHE:
+            _worlds.popitem(last=False)
+    else:
+        _worlds.move_to_end(key)
+    return world
+
+
+def run_task(task: Task, base_dir: str | None = None) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Run one task; returns its summary row and, if asked, its daily table."""
+    provenance = {"source_dir": base_dir} if base_dir else None
+    scenario = Scenario.model_validate(task.scenario).model_copy(
+        update={"provenance": provenance})
+    model = CommunityModel(scenario, seed=task.seed, world=_world_for(scenario, task.seed))
+    model.run_model()
+    tables = run_tables(model, task.run_id, task.replicate)
+    row = tables.summary.iloc[0].to_dict()
+    row["point_id"] = task.point_id
+    series = None
+    if task.keep_timeseries:
+        series = tables.timeseries
+        series.insert(1, "point_id", task.point_id)
+    return row, series
+
+
+# --------------------------------------------------------------- executors
+
+
+def _local(tasks: list[Task], base_dir: str | None, workers: int) -> Iterator[tuple]:
+    if workers <= 1:
+        for task in tasks:
+            yield run_task(task, base_dir)
+        return
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(["sim.sweeps"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        yield from _bounded(lambda t: pool.submit(run_task, t, base_dir), tasks, workers * 4,
+                            lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0])
+
+
+def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -> Iterator[tuple]:
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(address)
+    try:
+        window = max(4, 4 * max(1, len(client.scheduler_info().get("workers", {})) or workers))
+        pending: deque[Task] = deque(tasks)
+        running = as_completed()
+        for _ in range(min(window, len(pending))):
+            task = pending.popleft()
+            running.add(client.submit(run_task, task, base_dir, key=f"commsim-{task.run_id}",
+                                      pure=False, retries=3))
+        for future in running:
+            yield future.result()
+            future.release()
+            if pending:
+                task = pending.popleft()
+                running.add(client.submit(run_task, task, base_dir,
+                                          key=f"commsim-{task.run_id}", pure=False, retries=3))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _bounded(submit: Callable, tasks: list[Task], window: int, wait_some: Callable):
+    pending = deque(tasks)
+    running = set()
+    while pending or running:
+        while pending and len(running) < window:
+            running.add(submit(pending.popleft()))
+        for future in wait_some(running):
+            running.discard(future)
+            yield future.result()
+
+
+# ----------------------------------------------------------------- results
+
+
+class ResultsFolder:
+    """The folder a sweep writes to: parts while running, tables at the end."""
+
+    def __init__(self, out: Path, study: Study) -> None:
+        self.out = out
+        self.study = study
+        self.parts = out / PARTS
+        self._sequence = 0
+
+    def prepare(self) -> None:
+        """Create the folder or check that it holds this experiment's results."""
+        marker = self.out / "experiment.resolved.yaml"
+        digest = self.study.experiment.digest()
+        if marker.is_file():
+            recorded = (yaml.safe_load(marker.read_text(encoding="utf-8")) or {}).get(
+                "provenance", {}).get("experiment_digest")
+            if recorded != digest:
+                raise ValueError(f"{self.out} holds results of a different experiment "
+                                 f"(digest {recorded}, this one {digest}); choose another "
+                                 "--out folder")
+        self.parts.mkdir(parents=True, exist_ok=True)
+        if self.study.experiment.timeseries:
+            (self.out / TIMESERIES).mkdir(exist_ok=True)
+        data = self.study.experiment.model_dump(mode="json")
+        data["provenance"] = {"experiment_digest": digest, "versions": package_versions(),
+                              "points": len(self.study.points)}
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        write_atomic(marker, lambda p: p.write_text(text, encoding="utf-8"))
+        points = pd.DataFrame(self.study.points)
+        points.insert(0, "point_id", np.arange(len(points)))
+        write_atomic(self.out / "points.parquet",
+                     lambda p: _frame_for_parquet(points).to_parquet(p, index=False))
+
+    def done(self) -> set[str]:
+        """Run ids already on disk."""
+        ids: set[str] = set()
+        for part in sorted(self.parts.glob("runs-*.parquet")):
+            ids.update(pd.read_parquet(part, columns=["run_id"])["run_id"])
+        self._sequence = len(list(self.parts.glob("runs-*.parquet")))
+        return ids
+
+    def flush(self, rows: list[dict], series: list[pd.DataFrame]) -> None:
+        """Write one part of finished runs (and their daily tables) atomically."""
+        if not rows:
+            return
+        self._sequence += 1
+        name = f"runs-{self._sequence:06d}-{os.getpid()}.parquet"
+        frame = _frame_for_parquet(pd.DataFrame(rows))
+        if series:
+            daily = pd.concat(series, ignore_index=True)
+            write_atomic(self.out / TIMESERIES / name,
+                         lambda p: daily.to_parquet(p, index=False))
+        write_atomic(self.parts / name, lambda p: frame.to_parquet(p, index=False))
+
+    def gather(self) -> pd.DataFrame:
+        """All finished runs, one row each, sorted by point and replicate."""
+        parts = sorted(self.parts.glob("runs-*.parquet"))
+        if not parts:
+            return pd.DataFrame()
+        frame = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+        frame = frame.drop_duplicates("run_id").sort_values(["point_id", "replicate"])
+        return frame.reset_index(drop=True)
+
+
+def _frame_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns of mixed Python values become strings or numbers Parquet stores."""
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            converted = pd.to_numeric(frame[column], errors="coerce")
+            if converted.notna().all():
+                frame[column] = converted
+            else:
+                frame[column] = frame[column].astype(str)
+    return frame
+
+
+def runs_table(study: Study, gathered: pd.DataFrame) -> pd.DataFrame:
+    """The runs table: ids, seed, every varied parameter as its own column, outcomes."""
+    if gathered.empty:
+        return gathered
+    points = _frame_for_parquet(pd.DataFrame(study.points))
+    points.insert(0, "point_id", np.arange(len(points)))
+    table = gathered.merge(points, on="point_id", how="left")
+    ids = ["run_id", "point_id", "replicate", "seed"]
+    factors = list(study.names)
+    rest = [c for c in table.columns if c not in ids + factors + ["arm"]]
+    return table[ids + factors + rest]
+
+
+# ---------------------------------------------------------------- the sweep
+
+
+def sweep(study: Study, out: Path | None = None, workers: int = 1, cluster: str | None = None,
+          on_done: Callable[[int], None] | None = None, on_start: Callable[[int, int], None]
+          | None = None) -> pd.DataFrame:
+    """Run an experiment and return its runs table (one row per run).
+
+    Parameters
+    ----------
+    study
+        A loaded experiment (:func:`sim.experiment.load_experiment`).
+    out
+        Results folder. With a folder, finished runs are written as they come and a
+        second call resumes; without one, results stay in memory.
+    workers
+        Local processes (ignored with ``cluster`` other than ``"local"``).
+    cluster
+        ``None`` for local processes, ``"local"`` for a Dask LocalCluster, or the
+        address of a Dask scheduler (``tcp://host:8786``).
+    on_done, on_start
+        Progress callbacks: ``on_start(total, already_done)``, ``on_done(1)`` per run.
+    """
+    tasks = plan_tasks(study)
+    base_dir = str(base_dir_of(study.base)) if base_dir_of(study.base) else None
+    folder = ResultsFolder(out, study) if out is not None else None
+    done: set[str] = set()
+    if folder is not None:
+        folder.prepare()
+        done = folder.done()
+    todo = [t for t in tasks if t.run_id not in done]
+    if on_start:
+        on_start(len(tasks), len(tasks) - len(todo))
+    rows: list[dict] = []
+    series: list[pd.DataFrame] = []
+    kept: list[dict] = []
+    last = time.monotonic()
+    if cluster is not None:
+        results = _dask(todo, base_dir, cluster, workers)
+    else:
+        results = _local(todo, base_dir, workers)
+    try:
+        for row, daily in results:
+            rows.append(row)
+            if daily is not None:
+                series.append(daily)
+            if on_done:
+                on_done(1)
+            if folder is not None and (len(rows) >= FLUSH_EVERY
+                                       or time.monotonic() - last > FLUSH_SECONDS):
+                folder.flush(rows, series)
+                rows, series, last = [], [], time.monotonic()
+            elif folder is None:
+                kept.append(rows.pop())
+    finally:
+        if folder is not None:
+            folder.flush(rows, series)
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()
+    gathered = folder.gather() if folder is not None else (
+        pd.DataFrame(kept).sort_values(["point_id", "replicate"]).reset_index(drop=True)
+        if kept else pd.DataFrame())
+    table = runs_table(study, gathered)
+    if folder is not None and len(table) == len(tasks):
+        write_atomic(out / "runs.parquet", lambda p: table.to_parquet(p, index=False))
+        from sim.sensitivity import sensitivity_table
+
+        sensitivity = sensitivity_table(study, table)
+        if sensitivity is not None:
+            write_atomic(out / "sensitivity.parquet",
+                         lambda p: sensitivity.to_parquet(p, index=False))
+    return table

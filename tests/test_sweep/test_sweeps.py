@@ -1,0 +1,335 @@
+"""Sweeps: designs, validation, streaming results, resume, workers, Dask, sensitivity."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.experiment import parse_experiment
+from sim.scenario import ScenarioError
+from sim.sweeps import plan_tasks, sweep
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios"
+
+TINY = f"""
+name: tiny sweep
+scenario: {SCENARIOS / "baseline.yaml"}
+replicates: 2
+seed: 5
+days: 25
+constants:
+  population.size: 300
+"""
+
+
+def study_of(text: str):
+    return parse_experiment(TINY + text, source="exp.yaml", base_dir=ROOT)
+
+
+# ---------------------------------------------------------------- designs
+
+
+def test_grid_is_the_full_product_of_levels():
+    s = study_of("""
+design: {kind: grid}
+levers:
+  strategies.content.posts_per_day: {values: [1, 2, 3]}
+  strategies.content.schedule: {choices: [regular, irregular]}
+uncertainties:
+  population.traits.fit_mean: {range: [0.3, 0.7], levels: 3}
+""")
+    assert len(s.points) == 3 * 2 * 3
+    fits = sorted({p["population.traits.fit_mean"] for p in s.points})
+    assert fits == pytest.approx([0.3, 0.5, 0.7])
+
+
+@pytest.mark.parametrize(("kind", "samples", "expected"), [
+    ("random", 7, 7), ("latin_hypercube", 8, 8), ("sobol", 8, 8),
+    ("saltelli", 4, 4 * (2 + 2)), ("morris", 3, 3 * (2 + 1)),
+])
+def test_sampled_designs_have_the_documented_size(kind, samples, expected):
+    s = study_of(f"""
+design: {{kind: {kind}, samples: {samples}}}
+levers:
+  strategies.content.quality: {{range: [0.2, 0.9]}}
+uncertainties:
+  dynamics.leave_rate: {{range: [0.01, 0.1]}}
+""")
+    assert len(s.points) == expected
+    for p in s.points:
+        assert 0.2 <= p["strategies.content.quality"] <= 0.9
+        assert 0.01 <= p["dynamics.leave_rate"] <= 0.1
+
+
+def test_latin_hypercube_puts_one_point_in_every_slice():
+    s = study_of("""
+design: {kind: latin_hypercube, samples: 10}
+levers:
+  strategies.content.quality: {range: [0.0, 1.0]}
+  dynamics.leave_rate: {range: [0.0, 0.1]}
+""")
+    q = np.array([p["strategies.content.quality"] for p in s.points])
+    assert sorted((q * 10).astype(int).tolist()) == list(range(10))
+
+
+def test_integer_parameters_are_sampled_as_integers():
+    s = study_of("""
+design: {kind: random, samples: 5}
+levers:
+  dynamics.lurk_after: {range: [10, 40]}
+  strategies.content.quality: {range: [0.2, 0.9]}
+""")
+    for p in s.points:
+        scenario = s.scenario(p)
+        assert isinstance(scenario.dynamics.lurk_after, int)
+
+
+def test_distributions_are_sampled_by_quantiles():
+    s = study_of("""
+design: {kind: latin_hypercube, samples: 200}
+uncertainties:
+  population.traits.fit_mean: {distribution: {kind: normal, mean: 0.5, sd: 0.05}}
+  dynamics.leave_rate: {distribution: {kind: triangular, low: 0.01, mode: 0.02, high: 0.08}}
+""")
+    fit = np.array([p["population.traits.fit_mean"] for p in s.points])
+    assert abs(fit.mean() - 0.5) < 0.01 and abs(fit.std() - 0.05) < 0.01
+    leave = np.array([p["dynamics.leave_rate"] for p in s.points])
+    assert leave.min() >= 0.01 and leave.max() <= 0.08
+
+
+# ------------------------------------------------------------- bad input
+
+
+def problems_of(text: str) -> list:
+    with pytest.raises(ScenarioError) as info:
+        study_of(text)
+    return info.value.problems
+
+
+def test_unknown_key_path_gets_the_nearest_valid_name():
+    (p,) = problems_of("levers:\n  strategies.content.post_per_day: {values: [1, 2]}\n")
+    assert p.path == "levers.strategies.content.post_per_day"
+    assert p.suggestion == "strategies.content.posts_per_day"
+    assert p.line == 10
+
+
+def test_unknown_section_and_strategy_are_named():
+    found = {p.path: p.suggestion for p in problems_of(
+        "uncertainties:\n  populaton.size: {values: [100]}\n"
+        "levers:\n  strategies.contnet.quality: {values: [0.5]}\n")}
+    assert found == {"uncertainties.populaton.size": "population",
+                     "levers.strategies.contnet.quality": "strategies.content"}
+
+
+def test_value_outside_the_scenario_range_is_reported_at_the_factor():
+    (p,) = problems_of("levers:\n  strategies.content.quality: {range: [0.5, 1.5]}\n")
+    assert p.path == "levers.strategies.content.quality"
+    assert p.line == 10
+    assert "<= 1" in p.message
+
+
+def test_sensitivity_designs_need_continuous_factors():
+    paths = {p.path for p in problems_of(
+        "design: {kind: saltelli, samples: 4}\n"
+        "levers:\n  strategies.content.schedule: {choices: [regular, irregular]}\n"
+        "  strategies.content.quality: {range: [0.2, 0.8]}\n")}
+    assert "levers.strategies.content.schedule" in paths
+
+
+def test_unknown_outcome_and_missing_base_scenario():
+    (p,) = problems_of("outcomes: {members_finale: maximize}\n")
+    assert p.suggestion == "members_final"
+    with pytest.raises(ScenarioError, match="base scenario not found"):
+        parse_experiment("scenario: nowhere.yaml\n", "exp.yaml", base_dir=ROOT)
+
+
+def test_every_shipped_experiment_validates():
+    files = sorted((ROOT / "experiments").rglob("*.yaml"))
+    assert files
+    for path in files:
+        study = sim.load_experiment(path)
+        assert len(study.points) >= 1
+
+
+# --------------------------------------------------------------- running
+
+SMALL = """
+design: {kind: grid}
+levers:
+  strategies.content.posts_per_day: {values: [1, 4]}
+uncertainties:
+  population.traits.fit_mean: {values: [0.3, 0.6]}
+"""
+
+
+@pytest.fixture(scope="module")
+def small_study():
+    return study_of(SMALL)
+
+
+@pytest.fixture(scope="module")
+def serial(small_study, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    return sweep(small_study, out=out, workers=1), out
+
+
+def test_runs_table_has_one_row_per_run_with_parameters_and_outcomes(small_study, serial):
+    table, out = serial
+    assert len(table) == 4 * 2
+    assert table["run_id"].is_unique
+    for column in ("run_id", "point_id", "replicate", "seed",
+                   "strategies.content.posts_per_day", "population.traits.fit_mean",
+                   "members_final", "active_share_last_28d", "dead_day"):
+        assert column in table.columns
+    stored = pd.read_parquet(out / "runs.parquet")
+    pd.testing.assert_frame_equal(stored, table)
+    # common random numbers: the same replicate seeds at every point
+    assert table.groupby("replicate")["seed"].nunique().eq(1).all()
+    assert (out / "points.parquet").exists() and (out / "experiment.resolved.yaml").exists()
+
+
+def test_one_run_can_be_repeated_alone_from_its_row(small_study, serial):
+    table, _ = serial
+    row = table.iloc[5]
+    point = small_study.points[int(row["point_id"])]
+    model = sim.CommunityModel(small_study.scenario(point), seed=int(row["seed"]))
+    model.run_model()
+    assert int(model.recorder.data["members"][-1]) == row["members_final"]
+
+
+def test_two_workers_give_the_same_table(small_study, serial, tmp_path):
+    table, _ = serial
+    parallel = sweep(small_study, out=tmp_path / "par", workers=2)
+    pd.testing.assert_frame_equal(parallel, table)
+
+
+def test_interrupted_sweep_resumes_without_losing_or_repeating_runs(small_study, serial,
+                                                                     tmp_path, monkeypatch):
+    table, _ = serial
+    out = tmp_path / "resume"
+    monkeypatch.setattr("sim.sweeps.FLUSH_EVERY", 1)
+    finished = []
+
+    def stop_after_three(k):
+        finished.append(k)
+        if len(finished) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sweep(small_study, out=out, workers=1, on_done=stop_after_three)
+    assert not (out / "runs.parquet").exists()
+    saved = pd.concat(pd.read_parquet(p) for p in (out / "parts").glob("*.parquet"))
+    assert len(saved) == 3
+    started = []
+    resumed = sweep(small_study, out=out, workers=1,
+                    on_start=lambda total, done: started.append((total, done)))
+    assert started == [(8, 3)]
+    pd.testing.assert_frame_equal(resumed, table)
+    again = sweep(small_study, out=out, workers=1)  # nothing left to do
+    pd.testing.assert_frame_equal(again, table)
+
+
+def test_a_folder_of_another_experiment_is_refused(small_study, serial):
+    _, out = serial
+    other = study_of(SMALL.replace("[1, 4]", "[2, 4]"))
+    with pytest.raises(ValueError, match="different experiment"):
+        sweep(other, out=out, workers=1)
+
+
+def test_daily_tables_are_kept_only_when_asked(tmp_path):
+    s = study_of(SMALL + "timeseries: true\n")
+    sweep(s, out=tmp_path / "ts", workers=1)
+    daily = pd.read_parquet(tmp_path / "ts" / "timeseries")
+    assert len(daily) == 8 * 25 and {"run_id", "point_id", "day"} <= set(daily.columns)
+
+
+@pytest.mark.parametrize("kind", ["saltelli", "morris"])
+def test_sensitivity_indices_are_written(kind, tmp_path):
+    s = study_of(f"""
+design: {{kind: {kind}, samples: 4}}
+replicates: 1
+levers:
+  strategies.content.posts_per_day: {{range: [0.0, 6.0]}}
+uncertainties:
+  dynamics.leave_rate: {{range: [0.01, 0.1]}}
+outcomes: {{members_final: maximize, messages_total: maximize}}
+""")
+    sweep(s, out=tmp_path / kind, workers=1)
+    table = pd.read_parquet(tmp_path / kind / "sensitivity.parquet")
+    assert set(table["parameter"]) == set(s.names)
+    assert set(table["outcome"]) == {"members_final", "messages_total"}
+    wanted = ["S1", "S1_conf", "ST", "ST_conf"] if kind == "saltelli" else [
+        "mu_star", "mu_star_conf", "sigma"]
+    assert table[wanted].notna().all().all()
+
+
+# ------------------------------------------------------------------- Dask
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(args: list[str]) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", *args], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+@pytest.fixture
+def dask_cluster():
+    pytest.importorskip("distributed")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [_start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port",
+                     str(port), "--dashboard-address", ":0", "--no-show"])]
+    time.sleep(2)
+    workers = [_start(["distributed.cli.dask_worker", address, "--nthreads", "1",
+                       "--nworkers", "1", "--host", "127.0.0.1", "--no-dashboard"])
+               for _ in range(2)]
+    procs += workers
+    from distributed import Client
+
+    with Client(address, timeout=60) as client:
+        client.wait_for_workers(2, timeout=60)
+    yield address, workers
+    for proc in procs:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_dask_cluster_gives_the_same_table_even_when_a_worker_dies(small_study, serial,
+                                                                   dask_cluster, tmp_path):
+    table, _ = serial
+    address, workers = dask_cluster
+    done = []
+
+    def kill_one_worker_midway(k):
+        done.append(k)
+        if len(done) == 2:
+            os.killpg(workers[0].pid, signal.SIGKILL)
+
+    result = sweep(small_study, out=tmp_path / "dask", cluster=address,
+                   on_done=kill_one_worker_midway)
+    assert workers[0].poll() is not None  # the worker really died
+    assert result["run_id"].is_unique and len(result) == len(plan_tasks(small_study))
+    pd.testing.assert_frame_equal(result, table)

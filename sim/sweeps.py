@@ -328,4 +328,8 @@ def sweep(study: Study, out: Path | None = None, workers: int = 1, cluster: str 
         if sensitivity is not None:
             write_atomic(out / "sensitivity.parquet",
                          lambda p: sensitivity.to_parquet(p, index=False))
+        from sim.sweep_report import write_sweep_report
+
+        write_sweep_report(out, study.names, list(study.experiment.outcomes),
+                           study.experiment.name)
     return table

@@ -199,6 +199,16 @@ def test_runs_table_has_one_row_per_run_with_parameters_and_outcomes(small_study
     assert (out / "points.parquet").exists() and (out / "experiment.resolved.yaml").exists()
 
 
+def test_sweep_report_is_one_offline_file_with_every_view(serial):
+    _, out = serial
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for heading in ("members_final against strategies.content.posts_per_day",
+                    "over strategies.content.posts_per_day and population.traits.fit_mean",
+                    "Parallel coordinates"):
+        assert heading in page
+    assert 'src="http' not in page and page.count("plotly.js v") >= 1
+
+
 def test_one_run_can_be_repeated_alone_from_its_row(small_study, serial):
     table, _ = serial
     row = table.iloc[5]
@@ -272,6 +282,7 @@ outcomes: {{members_final: maximize, messages_total: maximize}}
     wanted = ["S1", "S1_conf", "ST", "ST_conf"] if kind == "saltelli" else [
         "mu_star", "mu_star_conf", "sigma"]
     assert table[wanted].notna().all().all()
+    assert "Sensitivity of members_final" in (tmp_path / kind / "report.html").read_text()
 
 
 # ------------------------------------------------------------------- Dask

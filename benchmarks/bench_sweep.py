@@ -1,0 +1,121 @@
+"""Sweep benchmark (``make bench``): throughput, parallel efficiency, flat memory.
+
+Targets (issue 5): at least 20 runs per second of one-group, 26-week runs with the
+default strategies on this 2-core machine; parallel efficiency on 2 workers of at
+least 80% against 1 worker; peak memory of a 10,000-run sweep no higher than that of a
+1,000-run one (results stream to disk; nothing accumulates).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+THROUGHPUT = """
+name: bench throughput
+scenario: {root}/scenarios/baseline.yaml
+design: {{kind: random, samples: {points}}}
+replicates: 4
+seed: 3
+weeks: 26
+levers:
+  strategies.content.posts_per_day: {{range: [1.0, 5.0]}}
+  strategies.content.quality: {{range: [0.3, 0.9]}}
+"""
+"""Default strategies on the baseline group (5,000 people), 26 weeks; points vary the
+content push, so each worker builds a replicate's world once and reuses it."""
+
+MEMORY = """
+name: bench memory {runs}
+scenario: {root}/scenarios/baseline.yaml
+design: {{kind: random, samples: {points}}}
+replicates: 10
+seed: 3
+days: 3
+constants:
+  population.size: 200
+levers:
+  strategies.content.quality: {{range: [0.3, 0.9]}}
+"""
+"""Tiny runs, so that a 10,000-run sweep fits in the benchmark's time."""
+
+
+def study(text: str):
+    from sim.experiment import parse_experiment
+
+    return parse_experiment(text.replace("weeks: 26", "days: 182"), "bench_sweep.py")
+
+
+def throughput(workers: int, points: int) -> tuple[float, int]:
+    """Runs per second of a sweep with ``workers`` processes (pool start-up included)."""
+    from sim.sweeps import sweep
+
+    s = study(THROUGHPUT.format(root=ROOT, points=points))
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        table = sweep(s, out=Path(out) / "sweep", workers=workers)
+        seconds = time.perf_counter() - t0
+    return len(table) / seconds, len(table)
+
+
+def memory_child(runs: int) -> None:
+    """Child process: a sweep of ``runs`` tiny runs; prints peak RSS (KiB)."""
+    from sim.sweeps import sweep
+
+    s = study(MEMORY.format(root=ROOT, runs=runs, points=runs // 10))
+    with tempfile.TemporaryDirectory() as out:
+        sweep(s, out=Path(out) / "sweep", workers=2)
+    print(json.dumps({"peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+def peak_memory(runs: int) -> float:
+    """Peak RSS in MB of the sweeping process for ``runs`` runs."""
+    out = subprocess.run([sys.executable, __file__, "--memory", str(runs)], check=True,
+                         capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])["peak_kib"] / 1024
+
+
+def main() -> None:
+    """Measure and print the sweep figures against their targets."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sim.sweeps import run_task  # noqa: F401  (compile the kernels before timing)
+
+    throughput(1, 1)
+    one, n1 = throughput(1, 10)
+    two, n2 = throughput(2, 20)
+    efficiency = two / (2 * one)
+    small, large = peak_memory(1000), peak_memory(10000)
+    table = Table(title="commsim sweep benchmark (2 CPU)", title_justify="left")
+    for column in ("benchmark", "target", "measured", "result"):
+        table.add_column(column)
+    rows = [
+        ("throughput, 2 workers (26-week runs)", ">= 20 runs/s", f"{two:.1f} runs/s ({n2} runs)",
+         two >= 20),
+        ("throughput, 1 worker", "", f"{one:.1f} runs/s ({n1} runs)", None),
+        ("parallel efficiency, 2 workers", ">= 80%", f"{efficiency:.0%}", efficiency >= 0.8),
+        ("peak memory, 1,000 tiny runs", "", f"{small:.0f} MB", None),
+        ("peak memory, 10,000 tiny runs", "<= 1,000-run peak (+5%)", f"{large:.0f} MB",
+         large <= small * 1.05),
+    ]
+    for name, target, measured, ok in rows:
+        verdict = "info" if ok is None else ("[green]PASS[/]" if ok else "[red]MISS[/]")
+        table.add_row(name, target, measured, verdict)
+    Console(width=120).print(table)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--memory"]:
+        memory_child(int(sys.argv[2]))
+    else:
+        main()

@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.output import default_out_dir, remove_if_empty, write_run
+from sim.compare import SAME, compare, format_difference, format_interval
+from sim.output import REPORT_FILE, RESULT_FILES, default_out_dir, remove_if_empty, write_run
 from sim.runner import default_workers, run
 from sim.scenario import ScenarioError, json_schema, load_scenario
 from sim.strategies import REGISTRY
@@ -86,6 +87,46 @@ def summary_table(summary: pd.DataFrame, title: str) -> Table:
     return table
 
 
+VERDICT_STYLE = {"better": "bold green", "worse": "bold red"}
+
+
+def differences_table(comparison: pd.DataFrame, arm: str) -> Table:
+    """One arm against the baseline: difference, confidence interval and verdict.
+
+    Parameters
+    ----------
+    comparison
+        The table of :func:`sim.compare.compare`.
+    arm
+        Which arm to show.
+    """
+    rows = comparison[comparison["arm"] == arm]
+    first = rows.iloc[0]
+    level = f"{first['confidence']:.0%}"
+    unclear = rows["verdict"].str.startswith("no clear difference")
+    pairs = int(rows["n_pairs"].max())
+    caption = (f"no clear difference: with {pairs} replicates the {level} interval includes "
+               "zero; more replicates (--replicates) narrow it" if unclear.any() else None)
+    table = Table(title=f"{arm} against the {first['baseline']} (paired replicate by replicate)",
+                  title_justify="left", caption=caption, caption_justify="left")
+    table.add_column("outcome")
+    table.add_column("difference", justify="right")
+    table.add_column(f"{level} interval", justify="right")
+    table.add_column("verdict")
+    for (_, row), vague in zip(rows.iterrows(), unclear, strict=True):
+        judged = row["assessment"]
+        verdict = "no clear difference" if vague else row["verdict"]
+        if judged:
+            verdict = f"[{VERDICT_STYLE[judged]}]{verdict} ({judged})[/]"
+        elif vague:
+            verdict = f"[dim]{verdict}[/]"
+        same = row["verdict"] == SAME
+        table.add_row(row["short"], format_difference(row["outcome"], row["difference"]),
+                      "-" if same else format_interval(row["outcome"], row["ci_low"],
+                                                       row["ci_high"]), verdict)
+    return table
+
+
 @app.command("run")
 def run_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
@@ -98,6 +139,8 @@ def run_command(
     = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results path.")]
     = False,
+    report: Annotated[bool, typer.Option(help="Write report.html into the results folder.")]
+    = True,
 ) -> None:
     """Run a scenario (every arm and replicate) and write its results folder."""
     try:
@@ -122,7 +165,8 @@ def run_command(
                 task = bar.add_task("runs", total=n_runs)
                 result = run(loaded, workers=n_workers,
                              on_done=lambda k: bar.advance(task, k))
-        write_run(result, target)
+        comparison = compare(result)
+        write_run(result, target, report=report, comparison=comparison)
     except KeyboardInterrupt:
         remove_if_empty(target)
         err_console.print("interrupted: nothing was written.")
@@ -134,8 +178,13 @@ def run_command(
         sys.stdout.write(f"{target}\n")
         return
     out_console.print(summary_table(result.summary, "Outcomes (mean over replicates)"))
-    out_console.print(f"Results: [bold]{target}[/] (timeseries.parquet, summary.parquet, "
-                      "members.parquet, scenario.resolved.yaml)", highlight=False)
+    for arm in dict.fromkeys(comparison.loc[comparison["arm"] != comparison["baseline"], "arm"]):
+        out_console.print(differences_table(comparison, arm))
+    files = [*RESULT_FILES, *([REPORT_FILE] if report else [])]
+    out_console.print(f"Results: [bold]{target}[/] ({', '.join(files)})", highlight=False)
+    if report:
+        out_console.print(f"Report: [bold]{target / REPORT_FILE}[/] (open it in a browser)",
+                          highlight=False)
 
 
 def _with_overrides(loaded, replicates, seed, days):
@@ -182,9 +231,10 @@ def strategies_command() -> None:
     for key, cls in REGISTRY.items():
         doc = (cls.__doc__ or "").strip().split("\n")[0]
         table = Table(title=f"{key}: {doc}", title_justify="left")
-        for column in ("parameter", "default", "unit", "range"):
-            table.add_column(column, no_wrap=True)
-        table.add_column("description")
+        table.add_column("parameter", no_wrap=True,
+                         min_width=max(len(p.name) for p in cls.params))
+        for column in ("default", "unit", "range", "description"):
+            table.add_column(column)
         for p in cls.params:
             table.add_row(p.name, str(p.default), p.unit, p.describe_range(), p.description)
         out_console.print(table)

@@ -477,7 +477,8 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
 
 @njit(cache=True)
 def churn_kernel(seed, rows, role, traits, read, wrote, posts, cost, catch, muted,
-                 muted_day, value, commitment, expectation_extra, memory, trust, layer,
+                 muted_day, value, commitment, expectation_extra, memory, promise_fade,
+                 trust, layer,
                  days_silent, last_post_day,
                  recent_posts, day, mute_threshold, mute_chance, leave_floor, leave_rate,
                  muted_leave_factor, lurk_after, leader_rate, leader_trust, leader_chance,
@@ -489,7 +490,7 @@ def churn_kernel(seed, rows, role, traits, read, wrote, posts, cost, catch, mute
     cost today exceeds ``mute_threshold`` mute with ``mute_chance``. The chance to
     leave is ``leave_floor + leave_rate x patience x max(0, expectation - value)``,
     where expectation is the role's plus what the member was promised on joining
-    (fading with the value memory),
+    (fading at ``promise_fade`` times the speed of the value memory),
     times ``muted_leave_factor`` if muted and ``1 - commitment / 2``. Updates muting,
     silence and layers in place; fills ``caught``, ``leaving`` and ``transition`` for
     the phase to act on with agent events, and returns how many of each.
@@ -512,7 +513,8 @@ def churn_kernel(seed, rows, role, traits, read, wrote, posts, cost, catch, mute
             muted[i] = True
             muted_day[i] = day
         expected = t[T_EXPECT] + expectation_extra[i]
-        expectation_extra[i] *= 1.0 - memory  # promises fade as experience accumulates
+        # promises fade, more slowly than experience replaces the first impression
+        expectation_extra[i] *= 1.0 - memory * promise_fade
         hazard = leave_floor + leave_rate * t[T_PATIENCE] * max(0.0, expected - value[i])
         if was_muted:
             hazard *= muted_leave_factor

@@ -36,6 +36,9 @@ QUESTION_STARTER = 0.25
 """A question starts a conversation a quarter as often as a content post does."""
 TRUST_FOR_INTENTION = 0.4
 """Trust at which a potential member becomes an intention member."""
+PROMISE_FADE = 0.25
+"""Promises made to newcomers fade at a quarter of the speed of their first impression:
+a group that does not deliver what it promised loses them over the following weeks."""
 SEED_BOUND = 2**31 - 1
 """Kernel seeds are drawn below this (numba seeds its generator with a 32-bit int)."""
 
@@ -382,7 +385,8 @@ def moderate_and_churn(model: CommunityModel, plan: DayPlan, today: Today) -> No
     n_caught, n_leaving, n_changes = kernels.churn_kernel(
         _seed(model), rows, st.role, model.roles.kernel_traits, today.read, today.wrote,
         today.posts, today.cost, catch, st.muted, st.muted_day, st.value, st.commitment,
-        st.expectation_extra, dyn.value_memory, st.trust, st.layer, st.days_silent,
+        st.expectation_extra, dyn.value_memory, PROMISE_FADE, st.trust, st.layer,
+        st.days_silent,
         st.last_post_day, st.recent_posts, model.day,
         dyn.mute_threshold, dyn.mute_chance, dyn.leave_floor, dyn.leave_rate,
         dyn.muted_leave_factor, dyn.lurk_after, dyn.leader_posts_per_day, LEADER_TRUST,

@@ -24,6 +24,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check sim agents tests benchmarks
+	@# the report's browser test needs Debian's chromium and its driver (root installs them;
+	@# without root the browser test is skipped and says why)
+	(command -v chromium >/dev/null && command -v chromedriver >/dev/null) || [ "$$(id -u)" -ne 0 ] \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 	$(PY) -m pytest -q
 
 bench: $(STAMP)

@@ -5,8 +5,11 @@ The Python API mirrors the command line::
     import sim
     result = sim.run(sim.load_scenario("scenarios/baseline.yaml"))
     result.summary  # one row per run
+    sim.compare(result)  # each arm against the baseline, with confidence intervals
+    sim.write_report(result, "runs/x")  # runs/x/report.html
 """
 
+from sim.compare import compare
 from sim.experiment import load_experiment
 from sim.model import CommunityModel
 from sim.runner import RunResult, run
@@ -28,15 +31,28 @@ def sweep(experiment, out=None, workers: int = 1, cluster: str | None = None):
     study = experiment if isinstance(experiment, Study) else load_experiment(experiment)
     return run_sweep(study, out=out, workers=workers, cluster=cluster)
 
+
+def write_report(result, path, comparison=None):
+    """Write ``report.html`` for ``result`` into folder ``path`` (or to ``path.html``).
+
+    See :func:`sim.report.write_report`; returns the path written.
+    """
+    from sim.report import write_report as write
+
+    return write(result, path, comparison)
+
+
 __all__ = [
     "CommunityModel",
     "RunResult",
     "Scenario",
     "ScenarioError",
     "__version__",
+    "compare",
     "load_experiment",
     "load_scenario",
     "parse_scenario",
     "run",
     "sweep",
+    "write_report",
 ]

@@ -172,8 +172,8 @@ def read_kernel(seed, rows, engagement, muted, floor, gain, muted_factor, read):
 def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_propensity,
                 saw_rules, joined_day, welcomed, first_post_day, first_post_answered,
                 messages, recent_posts, day, newcomer_days, exponent, boost, rules_boost,
-                compliance, compliance_all, introduce, intro_chance, reply_scale,
-                answer_scale, answer_boost,
+                compliance, compliance_all, introduce, intro_chance, checkin_chance,
+                reply_scale, answer_scale, answer_boost,
                 welcome_reply, recent_window, posts, wrote, answered, replies, first,
                 first_answered):
     """Posting: messages, their kinds, answers and replies, first posts, the ledger.
@@ -189,7 +189,8 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
     ``1 - exp(-W x influence / reply_scale)``, where ``W`` is the responders' weight
     (reply propensity x engagement of readers), and the responses are written by
     readers chosen in proportion to that weight. Newcomers asked to introduce
-    themselves write one message on their join day; a welcomed newcomer's first post
+    themselves write one message on their join day; on sign-in days each reader
+    checks in with one message with chance ``checkin_chance``; a welcomed newcomer's first post
     is greeted. Returns (responses, non-operator members who talked, greetings).
     """
     np.random.seed(seed)
@@ -216,6 +217,8 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
         cumulative[j] = total_rate
         if introduce and joined_day[i] == day and np.random.random() < intro_chance:
             posts[j, K_CHAT] += 1
+        if checkin_chance > 0 and read[j] and np.random.random() < checkin_chance:
+            posts[j, K_CHAT] += 1  # a sign-in / punch-in message
         stray = (1.0 - t[T_AD]) * spam_propensity[i]
         stray *= 1.0 - max(compliance if ruled else 0.0, compliance_all)
         ad = min(1.0, t[T_AD] + stray)
@@ -370,7 +373,7 @@ def grab_envelope(seed, rows, read, sender, split, role, traits, money_sensitivi
 
 @njit(cache=True)
 def settle_envelopes(seed, rows, gained, luckiest, posts, role, traits, spammer_code,
-                     money_received, wrote, per_yuan, luckiest_factor, senders):
+                     money_received, money_today, wrote, per_yuan, luckiest_factor, senders):
     """Red envelopes, end of day: book the money, recount messages, pick who sends back.
 
     Who sends an envelope back within 24 hours (gift contagion, T2): chance
@@ -390,6 +393,7 @@ def settle_envelopes(seed, rows, gained, luckiest, posts, role, traits, spammer_
         if gained[j] <= 0.0:
             continue
         money_received[i] += gained[j]
+        money_today[i] += gained[j]
         chance = per_yuan * gained[j] * (luckiest_factor if luckiest[j] else 1.0)
         r = role[i]
         if traits[r, T_OPERATOR] == 0 and r != spammer_code and np.random.random() < chance:
@@ -403,7 +407,7 @@ def settle_envelopes(seed, rows, gained, luckiest, posts, role, traits, spammer_
 
 @njit(cache=True)
 def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivity,
-                 friends_in, money_in, posts, answered, replies_got, first, first_answered,
+                 friends_in, money_today, posts, answered, replies_got, first, first_answered,
                  engagement, trust, commitment, value, parts, cost_out,
                  content_gain, ambient_help, chat_level, volume, fixed_cost, memory,
                  money_scale, noise_weight, tolerance, eng_rate, midpoint, spread, neglect,
@@ -415,7 +419,8 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
     role-weighted sum minus costs; engagement moves toward a logistic function of
     value (and jumps for answered or ignored first posts); trust grows with help and
     content; commitment with posting. The plan's boosts add to every reader's bonds
-    and identity; coupons count as money received for the material value.
+    and identity. Material value comes from the money a member received today
+    (``money_today``: envelopes, rewards, prizes; reset here) plus coupons.
     """
     keep = 1.0 - memory
     gain = np.empty(N_PARTS)
@@ -430,9 +435,8 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
         f = fit[i]
         asked = posts[j, K_QUESTION]
         gain[P_CONTENT] = f * content_gain
-        money = coupon_value
-        if money_in.size:  # empty on days without red envelopes
-            money += money_in[j]
+        money = coupon_value + money_today[i]
+        money_today[i] = 0.0  # felt today; tomorrow starts afresh
         gain[P_MATERIAL] = money_sensitivity[i] * (1.0 - math.exp(-money / money_scale))
         if asked > 0:
             gain[P_HELP] = answered[j] / asked

@@ -172,6 +172,7 @@ class CommunityModel(mesa.Model):
         """The operator pays ``amount`` yuan to each of ``rows`` (rewards, prizes)."""
         rows = np.asarray(rows, dtype=np.int64)
         np.add.at(self.state.money_received, rows, amount)
+        np.add.at(self.state.money_today, rows, amount)  # felt as material value today
         self.ledger.spend(amount * rows.size)
         if self.today is not None:
             self.today.money_spent += amount * rows.size

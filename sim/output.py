@@ -24,6 +24,9 @@ from sim.runner import RunResult
 
 RESULT_FILES = ("timeseries.parquet", "summary.parquet", "members.parquet",
                 "scenario.resolved.yaml")
+"""The data files of every run folder."""
+REPORT_FILE = "report.html"
+"""The HTML report, written with the data files when asked (``write_run(report=True)``)."""
 VERSIONED_PACKAGES = ("commsim", "mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow",
                       "pydantic")
 
@@ -80,8 +83,28 @@ def write_atomic(path: Path, write) -> None:
     os.replace(_write_staged(path, write), path)
 
 
-def write_run(result: RunResult, out: Path) -> Path:
-    """Write a run folder: the three Parquet tables and the resolved scenario."""
+def write_run(result: RunResult, out: Path, report: bool = False,
+              comparison: pd.DataFrame | None = None) -> Path:
+    """Write a run folder: the three Parquet tables and the resolved scenario.
+
+    Parameters
+    ----------
+    result
+        What :func:`sim.run` returned.
+    out
+        The folder (created if missing).
+    report
+        Also write ``report.html`` (:func:`sim.report.report_html`), moved in
+        together with the data files: the folder gets every file or none.
+    comparison
+        The table of :func:`sim.compare.compare` to show in the report (computed
+        when not given).
+    """
+    report_text = None
+    if report:
+        from sim.report import report_html  # the report module imports this one
+
+        report_text = report_html(result, comparison)
     out.mkdir(parents=True, exist_ok=True)
     tables = {
         "timeseries.parquet": result.timeseries,
@@ -96,6 +119,10 @@ def write_run(result: RunResult, out: Path) -> Path:
         staged.append((_write_staged(out / "scenario.resolved.yaml",
                                      lambda p: p.write_text(text, encoding="utf-8")),
                        out / "scenario.resolved.yaml"))
+        if report_text is not None:
+            staged.append((_write_staged(out / REPORT_FILE,
+                                         lambda p: p.write_text(report_text, encoding="utf-8")),
+                           out / REPORT_FILE))
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)

@@ -207,7 +207,8 @@ def post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         st.first_post_day, st.first_post_answered, st.messages, st.recent_posts, model.day,
         NEWCOMER_DAYS, dyn.engagement_exponent, plan.posting_boost * topic,
         dyn.rules_participation_boost, dyn.rules_compliance, plan.compliance,
-        plan.self_introduction, dyn.intro_chance, dyn.reply_scale, dyn.answer_scale,
+        plan.self_introduction, dyn.intro_chance, plan.checkin_chance, dyn.reply_scale,
+        dyn.answer_scale,
         plan.answer_boost, dyn.welcome_reply,
         RECENT_WINDOW, posts, wrote, answered, replies, first, first_answered)
     if plan.content_posts:
@@ -294,7 +295,7 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     senders = np.empty(size, dtype=np.int64)
     n = kernels.settle_envelopes(
         _seed(model), rows, gained, luckiest, today.posts, st.role, model.roles.kernel_traits,
-        Spammer.code, st.money_received, today.wrote, dyn.gift_send_per_yuan,
+        Spammer.code, st.money_received, st.money_today, today.wrote, dyn.gift_send_per_yuan,
         dyn.luckiest_factor * plan.luckiest_norm, senders)
     model.pending_envelopes = [_member_envelope(model, int(r)) for r in senders[:n].tolist()]
 
@@ -343,7 +344,7 @@ def update_value(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     today.cost = np.empty(rows.size)
     kernels.value_kernel(
         rows, today.read, today.wrote, st.role, model.roles.kernel_traits,
-        model.roles.weights, w.fit, w.money_sensitivity, st.friends_in, today.money_in,
+        model.roles.weights, w.fit, w.money_sensitivity, st.friends_in, st.money_today,
         today.posts, today.answered, today.replies_got, today.first_post,
         today.first_answered, st.engagement, st.trust, st.commitment, st.value,
         st.value_parts, today.cost,

@@ -103,6 +103,8 @@ class DayPlan:
     """Added to every reader's identity benefit today (belonging, ceremonies)."""
     commitment_boost: float = 0.0
     """Added to the commitment of everyone who posts today (sign-in habits)."""
+    checkin_chance: float = 0.0
+    """Chance each reader posts one check-in message today (sign-in, punch-in)."""
     answer_boost: float = 1.0
     """Multiplier on the weight of responders to questions (fast answering)."""
     # newcomers (S5, S1, S12)

@@ -192,7 +192,8 @@ def test_real_process_run_quiet_writes_the_folder(tmp_path):
     assert done.stdout == "res\n"
     assert "Traceback" not in done.stderr
     assert set(os.listdir(tmp_path / "res")) == {
-        "timeseries.parquet", "summary.parquet", "members.parquet", "scenario.resolved.yaml"}
+        "timeseries.parquet", "summary.parquet", "members.parquet", "scenario.resolved.yaml",
+        "report.html"}
 
 
 def test_real_process_strategies_lists_every_parameter(tmp_path):

@@ -33,7 +33,7 @@ arms:
 TINY_NO_ARMS = TINY.split("arms:")[0]
 
 RESULT_FILES = {"timeseries.parquet", "summary.parquet", "members.parquet",
-                "scenario.resolved.yaml"}
+                "scenario.resolved.yaml", "report.html"}
 
 TIMESERIES_COLUMNS = [
     "run_id", "arm", "replicate", "seed", "day", "members", "joins", "leaves", "removed",

@@ -1,0 +1,32 @@
+"""Weekly schedules shared by strategies that act on set days.
+
+Day 0 of a run is a Monday, so ``day % 7`` is the weekday (0 Monday ... 6 Sunday).
+A schedule is written in a scenario as a weekday name, ``daily`` or ``never``.
+``never`` rather than ``off``: YAML 1.1 (PyYAML) reads an unquoted ``off`` as the
+boolean false, which a choice of strings would then reject.
+"""
+
+from __future__ import annotations
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+"""Weekday names in the order of ``day % 7``."""
+
+SCHEDULES = (*WEEKDAYS, "daily", "never")
+"""Choices of a schedule parameter."""
+
+
+def scheduled(schedule: str, day: int) -> bool:
+    """Whether something on ``schedule`` happens on ``day``.
+
+    Parameters
+    ----------
+    schedule
+        A weekday name, ``daily`` or ``never``.
+    day
+        Day of the run (day 0 is a Monday).
+    """
+    if schedule == "daily":
+        return True
+    if schedule == "never":
+        return False
+    return WEEKDAYS[day % 7] == schedule

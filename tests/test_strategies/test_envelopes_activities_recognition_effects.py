@@ -316,7 +316,7 @@ def activity_programme() -> sim.RunResult:
 def test_activities_keep_more_members_at_a_cost_of_owner_time(activity_programme):
     s = activity_programme.summary
     kept = paired(s, "members_final", "programme")
-    # seeds 1-5: more members at the end in 7-10 of 10 pairs, mean +8.0 to +16.8
+    # seeds 1-5: more members at the end in 7-9 of 10 pairs, mean +8.1 to +12.1
     assert (kept > 0).sum() >= 6
     assert kept.mean() > 4
     hours = paired(s, "owner_hours", "programme")
@@ -325,14 +325,13 @@ def test_activities_keep_more_members_at_a_cost_of_owner_time(activity_programme
     assert hours.mean() == pytest.approx(52.5, abs=1.0)
 
 
-def test_activities_do_not_raise_the_active_share(activity_programme):
-    # The playbooks claim higher sustained activity. In the model the programme keeps
-    # people who would have left, and many of them seldom post, so the share of
-    # members who wrote in the last 28 days does not rise: seeds 1-5, mean paired
-    # difference -0.056 to +0.029. (In a young group of ~50 members it rose by
-    # -0.04 to +0.07, higher in 3-8 of 10 pairs: not a reliable effect either.)
+def test_activities_raise_the_active_share(activity_programme):
+    # The playbooks claim higher sustained activity. The daily sign-in gets readers who
+    # seldom post to check in (DayPlan.checkin_chance), so more members wrote in the
+    # last 28 days: seeds 1-5, higher in 9-10 of 10 pairs, mean +0.11 to +0.20.
     active = paired(activity_programme.summary, "active_share_last_28d", "programme")
-    assert abs(active.mean()) < 0.1
+    assert (active > 0).sum() >= 8
+    assert active.mean() > 0.05
 
 
 def power_users_kept(scn: sim.Scenario, snapshot: int = 60, top: int = 10) -> pd.DataFrame:

@@ -145,7 +145,7 @@ class RedEnvelopeHunter(Person):
     code: ClassVar[int] = 7
     label: ClassVar[str] = "hunter"
     traits: ClassVar[RoleTraits] = RoleTraits(
-        post_rate=0.03, question_share=0.0, content_share=0.0, reply_propensity=0.02,
+        post_rate=0.005, question_share=0.0, content_share=0.0, reply_propensity=0.02,
         influence=0.2, invite_rate=0.0, envelope_appetite=3.0, patience=2.0, expectation=0.15,
         w_content=0.1, w_material=2.0, w_help=0.1, w_bonds=0.1, w_identity=0.0,
     )

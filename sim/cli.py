@@ -243,6 +243,15 @@ def strategies_command() -> None:
                           f"{cls.metadata['money_per_day']} yuan/day\n", highlight=False)
 
 
+def _register_sweep() -> None:
+    from sim.cli_sweep import sweep_command
+
+    app.command("sweep")(sweep_command)
+
+
+_register_sweep()
+
+
 def main() -> None:
     """Entry point of the ``commsim`` console script."""
     app()

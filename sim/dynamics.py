@@ -67,6 +67,9 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "code, Moments)", "per day", 0.0, 0.1),
     Param("advertiser_search", 20.0, "how much likelier would-be advertisers find the group on "
           "their own than others", "factor", 0.0, 1000.0),
+    Param("hunter_search", 20.0, "how much likelier red-envelope hunters find a group "
+          "that hands out a full material value of envelopes (scaled by the recent envelope "
+          "signal)", "factor", 0.0, 10000.0),
     Param("acceptance", 0.35, "chance an outsider with a perfect fit accepts an invitation",
           "share 0-1", 0.0, 1.0),
     Param("cluster_bonus", 1.0, "extra acceptance when the invitee's friends know each other",

@@ -40,16 +40,17 @@ STAY, TO_LURKER, TO_MEMBER, TO_LEADER = 0, 1, 2, 3
 
 @njit(cache=True)
 def recruit_kernel(seed, members, role, traits, engagement, boost, indptr, indices,
-                   n_found, n_search, status, fit, money_sensitivity,
+                   n_found, n_search, n_hunt, status, fit, money_sensitivity,
                    natural_role, clustering, seen, stamp, group_value, material_signal,
-                   acceptance, cluster_bonus, appeal_boost, pulled, spammer_code, out_rows,
-                   out_via):
+                   acceptance, cluster_bonus, appeal_boost, pulled, spammer_code,
+                   hunter_code, out_rows, out_via):
     """Recruitment: invitations along friendships, discovery, and outsiders' decisions.
 
     Each member invites one random friend with chance ``invite rate x engagement x
     boost``; ``n_found`` random people find the group on their own, and of
     ``n_search`` more random people only would-be advertisers (who look for groups
-    to advertise in). Each outsider is considered
+    to advertise in), and of ``n_hunt`` more only red-envelope hunters (who look for
+    groups where envelopes are handed out). Each outsider is considered
     once (``seen``/``stamp``). Invited friends of a small group are ``pulled`` in
     without consent; others accept with ``acceptance x appeal x (1 + cluster_bonus x
     clustering)``, where appeal is fit times what friends report the group is worth
@@ -61,7 +62,7 @@ def recruit_kernel(seed, members, role, traits, engagement, boost, indptr, indic
     n = 0
     value = min(max(group_value, 0.0), 1.0)
     population = status.size
-    for k in range(members.size + n_found + n_search):
+    for k in range(members.size + n_found + n_search + n_hunt):
         if k < members.size:
             i = members[k]
             if np.random.random() >= traits[role[i], T_INVITE] * engagement[i] * boost:
@@ -75,8 +76,11 @@ def recruit_kernel(seed, members, role, traits, engagement, boost, indptr, indic
         else:
             c = np.random.randint(0, population)
             via = -1
-            if k >= members.size + n_found and natural_role[c] != spammer_code:
+            searching = k - members.size - n_found
+            if 0 <= searching < n_search and natural_role[c] != spammer_code:
                 continue  # the advertisers' extra search finds only advertisers
+            if searching >= n_search and natural_role[c] != hunter_code:
+                continue  # the hunters' search finds only hunters
         if status[c] != 0 or seen[c] == stamp:
             continue
         seen[c] = stamp
@@ -316,8 +320,8 @@ def grab_envelope(seed, rows, read, sender, split, role, traits, money_sensitivi
 
     Members come by in random order; each tries with ``grab_chance x appetite x
     (0.3 + 0.7 x read) x (0.5 + money sensitivity)``; the first ``split.size`` who
-    try get the shares in order; the luckiest is marked; some grabbers post a
-    thank-you. The random order is drawn lazily (random visits, skipping people
+    try get the shares in order; the luckiest is marked; some grabbers who read the
+    chat today post a thank-you. The random order is drawn lazily (random visits, skipping people
     already seen, then a shuffle of the rest), so an envelope in a 100,000-member
     group costs about its number of shares, not the group size. ``mark`` is scratch
     space over the population; ``stamp`` is new for each call.
@@ -360,7 +364,8 @@ def grab_envelope(seed, rows, read, sender, split, role, traits, money_sensitivi
             claimed += amount
             if amount > best_amount:
                 best, best_amount = j, amount
-            if np.random.random() < thanks_chance * (0.2 + t[T_REPLY]):
+            # only those who opened the chat say thanks; a grab from a notification is silent
+            if read[j] and np.random.random() < thanks_chance * (0.2 + t[T_REPLY]):
                 posts[j, K_THANKS] += 1
                 messages[i, K_THANKS] += 1
             taken += 1
@@ -373,13 +378,14 @@ def grab_envelope(seed, rows, read, sender, split, role, traits, money_sensitivi
 
 @njit(cache=True)
 def settle_envelopes(seed, rows, gained, luckiest, posts, role, traits, spammer_code,
-                     money_received, money_today, wrote, per_yuan, luckiest_factor, senders):
+                     hunter_code, money_received, money_today, wrote, per_yuan,
+                     luckiest_factor, senders):
     """Red envelopes, end of day: book the money, recount messages, pick who sends back.
 
     Who sends an envelope back within 24 hours (gift contagion, T2): chance
     ``per_yuan x money received``, times ``luckiest_factor`` for the luckiest grabber
-    of an envelope; operators and advertisers do not. Fills ``senders`` with rows and
-    returns how many.
+    of an envelope; operators, advertisers and hunters do not. Fills ``senders`` with
+    rows and returns how many.
     """
     np.random.seed(seed)
     n = 0
@@ -396,7 +402,8 @@ def settle_envelopes(seed, rows, gained, luckiest, posts, role, traits, spammer_
         money_today[i] += gained[j]
         chance = per_yuan * gained[j] * (luckiest_factor if luckiest[j] else 1.0)
         r = role[i]
-        if traits[r, T_OPERATOR] == 0 and r != spammer_code and np.random.random() < chance:
+        takes_only = r == spammer_code or r == hunter_code  # they never give back
+        if traits[r, T_OPERATOR] == 0 and not takes_only and np.random.random() < chance:
             senders[n] = i
             n += 1
     return n

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents import Administrator, Lurker, Member, OpinionLeader, SeedUser, Spammer
+from agents import (
+    Administrator,
+    Lurker,
+    Member,
+    OpinionLeader,
+    RedEnvelopeHunter,
+    SeedUser,
+    Spammer,
+)
 from sim import kernels
 from sim.state import KIND, MEMBER, MESSAGE_KINDS
 
@@ -103,8 +111,10 @@ def recruit(model: CommunityModel, plan: DayPlan, today: Today) -> None:
 
     Each member invites one random friend with a daily chance set by their role and
     engagement; outsiders may also find the group on their own (would-be advertisers
-    look for groups far more). In a group of at most ``group.consent_above`` members
-    an invited friend is pulled in without being asked (WeChat's rule); above it they
+    look for groups far more, and red-envelope hunters look for groups that hand out
+    envelopes: in proportion to the group's recent envelope money). In a group of at
+    most ``group.consent_above`` members an invited friend is pulled in without being
+    asked (WeChat's rule); above it they
     accept with a chance that grows with the group's appeal and with how tightly knit
     their friends are (T4). An outsider considers the group at most once a day; the
     more friends inside, the likelier an invitation on any day, with diminishing
@@ -120,16 +130,18 @@ def recruit(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     found = int(model.rng.poisson(w.size * dyn.discovery_rate))
     search = int(model.rng.poisson(w.size * dyn.discovery_rate
                                    * max(0.0, dyn.advertiser_search - 1.0)))
-    bound = members.size + found + search
+    hunt = int(model.rng.poisson(w.size * dyn.discovery_rate * dyn.hunter_search
+                                 * model.material_signal))
+    bound = members.size + found + search + hunt
     rows = np.empty(bound, dtype=np.int64)
     via = np.empty(bound, dtype=np.int64)
     n = kernels.recruit_kernel(
         _seed(model), members, st.role, model.roles.kernel_traits, st.engagement,
-        plan.invite_boost, adj.indptr, adj.indices, found, search, st.status, w.fit,
+        plan.invite_boost, adj.indptr, adj.indices, found, search, hunt, st.status, w.fit,
         w.money_sensitivity, w.natural_role, w.clustering, model.seen, model.day + 1,
         model.group_value, model.material_signal, dyn.acceptance, dyn.cluster_bonus,
-        plan.appeal_boost, members.size <= model.group.consent_above, Spammer.code, rows,
-        via)
+        plan.appeal_boost, members.size <= model.group.consent_above, Spammer.code,
+        RedEnvelopeHunter.code, rows, via)
     if n == 0:
         return
     candidates, via = rows[:n], via[:n].astype(np.int32)
@@ -295,15 +307,20 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     senders = np.empty(size, dtype=np.int64)
     n = kernels.settle_envelopes(
         _seed(model), rows, gained, luckiest, today.posts, st.role, model.roles.kernel_traits,
-        Spammer.code, st.money_received, st.money_today, today.wrote, dyn.gift_send_per_yuan,
-        dyn.luckiest_factor * plan.luckiest_norm, senders)
+        Spammer.code, RedEnvelopeHunter.code, st.money_received, st.money_today, today.wrote,
+        dyn.gift_send_per_yuan, dyn.luckiest_factor * plan.luckiest_norm, senders)
     model.pending_envelopes = [_member_envelope(model, int(r)) for r in senders[:n].tolist()]
 
 
 def _gives(model: CommunityModel, people: np.ndarray) -> np.ndarray:
-    """Whether each of ``people`` sends envelopes of their own (not operators or ads)."""
+    """Whether each of ``people`` sends envelopes of their own.
+
+    Operators send theirs through strategies; advertisers and red-envelope hunters
+    only take.
+    """
     role = model.state.role[people]
-    return (model.roles.operator[role] == 0) & (role != Spammer.code)
+    return ((model.roles.operator[role] == 0) & (role != Spammer.code)
+            & (role != RedEnvelopeHunter.code))
 
 
 def _member_envelope(model: CommunityModel, sender: int) -> Envelope:

@@ -53,6 +53,27 @@ strategies: {{welcome: {{}}, content: {{}}}}
 """
 """A full WeChat group: 26 default founders + 474 members = 500 on day 0."""
 
+ALL_STRATEGIES = """
+name: bench group-year, every strategy on
+days: {days}
+population: {{size: 5000}}
+group: {{capacity: 500, initial_members: 474}}
+strategies:
+  welcome: {{}}
+  content: {{}}
+  entry: {{kind: paid, fee: 9.9}}
+  red_envelope: {{every: friday, greeting: true, luckiest_sends_next: true}}
+  cleanup: {{}}
+  rules: {{}}
+  activities: {{sign_in: daily, lottery: sunday, meetup: saturday}}
+  fission: {{}}
+  layering: {{}}
+  recognition: {{promote_to_admin: true}}
+  monetization: {{}}
+  benefits: {{member_coupons_per_week: 1}}
+"""
+"""The same full group with all twelve strategies of the playbooks switched on."""
+
 LARGE_COMMUNITY = """
 name: bench large community
 days: {days}
@@ -243,6 +264,17 @@ def warm_up() -> None:
     sim.CommunityModel(scenario(SMALL_GROUP, days=3), seed=0).run_model()
 
 
+def time_all_strategies(seed: int) -> tuple[float, float]:
+    """Seconds and member-days of the group-year with every strategy switched on."""
+    import sim
+
+    warm_up()
+    model = sim.CommunityModel(scenario(ALL_STRATEGIES), seed=seed)
+    t0 = time.perf_counter()
+    model.run_model()
+    return time.perf_counter() - t0, member_days(model)
+
+
 def time_idiomatic(seed: int) -> tuple[float, float]:
     """Seconds and member-days of the idiomatic Mesa model on the same day-0 group."""
     import sim
@@ -274,6 +306,16 @@ def measure_group_year() -> tuple[list[Figure], float]:
         Figure("  engine member-days/s", rate, "/s",
                note=f"500 -> {statistics.median(ENGINE_LAST_DAY):.0f} members (median)"),
     ], rate
+
+
+def measure_all_strategies() -> list[Figure]:
+    """The group-year with all twelve strategies on: the library must not cost speed."""
+    seconds, rate = median_run(time_all_strategies)
+    return [
+        Figure("group-year, all 12 strategies on", seconds, "s", target=0.1,
+               note=f"run_model() only, median of {len(SEEDS)} seeds"),
+        Figure("  member-days/s, all strategies", rate, "/s"),
+    ]
 
 
 def measure_idiomatic(engine_rate: float) -> list[Figure]:
@@ -412,6 +454,7 @@ def main() -> None:
     report.add(*measure_startup())
     figures, engine_rate = measure_group_year()
     report.add(*figures)
+    report.add(*measure_all_strategies())
     report.add(*measure_large())
     report.add(*measure_idiomatic(engine_rate))
     elapsed = time.perf_counter() - started

@@ -9,13 +9,25 @@ The Python API mirrors the command line::
     sim.write_report(result, "runs/x")  # runs/x/report.html
 """
 
-from sim.compare import compare
-from sim.experiment import load_experiment
 from sim.model import CommunityModel
 from sim.runner import RunResult, run
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 __version__ = "0.1.0"
+
+
+def compare(result, *args, **kwargs):
+    """Compare every arm with the baseline; see :func:`sim.compare.compare`."""
+    from sim.compare import compare as run_compare
+
+    return run_compare(result, *args, **kwargs)
+
+
+def load_experiment(path):
+    """Read and validate an experiment file; see :func:`sim.experiment.load_experiment`."""
+    from sim.experiment import load_experiment as load
+
+    return load(path)
 
 
 def sweep(experiment, out=None, workers: int = 1, cluster: str | None = None):
@@ -27,6 +39,7 @@ def sweep(experiment, out=None, workers: int = 1, cluster: str | None = None):
     """
     from sim.experiment import Study
     from sim.sweeps import sweep as run_sweep
+
 
     study = experiment if isinstance(experiment, Study) else load_experiment(experiment)
     return run_sweep(study, out=out, workers=workers, cluster=cluster)

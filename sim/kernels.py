@@ -313,67 +313,86 @@ def lucky_split_cents(cents, shares, u):
 
 
 @njit(cache=True)
-def grab_envelope(seed, rows, read, sender, split, role, traits, money_sensitivity,
-                  grab_chance, thanks_chance, gained, luckiest, posts, messages, mark,
-                  stamp):
-    """Red envelopes: grab one envelope; returns the money claimed.
+def equal_split_cents(cents, shares):
+    """Equal shares of ``cents``; the remainder cents go to the first grabbers."""
+    out = np.full(shares, cents // shares, dtype=np.int64)
+    out[: cents % shares] += 1
+    return out
 
-    Members come by in random order; each tries with ``grab_chance x appetite x
-    (0.3 + 0.7 x read) x (0.5 + money sensitivity)``; the first ``split.size`` who
-    try get the shares in order; the luckiest is marked; some grabbers who read the
-    chat today post a thank-you. The random order is drawn lazily (random visits, skipping people
-    already seen, then a shuffle of the rest), so an envelope in a 100,000-member
-    group costs about its number of shares, not the group size. ``mark`` is scratch
-    space over the population; ``stamp`` is new for each call.
+
+@njit(cache=True)
+def grab_envelopes_kernel(seed, rows, read, senders, cents, shares, lucky, role, traits,
+                          money_sensitivity, grab_chance, thanks_chance, gained, luckiest,
+                          posts, messages, mark, stamp, claimed):
+    """Red envelopes: split and grab every envelope of the day; fills ``claimed`` (yuan).
+
+    Each envelope is split in cents, WeChat's lucky way (:func:`lucky_split_cents`)
+    or equally (:func:`equal_split_cents`).
+    Members come by in random order; each tries with ``grab_chance x appetite x (0.3 +
+    0.7 x read) x (0.5 + money sensitivity)``; the first who try get the shares in
+    order; the luckiest is marked; some grabbers who read the chat today post a
+    thank-you. The random order is drawn lazily (random visits, skipping people
+    already seen, then a shuffle of the rest), so an envelope in a 100,000-member group
+    costs about its number of shares, not the group size. ``mark`` is scratch space
+    over the population; ``stamp`` grows by one per envelope. Returns the next stamp.
     """
     np.random.seed(seed)
     n = rows.size
-    taken = 0
-    visited = 0
-    claimed = 0.0
-    best = -1
-    best_amount = -1.0
-    while taken < split.size and visited < n:
-        if visited < n // 2:
-            j = np.random.randint(0, n)
-            if mark[rows[j]] == stamp:
-                continue
-            order = np.empty(1, dtype=np.int64)
-            order[0] = j
-        else:  # most people seen: visit the rest in a random order
-            order = np.empty(n - visited, dtype=np.int64)
-            k = 0
-            for q in range(n):
-                if mark[rows[q]] != stamp:
-                    order[k] = q
-                    k += 1
-            order = np.random.permutation(order)
-        for j in order:
-            i = rows[j]
-            mark[i] = stamp
-            visited += 1
-            if i == sender:
-                continue
-            t = traits[role[i]]
-            eager = grab_chance * t[T_APPETITE] * (0.3 + 0.7 * read[j]) * (
-                0.5 + money_sensitivity[i])
-            if np.random.random() >= eager:
-                continue
-            amount = split[taken]
-            gained[j] += amount
-            claimed += amount
-            if amount > best_amount:
-                best, best_amount = j, amount
-            # only those who opened the chat say thanks; a grab from a notification is silent
-            if read[j] and np.random.random() < thanks_chance * (0.2 + t[T_REPLY]):
-                posts[j, K_THANKS] += 1
-                messages[i, K_THANKS] += 1
-            taken += 1
-            if taken == split.size:
-                break
-    if best >= 0:
-        luckiest[best] = True
-    return claimed
+    for e in range(senders.size):
+        stamp += 1
+        k = max(1, min(shares[e], cents[e]))
+        if lucky[e]:
+            split = lucky_split_cents(cents[e], k, np.random.random(k - 1))
+        else:
+            split = equal_split_cents(cents[e], k)
+        taken = 0
+        visited = 0
+        total = 0
+        best = -1
+        best_amount = -1
+        while taken < k and visited < n:
+            if visited < n // 2:
+                j = np.random.randint(0, n)
+                if mark[rows[j]] == stamp:
+                    continue
+                order = np.empty(1, dtype=np.int64)
+                order[0] = j
+            else:  # most people seen: visit the rest in a random order
+                order = np.empty(n - visited, dtype=np.int64)
+                m = 0
+                for q in range(n):
+                    if mark[rows[q]] != stamp:
+                        order[m] = q
+                        m += 1
+                order = np.random.permutation(order)
+            for j in order:
+                i = rows[j]
+                mark[i] = stamp
+                visited += 1
+                if i == senders[e]:
+                    continue
+                t = traits[role[i]]
+                eager = grab_chance * t[T_APPETITE] * (0.3 + 0.7 * read[j]) * (
+                    0.5 + money_sensitivity[i])
+                if np.random.random() >= eager:
+                    continue
+                amount = split[taken]
+                gained[j] += amount / 100.0
+                total += amount
+                if amount > best_amount:
+                    best, best_amount = j, amount
+                # only those who opened the chat say thanks; a grab from a notification
+                # is silent
+                if read[j] and np.random.random() < thanks_chance * (0.2 + t[T_REPLY]):
+                    posts[j, K_THANKS] += 1
+                    messages[i, K_THANKS] += 1
+                taken += 1
+                if taken == k:
+                    break
+        if best >= 0:
+            luckiest[best] = True
+        claimed[e] = total / 100.0
+    return stamp
 
 
 @njit(cache=True)

@@ -249,13 +249,10 @@ def lucky_split(rng: np.random.Generator, amount: float, shares: int) -> np.ndar
 
 
 def equal_split(amount: float, shares: int) -> np.ndarray:
-    """Equal shares in cents; the remainder cents go to the first grabbers."""
+    """Equal shares of ``amount`` yuan; the remainder cents go to the first grabbers."""
     cents = int(round(amount * 100))
     shares = max(1, min(shares, cents))
-    base, extra = divmod(cents, shares)
-    out = np.full(shares, base, dtype=np.int64)
-    out[:extra] += 1
-    return out / 100.0
+    return kernels.equal_split_cents(cents, shares) / 100.0
 
 
 def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
@@ -285,24 +282,26 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         return  # today.money_in stays empty: nobody received anything
     gained = np.zeros(size)
     luckiest = np.zeros(size, dtype=bool)
-    for env in envelopes:
-        split = (lucky_split(rng, env.amount, env.shares) if env.split == "lucky"
-                 else equal_split(env.amount, env.shares))
-        model.grab_stamp += 1
-        claimed = kernels.grab_envelope(
-            _seed(model), rows, today.read, env.sender, split, st.role,
-            model.roles.kernel_traits, w.money_sensitivity, dyn.grab_chance,
-            dyn.thanks_chance, gained, luckiest, today.posts, st.messages, model.grab_mark,
-            model.grab_stamp)
+    claimed = np.empty(len(envelopes))
+    model.grab_stamp = kernels.grab_envelopes_kernel(
+        _seed(model), rows, today.read,
+        np.array([env.sender for env in envelopes], dtype=np.int64),
+        np.array([int(round(env.amount * 100)) for env in envelopes], dtype=np.int64),
+        np.array([env.shares for env in envelopes], dtype=np.int64),
+        np.array([env.split == "lucky" for env in envelopes], dtype=bool),
+        st.role, model.roles.kernel_traits, w.money_sensitivity, dyn.grab_chance,
+        dyn.thanks_chance, gained, luckiest, today.posts, st.messages, model.grab_mark,
+        model.grab_stamp, claimed)
+    for env, money in zip(envelopes, claimed.tolist(), strict=True):
         if env.sender < 0:
-            model.ledger.spend(claimed)
-            today.money_spent += claimed
+            model.ledger.spend(money)
+            today.money_spent += money
             today.operator_posts[KIND["red_envelope"]] += 1
         else:
-            st.money_sent[env.sender] += claimed
+            st.money_sent[env.sender] += money
             st.messages[env.sender, KIND["red_envelope"]] += 1
             today.posts[np.searchsorted(rows, env.sender), KIND["red_envelope"]] += 1
-        today.envelope_money += claimed
+        today.envelope_money += money
     today.money_in = gained
     senders = np.empty(size, dtype=np.int64)
     n = kernels.settle_envelopes(

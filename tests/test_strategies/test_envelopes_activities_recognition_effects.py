@@ -240,15 +240,17 @@ def test_weekly_envelopes_bring_thanks_and_a_spike_on_envelope_days(weekly_envel
     ts = weekly_envelopes.timeseries
     thanks = ts.groupby(["replicate", "arm"]).msg_thanks.sum().unstack()
     gain = thanks.envelopes / thanks.baseline - 1
-    # seeds 1-6: thanks up in 8/8 pairs, by +170% to +1590% per pair (means +430-650%)
-    assert (gain > 1.0).all()
+    # seeds 1-6: thanks more than 50% up in 7-8 of 8 pairs (one pair at seed 3: -12%),
+    # mean gain per pair +440% to +850% (only members who read the chat say thanks)
+    assert (gain > 0.5).sum() >= 7
+    assert gain.mean() > 2.0
     # The spike: messages on Fridays relative to Thursdays, arm minus baseline.
-    # Seeds 1-6: higher in 6-8 of 8 pairs, mean +0.08 to +0.25.
+    # Seeds 1-6: higher in 4-8 of 8 pairs, mean +0.11 to +0.18.
     by_day = ts.assign(weekday=ts.day % 7).groupby(["replicate", "arm", "weekday"]).messages.sum()
     ratio = (by_day.xs(FRIDAY, level="weekday") / by_day.xs(FRIDAY - 1, level="weekday")).unstack()
     lift = ratio.envelopes - ratio.baseline
-    assert (lift > 0).sum() >= 5
-    assert lift.mean() > 0.04
+    assert (lift > 0).sum() >= 4
+    assert lift.mean() > 0.05
     # Not asserted: total messages over the run rise in only 3-5 of 8 pairs (seeds
     # 1-6); the paired groups drift apart and the spike is small beside that.
 
@@ -316,9 +318,9 @@ def activity_programme() -> sim.RunResult:
 def test_activities_keep_more_members_at_a_cost_of_owner_time(activity_programme):
     s = activity_programme.summary
     kept = paired(s, "members_final", "programme")
-    # seeds 1-5: more members at the end in 7-9 of 10 pairs, mean +8.1 to +12.1
-    assert (kept > 0).sum() >= 6
-    assert kept.mean() > 4
+    # seeds 1-6: more members at the end in 5-9 of 10 pairs, mean +5.3 to +16.2
+    assert (kept > 0).sum() >= 5
+    assert kept.mean() > 3
     hours = paired(s, "owner_hours", "programme")
     # 120 days x 5 min + 17 sessions x 60 min + 17 lectures x 90 min = 52.5 h (the
     # baseline's welcome time differs a little with the joins)
@@ -328,9 +330,9 @@ def test_activities_keep_more_members_at_a_cost_of_owner_time(activity_programme
 def test_activities_raise_the_active_share(activity_programme):
     # The playbooks claim higher sustained activity. The daily sign-in gets readers who
     # seldom post to check in (DayPlan.checkin_chance), so more members wrote in the
-    # last 28 days: seeds 1-5, higher in 9-10 of 10 pairs, mean +0.11 to +0.20.
+    # last 28 days: seeds 1-6, higher in 7-10 of 10 pairs, mean +0.10 to +0.21.
     active = paired(activity_programme.summary, "active_share_last_28d", "programme")
-    assert (active > 0).sum() >= 8
+    assert (active > 0).sum() >= 7
     assert active.mean() > 0.05
 
 

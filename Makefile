@@ -32,6 +32,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_sweep.py
 
 golden: $(STAMP)
 	$(PY) -m tests.test_golden.regenerate

@@ -141,10 +141,17 @@ def run_command(
     = False,
     report: Annotated[bool, typer.Option(help="Write report.html into the results folder.")]
     = True,
+    point: Annotated[int | None, typer.Option(min=0, help="Run one point of an experiment "
+                                              "file (its point_id in runs.parquet) with the "
+                                              "sweep's replicates and seeds.")] = None,
 ) -> None:
-    """Run a scenario (every arm and replicate) and write its results folder."""
+    """Run a scenario (every arm and replicate) and write its results folder.
+
+    With ``--point``, SCENARIO is an experiment file and the run repeats that point of
+    its sweep alone: the same scenario, replicates and seeds, so the same numbers.
+    """
     try:
-        loaded = load_scenario(scenario)
+        loaded = load_scenario(scenario) if point is None else _sweep_point(scenario, point)
         if days is not None or replicates is not None or seed is not None:
             loaded = _with_overrides(loaded, replicates, seed, days)
     except ScenarioError as problems:
@@ -185,6 +192,23 @@ def run_command(
     if report:
         out_console.print(f"Report: [bold]{target / REPORT_FILE}[/] (open it in a browser)",
                           highlight=False)
+
+
+def _sweep_point(path: Path, point: int):
+    """The scenario of one point of an experiment, with its replicates and root seed."""
+    from sim.experiment import load_experiment
+    from sim.scenario import Problem
+
+    study = load_experiment(path)
+    if point >= len(study.points):
+        raise ScenarioError([Problem(str(path), None, "", f"the experiment has points 0 to "
+                                     f"{len(study.points) - 1}; there is no point {point}")])
+    scenario = study.scenario(study.points[point])
+    provenance = scenario.provenance
+    named = scenario.with_changes(name=f"{study.experiment.name} - point {point}",
+                                  replicates=study.experiment.replicates,
+                                  seed=study.experiment.seed)
+    return named.model_copy(update={"provenance": provenance})
 
 
 def _with_overrides(loaded, replicates, seed, days):

@@ -218,6 +218,27 @@ def test_one_run_can_be_repeated_alone_from_its_row(small_study, serial):
     assert int(model.recorder.data["members"][-1]) == row["members_final"]
 
 
+def test_commsim_run_repeats_one_point_of_a_sweep(small_study, serial, tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    table, _ = serial
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(TINY + SMALL, encoding="utf-8")
+    out = tmp_path / "point"
+    result = CliRunner().invoke(app, ["run", str(experiment), "--point", "3", "--out",
+                                      str(out), "--quiet", "--no-report", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    summary = pd.read_parquet(out / "summary.parquet")
+    swept = table[table["point_id"] == 3].sort_values("replicate")
+    assert summary["seed"].tolist() == swept["seed"].tolist()
+    assert summary["members_final"].tolist() == swept["members_final"].tolist()
+    assert summary["messages_total"].tolist() == swept["messages_total"].tolist()
+    missing = CliRunner().invoke(app, ["run", str(experiment), "--point", "99"])
+    assert missing.exit_code == 2 and "no point 99" in missing.output
+
+
 def test_two_workers_give_the_same_table(small_study, serial, tmp_path):
     table, _ = serial
     parallel = sweep(small_study, out=tmp_path / "par", workers=2)

@@ -83,22 +83,25 @@ def _ids(model: CommunityModel, run_id: str, replicate: int) -> dict:
     return {"run_id": run_id, "arm": model.arm, "replicate": replicate, "seed": model.run_seed}
 
 
+INTEGER_COLUMNS = frozenset({
+    "members", "joins", "leaves", "removed", "posters", "readers", "muted", "messages",
+    "spam_messages", "conversions", *(f"msg_{k}" for k in MESSAGE_KINDS)})
+"""Daily columns that count things (stored as integers)."""
+
+
 def timeseries_frame(model: CommunityModel, run_id: str, replicate: int) -> pd.DataFrame:
     """One row per day of the run."""
     days = model.recorder.data["members"].size
-    frame = pd.DataFrame({k: np.repeat(v, days) for k, v in _ids(model, run_id,
-                                                                   replicate).items()})
-    frame["day"] = np.arange(days)
-    ints = {"members", "joins", "leaves", "removed", "posters", "readers", "muted", "messages",
-            "spam_messages", "conversions", *(f"msg_{k}" for k in MESSAGE_KINDS)}
+    columns = {k: np.repeat(v, days) for k, v in _ids(model, run_id, replicate).items()}
+    columns["day"] = np.arange(days)
     for name, values in model.recorder.data.items():
         if name == "alive":
-            frame[name] = values.astype(bool)
-        elif name in ints:
-            frame[name] = values.astype(np.int64)
+            columns[name] = values.astype(bool)
+        elif name in INTEGER_COLUMNS:
+            columns[name] = values.astype(np.int64)
         else:
-            frame[name] = values
-    return frame
+            columns[name] = values.copy()
+    return pd.DataFrame(columns)
 
 
 def members_frame(model: CommunityModel, run_id: str, replicate: int) -> pd.DataFrame:

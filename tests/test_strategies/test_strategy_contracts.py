@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import pickle
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -183,7 +184,20 @@ def test_keys_and_names_are_unique():
 
 
 def test_every_strategy_has_a_contract_test():
-    assert {c.cls for c in StrategyContract.__subclasses__()} == set(REGISTRY.values())
+    # the contract subclasses live beside each strategy's effect tests: load them all,
+    # so this check also holds when this file runs alone
+    import importlib.util
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).parent.glob("test_*_effects.py")):
+        name = f"_contracts_{path.stem}"
+        if name not in sys.modules:
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+    covered = {c.cls for c in StrategyContract.__subclasses__()}
+    assert covered == set(REGISTRY.values())
 
 
 def test_filtered_selects_by_metadata():

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim import kernels
-from sim.state import KIND, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED, VALUE_COMPONENTS
+from sim.state import KIND, MEMBER, MESSAGE_KINDS, OUTSIDER, STATUS_LABELS, VALUE_COMPONENTS
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
@@ -33,7 +33,6 @@ DAILY_COLUMNS = (
 """Timeseries columns besides the run's identity (run_id, arm, replicate, seed, day)."""
 _MEANS_FROM = DAILY_COLUMNS.index("posters")
 
-EXIT_LABELS = {MEMBER: "member", 2: "left", REMOVED: "removed"}
 
 
 class Recorder:
@@ -104,6 +103,12 @@ def timeseries_frame(model: CommunityModel, run_id: str, replicate: int) -> pd.D
     return pd.DataFrame(columns)
 
 
+def _missing_when_negative(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Nullable integers: -1 (never happened) becomes missing."""
+    values = np.asarray(values, dtype=np.int32)
+    return pd.arrays.IntegerArray(values, values < 0)
+
+
 def members_frame(model: CommunityModel, run_id: str, replicate: int) -> pd.DataFrame:
     """One row per person who was ever a member in the run."""
     from agents import ROLES
@@ -113,35 +118,33 @@ def members_frame(model: CommunityModel, run_id: str, replicate: int) -> pd.Data
     labels = np.array([r.label for r in ROLES])
     still = st.status[rows] == MEMBER
     end_role = np.where(still, st.role[rows], st.role_at_end[rows])
-    frame = pd.DataFrame({
-        "run_id": run_id, "arm": model.arm, "replicate": replicate, "seed": model.run_seed,
+    answered = st.first_post_answered[rows]
+    messages = st.messages[rows].astype(np.int64)
+    columns = {
+        "run_id": np.repeat(run_id, rows.size), "arm": np.repeat(model.arm, rows.size),
+        "replicate": np.repeat(replicate, rows.size),
+        "seed": np.repeat(model.run_seed, rows.size),
         "agent_id": rows.astype(np.int64),
         "role_at_join": labels[st.role_at_join[rows]],
         "role_at_end": labels[end_role],
         "layer_at_end": np.array(["potential", "intention", "strong"])[st.layer[rows]],
         "founder": st.founder[rows],
         "joined_day": st.joined_day[rows],
-        "left_day": pd.array(np.where(still, -1, st.left_day[rows]), dtype="Int32"),
-        "exit": np.array([EXIT_LABELS[s] for s in st.status[rows].tolist()]),
+        "left_day": _missing_when_negative(np.where(still, -1, st.left_day[rows])),
+        "exit": np.array(STATUS_LABELS)[st.status[rows]],
         "invited_by": st.invited_by[rows],
         "first_post_day": st.first_post_day[rows],
-        "first_post_answered": pd.array(
-            np.where(st.first_post_answered[rows] < 0, -1, st.first_post_answered[rows]),
-            dtype="Int8"),
-        "messages": st.messages[rows].sum(axis=1).astype(np.int64),
-    })
-    frame["left_day"] = frame["left_day"].mask(frame["left_day"] < 0)
-    frame["first_post_answered"] = frame["first_post_answered"].mask(
-        frame["first_post_answered"] < 0).astype("boolean")
+        "first_post_answered": pd.arrays.BooleanArray(answered > 0, answered < 0),
+        "messages": messages.sum(axis=1),
+    }
     for kind, i in KIND.items():
-        frame[f"messages_{kind}"] = st.messages[rows, i].astype(np.int64)
-    frame["money_received"] = st.money_received[rows]
-    frame["money_sent"] = st.money_sent[rows]
-    frame["converted"] = st.converted[rows]
-    frame["purchases"] = st.purchases[rows].astype(np.int64)
-    frame["muted_day"] = pd.array(st.muted_day[rows], dtype="Int32")
-    frame["muted_day"] = frame["muted_day"].mask(frame["muted_day"] < 0)
-    return frame
+        columns[f"messages_{kind}"] = messages[:, i]
+    columns["money_received"] = st.money_received[rows]
+    columns["money_sent"] = st.money_sent[rows]
+    columns["converted"] = st.converted[rows]
+    columns["purchases"] = st.purchases[rows].astype(np.int64)
+    columns["muted_day"] = _missing_when_negative(st.muted_day[rows])
+    return pd.DataFrame(columns)
 
 
 # ------------------------------------------------------------- summary outcomes
@@ -213,10 +216,12 @@ def newcomer_retention(mem: pd.DataFrame, horizon: int, days: int) -> float:
     Newcomers are people who joined after the founding (not founders or members the
     group had on day 0) and at least ``horizon`` days before the end of the run.
     """
-    cohort = mem[~mem["founder"] & (mem["joined_day"] <= days - horizon)]
-    if cohort.empty:
+    joined = mem["joined_day"].to_numpy()
+    cohort = ~mem["founder"].to_numpy(dtype=bool) & (joined <= days - horizon)
+    if not cohort.any():
         return float("nan")
-    stayed = cohort["left_day"].isna() | (cohort["left_day"] - cohort["joined_day"] >= horizon)
+    left = mem["left_day"].to_numpy(dtype=float, na_value=np.nan)[cohort]
+    stayed = np.isnan(left) | (left - joined[cohort] >= horizon)
     return float(stayed.mean())
 
 

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy import stats
 from scipy.stats import qmc
@@ -37,6 +36,7 @@ from sim.scenario import (
     _line_map,
     _path_text,
     load_scenario,
+    read_mapping,
 )
 from sim.strategies import REGISTRY
 
@@ -440,15 +440,7 @@ def _check_values(study: Study, lines: dict, source: str) -> list[Problem]:
 def parse_experiment(text: str, source: str = "<experiment>",
                      base_dir: Path | None = None) -> Study:
     """Validate an experiment given as YAML text; raise :class:`ScenarioError` on problems."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ScenarioError([Problem(source, mark.line + 1 if mark else None, "",
-                                     f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
-    if not isinstance(data, dict):
-        raise ScenarioError([Problem(source, 1, "", "expected a mapping of keys such as "
-                                     "'scenario', 'levers', 'design'")])
+    data = read_mapping(text, source, "'scenario', 'levers', 'design'")
     lines = _line_map(text)
     try:
         experiment = Experiment.model_validate(data)

@@ -73,7 +73,6 @@ class Today:
         self.wrote = _NO_ROWS
         self.replies_got = _NO_ROWS
         self.answered = _NO_ROWS
-        self.money_in = _NO_VALUES
         self.cost = _NO_VALUES
         self.first_post = _NO_FLAGS
         self.first_answered = _NO_FLAGS
@@ -279,7 +278,7 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         envelopes += [_member_envelope(model, int(r))
                       for r in senders[_gives(model, senders)].tolist()]
     if not envelopes or size == 0:
-        return  # today.money_in stays empty: nobody received anything
+        return
     gained = np.zeros(size)
     luckiest = np.zeros(size, dtype=bool)
     claimed = np.empty(len(envelopes))
@@ -302,7 +301,6 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
             st.messages[env.sender, KIND["red_envelope"]] += 1
             today.posts[np.searchsorted(rows, env.sender), KIND["red_envelope"]] += 1
         today.envelope_money += money
-    today.money_in = gained
     senders = np.empty(size, dtype=np.int64)
     n = kernels.settle_envelopes(
         _seed(model), rows, gained, luckiest, today.posts, st.role, model.roles.kernel_traits,

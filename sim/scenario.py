@@ -374,9 +374,12 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(keep)
 
 
-def parse_scenario(text: str, source: str = "<scenario>",
-                   base_dir: Path | None = None) -> Scenario:
-    """Validate a scenario given as YAML text; raise :class:`ScenarioError` on problems."""
+def read_mapping(text: str, source: str, examples: str) -> dict[str, Any]:
+    """Load a YAML document that must be a mapping (an empty document is an empty one).
+
+    Raises :class:`ScenarioError` naming the line of a syntax error, or saying that a
+    mapping of keys such as ``examples`` was expected.
+    """
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -387,8 +390,15 @@ def parse_scenario(text: str, source: str = "<scenario>",
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ScenarioError([Problem(source, 1, "", "expected a mapping of keys such as "
-                                     f"'name', 'days', 'strategies'; got {type(data).__name__}")])
+        raise ScenarioError([Problem(source, 1, "", f"expected a mapping of keys such as "
+                                     f"{examples}; got {type(data).__name__}")])
+    return data
+
+
+def parse_scenario(text: str, source: str = "<scenario>",
+                   base_dir: Path | None = None) -> Scenario:
+    """Validate a scenario given as YAML text; raise :class:`ScenarioError` on problems."""
+    data = read_mapping(text, source, "'name', 'days', 'strategies'")
     lines = _line_map(text)
     try:
         scenario = Scenario.model_validate(data)

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import sim
 from sim.cli import app
 from sim.scenario import DEFAULT_DAYS, Scenario, ScenarioError, json_schema, parse_scenario
 from sim.strategies import REGISTRY
@@ -205,3 +206,19 @@ def test_schema_command_prints_the_json_schema():
     assert printed["additionalProperties"] is False
     assert {"days", "weeks", "population", "group", "strategies", "arms"} <= \
         set(printed["properties"])
+
+
+def test_design_example_runs_at_tiny_size():
+    if "entry" not in REGISTRY:
+        pytest.skip("the entry strategy (S1) is not registered yet")
+    scn = sim.parse_scenario(DESIGN_EXAMPLE, "design.yaml")
+    envelopes = REGISTRY["red_envelope"].Settings(every="friday", amount=50.0, shares=20,
+                                                  split="lucky")
+    assert scn.strategies_for("red_envelopes")["red_envelope"] == envelopes
+    tiny = scn.with_changes(population={"size": 500, "network": {
+        "kind": "powerlaw_cluster", "mean_degree": 8, "triangles": 0.3}})
+    result = sim.run(tiny, replicates=1, days=21, seed=3)
+    s = result.summary.set_index("arm")
+    assert list(s.index) == ["baseline", "red_envelopes", "paid_entry"]
+    assert s.loc["baseline", "money_spent"] == 0
+    assert 0 < s.loc["red_envelopes", "money_spent"] <= 3 * 50  # three Fridays, claimed only

@@ -9,7 +9,7 @@ FIND_PY   := for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.12.1/bin/py
                if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
                then command -v $$c; break; fi; done
 
-.PHONY: demo test bench lint golden clean
+.PHONY: demo test bench validate lint golden clean
 
 $(STAMP): pyproject.toml
 	@base=$$($(FIND_PY)); \
@@ -33,6 +33,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_sweep.py
+
+# the full validation suite (T1-T6, every replicate; about N minutes on 2 cores)
+validate: $(STAMP)
+	$(VENV)/bin/commsim validate --out runs/validation
 
 golden: $(STAMP)
 	$(PY) -m tests.test_golden.regenerate

@@ -276,6 +276,15 @@ def _register_sweep() -> None:
 _register_sweep()
 
 
+def _register_validate() -> None:
+    from sim.cli_validate import validate_command
+
+    app.command("validate")(validate_command)
+
+
+_register_validate()
+
+
 def main() -> None:
     """Entry point of the ``commsim`` console script."""
     app()

@@ -255,12 +255,14 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
             if np.random.random() < 1.0 - math.exp(-weight * influence / reply_scale):
                 replies[j] += 1
                 replies_made += 1
+    responded = np.zeros(size, dtype=np.int64)
     if weight > 0:
         for j in range(1, size):
             responders[j] += responders[j - 1]
         for k in range(answers + replies_made):
             j = min(np.searchsorted(responders, np.random.random() * weight, side="right"),
                     size - 1)
+            responded[j] += 1
             if k < answers:
                 posts[j, K_ANSWER] += 1
             else:
@@ -276,7 +278,8 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
             n += posts[j, k]
             messages[i, k] += posts[j, k]
         wrote[j] = n
-        first[j] = n > 0 and first_post_day[i] < 0
+        # a newcomer's first post is the first message they start, not a response
+        first[j] = n > responded[j] and first_post_day[i] < 0
         first_answered[j] = False
         if first[j]:
             if welcomed[i] and np.random.random() < welcome_reply:

@@ -13,6 +13,7 @@ import platform
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -105,24 +106,27 @@ def write_run(result: RunResult, out: Path, report: bool = False,
         from sim.report import report_html  # the report module imports this one
 
         report_text = report_html(result, comparison)
+    text = resolved_yaml(result)
+    writers = {name: parquet_writer(frame) for name, frame in (
+        ("timeseries.parquet", result.timeseries), ("summary.parquet", result.summary),
+        ("members.parquet", result.members))}
+    writers["scenario.resolved.yaml"] = text_writer(text)
+    if report_text is not None:
+        writers[REPORT_FILE] = text_writer(report_text)
+    return write_together(out, writers)
+
+
+def write_together(out: Path, writers: dict[str, Callable[[Path], None]]) -> Path:
+    """Write files into the folder ``out``, all or nothing.
+
+    Each ``writers[name](tmp_path)`` writes one file to a staged path next to its
+    final place; only when all are written are they renamed into place.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    tables = {
-        "timeseries.parquet": result.timeseries,
-        "summary.parquet": result.summary,
-        "members.parquet": result.members,
-    }
     staged: list[tuple[Path, Path]] = []
     try:
-        for name, frame in tables.items():
-            staged.append((_write_staged(out / name, _parquet_writer(frame)), out / name))
-        text = resolved_yaml(result)
-        staged.append((_write_staged(out / "scenario.resolved.yaml",
-                                     lambda p: p.write_text(text, encoding="utf-8")),
-                       out / "scenario.resolved.yaml"))
-        if report_text is not None:
-            staged.append((_write_staged(out / REPORT_FILE,
-                                         lambda p: p.write_text(report_text, encoding="utf-8")),
-                           out / REPORT_FILE))
+        for name, write in writers.items():
+            staged.append((_write_staged(out / name, write), out / name))
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -161,9 +165,18 @@ def _move_all_or_nothing(staged: list[tuple[Path, Path]]) -> None:
             backup.unlink(missing_ok=True)
 
 
-def _parquet_writer(frame: pd.DataFrame):
+def parquet_writer(frame: pd.DataFrame):
+    """A writer (for :func:`write_together`) of ``frame`` as Parquet."""
     def write(path: Path) -> None:
         frame.to_parquet(path, index=False)
+
+    return write
+
+
+def text_writer(text: str):
+    """A writer (for :func:`write_together`) of ``text`` as UTF-8."""
+    def write(path: Path) -> None:
+        path.write_text(text, encoding="utf-8")
 
     return write
 

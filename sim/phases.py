@@ -76,6 +76,9 @@ class Today:
         self.cost = _NO_VALUES
         self.first_post = _NO_FLAGS
         self.first_answered = _NO_FLAGS
+        self.gained = _NO_VALUES
+        self.luckiest = _NO_FLAGS
+        self.member_envelopes: list[Envelope] = []
         self.operator_posts = np.zeros(N_KINDS, dtype=np.int64)
         self.counts = self.operator_posts
         self.joins = self.leaves = self.removed = self.conversions = 0
@@ -291,6 +294,8 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         st.role, model.roles.kernel_traits, w.money_sensitivity, dyn.grab_chance,
         dyn.thanks_chance, gained, luckiest, today.posts, st.messages, model.grab_mark,
         model.grab_stamp, claimed)
+    today.gained, today.luckiest = gained, luckiest
+    today.member_envelopes = [env for env in envelopes if env.sender >= 0]
     for env, money in zip(envelopes, claimed.tolist(), strict=True):
         if env.sender < 0:
             model.ledger.spend(money)

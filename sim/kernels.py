@@ -183,7 +183,7 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
     """Posting: messages, their kinds, answers and replies, first posts, the ledger.
 
     Readers write at rate ``post rate x sociability x engagement^exponent x boost``
-    (more for newcomers who saw the rules). The day's messages are one Poisson
+    (newcomers who saw the rules write and respond ``1 + rules_boost`` times as much). The day's messages are one Poisson
     process: a total, then an author per message in proportion to their rate (the
     same distribution as independent Poisson counts). Each message is an ad, a
     question, content or chat by its author's role and spam propensity (newcomers who
@@ -213,9 +213,10 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
         responders[j] = 0.0
         if read[j]:
             rate = t[T_POST] * sociability[i] * e ** exponent * boost
-            if ruled and t[T_AD] == 0.0:  # visible rules encourage on-topic members only
-                rate *= 1.0 + rules_boost
             responders[j] = t[T_REPLY] * e
+            if ruled and t[T_AD] == 0.0:  # visible rules encourage on-topic members only
+                rate *= 1.0 + rules_boost  # to start conversations and to take part
+                responders[j] *= 1.0 + rules_boost
             weight += responders[j]
         total_rate += rate
         cumulative[j] = total_rate

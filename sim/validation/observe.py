@@ -200,9 +200,13 @@ class Overload(Observer):
     """T6: muting against message volume, and why people left.
 
     Daily: messages in the group and the share of members who muted it. For every
-    member who left of their own accord: whether the remembered cost of noise and
-    ads decided it, i.e. without that cost their perceived value would have met what
-    they expected of the group (the model's leave rule, see ``docs/model.md``).
+    member who left of their own accord while the group fell short of what they
+    expected: whether they left over ads and flooding, as a surveyed leaver would say.
+    That is so when the remembered cost of noise and ads decided it (without it
+    their perceived value would have met their expectation; the leave rule is in
+    ``docs/model.md``) or when they had muted the group before leaving (in the model
+    members mute only over noise and ads, and a muted group stops giving them
+    anything). Leavers whose group met their expectation left for outside reasons.
     At the end: how long each member stayed and whether they ever muted.
     """
 
@@ -223,9 +227,12 @@ class Overload(Observer):
             cost_weight = model.roles.weights[role, COST]
             without_cost = st.value[gone] - cost_weight * st.value_parts[gone, COST]
             expected = model.roles.expectation[role] + st.expectation_extra[gone]
+            short = st.value[gone] < expected
+            decisive = without_cost >= expected
+            muted = st.muted_day[gone] >= 0
             self.leavers.append(pd.DataFrame({
-                "row": gone, "day": today.day, "short": st.value[gone] < expected,
-                "over_noise": (st.value[gone] < expected) & (without_cost >= expected)}))
+                "row": gone, "day": today.day, "short": short, "cost_decisive": short & decisive,
+                "muted_before": muted, "over_noise": short & (decisive | muted)}))
 
     @override
     def frame(self, model: CommunityModel) -> pd.DataFrame:

@@ -169,7 +169,10 @@ class JoiningSnapshots(Observer):
 
 
 class NewcomerPosts(Observer):
-    """T5: what each newcomer wrote, by kind, in their first ``window`` days."""
+    """T5: what each newcomer wrote, by kind, in their first ``window`` days.
+
+    ``ordinary`` is false for advertisers and red-envelope hunters.
+    """
 
     def __init__(self, window: int = 30) -> None:
         self.window = window
@@ -193,7 +196,7 @@ class NewcomerPosts(Observer):
         posts = self.posts[rows] if self.posts is not None else np.zeros((rows.size, 8))
         return pd.DataFrame({
             "row": rows, "saw_rules": st.saw_rules[rows], "posts": posts.sum(axis=1),
-            "ads": posts[:, KIND["ad"]]})
+            "ads": posts[:, KIND["ad"]], "ordinary": _ordinary(model, st.role_at_join[rows])})
 
 
 class Overload(Observer):

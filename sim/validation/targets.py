@@ -219,11 +219,13 @@ RULES_KEY = "strategies.welcome.announce_rules"
 
 
 def newcomer_participation(frame: pd.DataFrame) -> tuple[float, float]:
-    """Share of newcomers who posted, and the share of their posts that kept the rules.
+    """Share of ordinary newcomers who posted, and the share of newcomers' posts that kept the rules.
 
-    Keeping the rules means not advertising.
+    Participation counts people who came to take part (advertisers always post);
+    compliance counts every newcomer's posts, and keeping the rules means not
+    advertising.
     """
-    posted = frame["posts"] > 0
+    posted = frame["posts"][frame["ordinary"].astype(bool)] > 0
     total = frame["posts"].sum()
     return float(posted.mean()), (1.0 - frame["ads"].sum() / total) if total else math.nan
 
@@ -231,8 +233,9 @@ def newcomer_participation(frame: pd.DataFrame) -> tuple[float, float]:
 def measure_rules(frames: Frames) -> dict[str, float]:
     """Matias's experiment: newcomers shown the rules against newcomers not shown them.
 
-    Participation is the share of newcomers who posted in their first 30 days;
-    compliance is the share of newcomers' posts that were not advertising.
+    Participation is the share of newcomers (advertisers aside) who posted in their
+    first 30 days; compliance is the share of all newcomers' posts that were not
+    advertising.
     """
     by_arm = {bool(point[RULES_KEY]): frame for point, frame in frames}
     shown, hidden = (newcomer_participation(by_arm[flag]) for flag in (True, False))

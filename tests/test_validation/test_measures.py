@@ -72,8 +72,8 @@ def test_joining_rise_slowdown_and_ties():
 
 
 def test_rules_uplift_and_compliance():
-    hidden = pd.DataFrame({"posts": [1, 0, 0, 0], "ads": [1, 0, 0, 0]})
-    shown = pd.DataFrame({"posts": [2, 2, 0, 0], "ads": [1, 0, 0, 0]})
+    hidden = pd.DataFrame({"posts": [1, 0, 0, 0], "ads": [1, 0, 0, 0], "ordinary": True})
+    shown = pd.DataFrame({"posts": [2, 2, 0, 0], "ads": [1, 0, 0, 0], "ordinary": True})
     key = "strategies.welcome.announce_rules"
     m = measure_rules([({key: False}, hidden), ({key: True}, shown)])
     assert m["participation_uplift"] == 1.0

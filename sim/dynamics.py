@@ -15,9 +15,9 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           0.0, 1.0),
     Param("read_gain", 0.85, "extra chance to open the chat for a fully engaged member",
           "share 0-1", 0.0, 1.0),
-    Param("muted_read_factor", 0.15, "how much muting the group cuts the chance of reading",
+    Param("muted_read_factor", 0.1, "how much muting the group cuts the chance of reading",
           "factor 0-1", 0.0, 1.0),
-    Param("engagement_exponent", 1.5, "how sharply posting falls with lower engagement",
+    Param("engagement_exponent", 2.5, "how sharply posting falls with lower engagement",
           "exponent", 0.5, 4.0),
     Param("topic_scale", 3.0, "conversation starters (content, questions, announcements) a day "
           "that give 63% of the full chat", "messages/day", 0.1, 1000.0),
@@ -26,13 +26,13 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("member_content_quality", 0.45, "quality of content members (not the owner) post",
           "score 0-1", 0.0, 1.0),
     # replies, answers, first posts
-    Param("reply_scale", 8.0, "responder weight at which a post has a 63% chance of a reply",
+    Param("reply_scale", 34.0, "responder weight at which a post has a 63% chance of a reply",
           "responders", 0.1, 1000.0),
     Param("answer_scale", 4.0, "responder weight at which a question has a 63% chance of an "
           "answer", "responders", 0.1, 1000.0),
-    Param("first_reply_boost", 0.35, "engagement gained by a newcomer whose first post is "
+    Param("first_reply_boost", 0.32, "engagement gained by a newcomer whose first post is "
           "answered", "share of the gap to 1", 0.0, 1.0),
-    Param("first_silence_penalty", 0.3, "engagement lost by a newcomer whose first post gets no "
+    Param("first_silence_penalty", 0.47, "engagement lost by a newcomer whose first post gets no "
           "reply", "share 0-1", 0.0, 1.0),
     # value memory and weights
     Param("value_memory", 0.12, "weight of today's experience in perceived value (1/days "
@@ -45,9 +45,9 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "yuan", 0.01, 1000.0),
     Param("noise_tolerance", 150.0, "messages a day an average member reads without feeling "
           "flooded", "messages/day", 1.0, 5000.0),
-    Param("noise_weight", 0.5, "cost of each tolerance's worth of overload", "value units",
+    Param("noise_weight", 1.3, "cost of each tolerance's worth of overload", "value units",
           0.0, 10.0),
-    Param("spam_weight", 0.7, "cost of a day with many ads", "value units", 0.0, 10.0),
+    Param("spam_weight", 1.75, "cost of a day with many ads", "value units", 0.0, 10.0),
     Param("spam_half", 3.0, "ads a day at which the spam cost is half its maximum", "ads/day",
           0.1, 1000.0),
     # engagement, trust, commitment
@@ -70,9 +70,9 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("hunter_search", 20.0, "how much likelier red-envelope hunters find a group "
           "that hands out a full material value of envelopes (scaled by the recent envelope "
           "signal)", "factor", 0.0, 10000.0),
-    Param("acceptance", 0.35, "chance an outsider with a perfect fit accepts an invitation",
+    Param("acceptance", 0.46, "chance an outsider with a perfect fit accepts an invitation",
           "share 0-1", 0.0, 1.0),
-    Param("cluster_bonus", 1.0, "extra acceptance when the invitee's friends know each other",
+    Param("cluster_bonus", 1.4, "extra acceptance when the invitee's friends know each other",
           "factor", 0.0, 10.0),
     Param("initial_engagement", 0.5, "engagement of a newcomer with average fit", "share 0-1",
           0.0, 1.0),
@@ -81,9 +81,9 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "share 0-1", 0.0, 1.0),
     Param("welcome_reply", 0.9, "chance a welcomed newcomer's first post gets a reply from the "
           "welcomers", "share 0-1", 0.0, 1.0),
-    Param("rules_participation_boost", 0.5, "extra posting by newcomers who saw the rules, in "
+    Param("rules_participation_boost", 1.9, "extra posting by newcomers who saw the rules, in "
           "their first 30 days", "factor", 0.0, 5.0),
-    Param("rules_compliance", 0.5, "share of off-topic ads that members who saw the rules "
+    Param("rules_compliance", 0.74, "share of off-topic ads that members who saw the rules "
           "hold back", "share 0-1", 0.0, 1.0),
     # red envelopes (S2, T2)
     Param("grab_chance", 0.6, "chance an engaged member present grabs a red envelope",
@@ -91,7 +91,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("thanks_chance", 0.5, "chance a grabber posts a thank-you", "share 0-1", 0.0, 1.0),
     Param("gift_send_base", 0.002, "daily chance a member sends an envelope unprompted",
           "per day", 0.0, 1.0),
-    Param("gift_send_per_yuan", 0.03, "extra chance to send an envelope within 24 hours per "
+    Param("gift_send_per_yuan", 0.043, "extra chance to send an envelope within 24 hours per "
           "yuan received", "per yuan", 0.0, 1.0),
     Param("luckiest_factor", 3.0, "how much likelier the luckiest grabber sends the next one",
           "factor", 1.0, 50.0),
@@ -102,11 +102,11 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "per day", 0.0, 1.0),
     Param("leave_floor", 0.0005, "daily chance to leave for reasons outside the group",
           "per day", 0.0, 0.1),
-    Param("mute_threshold", 0.35, "daily cost of noise and spam above which members mute",
+    Param("mute_threshold", 0.2, "daily cost of noise and spam above which members mute",
           "value units", 0.0, 10.0),
     Param("mute_chance", 0.25, "daily chance to mute once over the threshold", "share 0-1",
           0.0, 1.0),
-    Param("muted_leave_factor", 0.3, "how much muting lowers the chance to leave", "factor",
+    Param("muted_leave_factor", 0.25, "how much muting lowers the chance to leave", "factor",
           0.0, 1.0),
     Param("admin_review_capacity", 150.0, "messages one administrator can review in a day",
           "messages/day", 0.0, 100000.0),

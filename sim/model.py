@@ -272,8 +272,9 @@ class CommunityModel(mesa.Model):
         """Day 0: the owner founds the group and brings in the founders.
 
         The owner is a well-connected person; administrators, opinion leaders and
-        seed users are the best-fitting people among the owner's friends, then
-        friends of friends (seed 001: the owner invites seed users personally).
+        seed users are the owner's friends, then friends of friends, who fit the topic
+        best and talk the most (seed 001: the owner invites seed users personally and
+        picks people with a strong need who are active in forums and produce content).
         """
         w = self.world
         degree = w.degree()
@@ -333,7 +334,10 @@ class CommunityModel(mesa.Model):
         self.state.founder[rows] = True
 
     def _circle(self, owner: int, wanted: int, eligible: np.ndarray) -> np.ndarray:
-        """Up to ``wanted`` people closest to the owner, best fit first at each distance."""
+        """Up to ``wanted`` people closest to the owner; at each distance the best first.
+
+        Best is highest fit times sociability: fitting and talkative.
+        """
         chosen: list[int] = []
         seen = {owner}
         frontier = np.array([owner])
@@ -344,7 +348,8 @@ class CommunityModel(mesa.Model):
                 break
             seen.update(ring.tolist())
             good = ring[eligible[ring]]
-            good = good[np.argsort(-self.world.fit[good], kind="stable")]
+            good = good[np.argsort(-(self.world.fit[good] * self.world.sociability[good]),
+                                   kind="stable")]
             chosen.extend(good[: wanted - len(chosen)].tolist())
             frontier = ring
         return np.array(chosen, dtype=np.int64)

@@ -1,9 +1,11 @@
 """Running the validation suite: every target's experiment, observed and measured.
 
-A task is one design point and replicate of one target's experiment; it steps a
-model day by day with the target's observer and returns the observer's table.
-Replicates share seeds across the points of a target's design (common random
-numbers), so T5's two arms differ only in the rules. Tasks run serially or on a
+A task is one group (one run) of one sample at one design point of a target's
+experiment; it steps a model day by day with the target's observer and returns the
+observer's table. A sample pools ``target.pool`` groups, as a study pools the groups
+it observed, and is measured as one; the spread in the table is over samples. Groups
+share seeds across the points of a target's design (common random numbers), so T5's
+two arms differ only in the rules. Tasks run serially or on a
 process pool; results are assembled in a fixed order, so they are identical for any
 number of workers.
 """
@@ -29,14 +31,15 @@ from sim.validation.targets import TARGET_BY_ID, TARGETS, Target
 EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments" / "validation"
 """Where the shipped validation experiments live."""
 
-SIZES = {"full": {}, "medium": {"replicates": 4}, "small": {"replicates": 2, "days": 120}}
-"""Suite sizes: ``full`` as the experiment files say; ``medium`` caps replicates (the
-calibration search's size); ``small`` caps replicates and days (the test suite's)."""
+SIZES = {"full": {}, "medium": {"samples": 2}, "small": {"samples": 2, "pool": 4, "days": 120}}
+"""Suite sizes: ``full`` as the experiment files say; ``medium`` caps the samples (the
+calibration search's size); ``small`` also caps the groups pooled per sample and the
+days (the test suite's size)."""
 
 
 @dataclass(frozen=True)
 class Task:
-    """One run of the suite: a target, a point of its design, a replicate."""
+    """One run of the suite: a target, a point of its design, a group of a sample."""
 
     target: str
     study: Study
@@ -45,14 +48,15 @@ class Task:
     replicate: int
     seed: int
     days: int | None
+    group: int = 0
 
 
 @dataclass
 class Validation:
     """The suite's results.
 
-    ``table``: one row per measure (study figure, band, model mean and spread, pass).
-    ``replicates``: one row per measure and replicate. ``observations``: each target's
+    ``table``: one row per measure (study figure, band, model mean and spread over
+    samples, pass). ``replicates``: one row per measure and sample. ``observations``: each target's
     observer tables of every run (with ``point`` and ``replicate``), for the report;
     ``points``: each target's design points (T5's two arms).
     """
@@ -82,13 +86,16 @@ def plan_tasks(targets: list[Target], size: str = "full",
     for target in targets:
         study = load_study(target, directory)
         exp = study.experiment
-        replicates = min(exp.replicates, caps.get("replicates", exp.replicates))
-        days = caps.get("days")
-        seeds = replicate_seeds(exp.seed, replicates)
+        pool = min(target.pool, caps.get("pool", target.pool))
+        samples = max(1, exp.replicates // target.pool)
+        samples = min(samples, caps.get("samples", samples))
+        seeds = replicate_seeds(exp.seed, samples * target.pool)
         for i, point in enumerate(study.points):
             full_point = {**point, **(dynamics or {})}
-            for r, seed in enumerate(seeds):
-                tasks.append(Task(target.id, study, full_point, i, r, seed, days))
+            for r in range(samples):
+                for g in range(pool):
+                    tasks.append(Task(target.id, study, full_point, i, r,
+                                      seeds[r * target.pool + g], caps.get("days"), g))
     return tasks
 
 
@@ -145,14 +152,18 @@ def measure(targets: list[Target], tasks: list[Task], frames: list[pd.DataFrame]
         mine = [(t, f) for t, f in zip(tasks, frames, strict=True) if t.target == target.id]
         values: dict[str, list[float]] = {m.name: [] for m in target.measures}
         for r in sorted({t.replicate for t, _ in mine}):
-            replicate = [(t.point, f) for t, f in mine if t.replicate == r]
-            for name, value in target.measure(replicate).items():
+            sample = [(point, pd.concat([f for t, f in mine
+                                         if t.replicate == r and t.point_index == i],
+                                        ignore_index=True))
+                      for i, point in enumerate(_points(mine))]
+            for name, value in target.measure(sample).items():
                 values[name].append(value)
                 rows.append({"target": target.id, "measure": name, "replicate": r,
                              "value": value})
         points[target.id] = mine[0][0].study.points if mine else []
         observations[target.id] = pd.concat(
-            [f.assign(point=t.point_index, replicate=t.replicate) for t, f in mine],
+            [f.assign(point=t.point_index, replicate=t.replicate, group=t.group)
+             for t, f in mine],
             ignore_index=True)
         for m in target.measures:
             spread = _spread(values[m.name])
@@ -162,6 +173,14 @@ def measure(targets: list[Target], tasks: list[Task], frames: list[pd.DataFrame]
                 "band_low": m.band.low, "band_high": m.band.high, **spread,
                 "passed": m.band.contains(spread["mean"]), "source": target.source})
     return Validation(pd.DataFrame(table), pd.DataFrame(rows), observations, size, points)
+
+
+def _points(mine: list[tuple[Task, pd.DataFrame]]) -> list[dict[str, Any]]:
+    """The design points of one target's tasks, in design order."""
+    points: dict[int, dict[str, Any]] = {}
+    for task, _ in mine:
+        points.setdefault(task.point_index, task.point)
+    return [points[i] for i in sorted(points)]
 
 
 def select(ids: list[str] | None = None) -> list[Target]:

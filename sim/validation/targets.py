@@ -59,7 +59,8 @@ class Measure:
 
 
 Frames = list[tuple[dict, pd.DataFrame]]
-"""One replicate's observations: (design point, observer table) for each point."""
+"""One sample's observations: (design point, observer table) for each point; the table
+holds the observations of every group pooled in the sample."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ class Target:
     observer: Callable[[], observe.Observer]
     measures: tuple[Measure, ...]
     measure: Callable[[Frames], dict[str, float]]
+    pool: int = 1
+    """Groups pooled into one sample, as a study pools the groups it observed; a
+    target's ``replicates`` in its experiment file count groups, so it runs
+    ``replicates // pool`` samples."""
 
 
 def _single(frames: Frames) -> pd.DataFrame:
@@ -303,7 +308,7 @@ TARGETS: tuple[Target, ...] = (
          Measure("return_if_ignored", "the same when it got none", "44%", Band(0.34, 0.54)),
          Measure("first_posts_unanswered", "first posts with no reply when nobody welcomes",
                  "about 40%", Band(0.30, 0.50))),
-        measure_first_reply),
+        measure_first_reply, pool=12),
     Target(
         "T4", "joining through friends",
         "Backstrom, Huttenlocher, Kleinberg, Lan, KDD 2006",
@@ -315,7 +320,7 @@ TARGETS: tuple[Target, ...] = (
          Measure("linked_ratio", "rate when friends inside know each other over the rate "
                  "when they do not (2-4 friends)", "higher when friends are linked",
                  Band(1.1, None))),
-        measure_joining),
+        measure_joining, pool=6),
     Target(
         "T5", "visible rules",
         "Matias, PNAS 2019",
@@ -324,7 +329,7 @@ TARGETS: tuple[Target, ...] = (
                  "rules", "+70%", Band(0.35, 1.05)),
          Measure("compliance_gain", "rise in the share of newcomers' posts that keep the rules",
                  "+8 percentage points", Band(0.03, 0.13))),
-        measure_rules),
+        measure_rules, pool=12),
     Target(
         "T6", "overload and muting",
         "China Youth Daily survey 2020; People's Daily 2015 (rough)",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from typer.testing import CliRunner
 
@@ -72,3 +74,23 @@ def test_bad_calibration_file_is_a_clear_error(tmp_path):
     assert "mute_chance" in result.output  # the nearest valid name
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_full_suite_is_its_own_make_target():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nvalidate:", 1)[1].split("\n\n", 1)[0]
+    assert "commsim validate" in recipe
+    assert "--size" not in recipe  # the full size, as the experiment files say
+    assert "validate" not in makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+
+
+def test_readme_shows_every_measure_of_the_table():
+    from sim.validation import TARGETS
+
+    readme = (ROOT / "README.md").read_text()
+    for target in TARGETS:
+        for m in target.measures:
+            assert f"| {target.id} | {target.regularity} | {m.name}:" in readme

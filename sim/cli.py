@@ -275,6 +275,15 @@ def _register_validate() -> None:
 _register_validate()
 
 
+def _register_dashboard() -> None:
+    from sim.cli_dashboard import dashboard_command
+
+    app.command("dashboard")(dashboard_command)
+
+
+_register_dashboard()
+
+
 def main() -> None:
     """Entry point of the ``commsim`` console script."""
     app()

@@ -32,7 +32,7 @@ GRAPH_NOTE = ("Friendships among the people who were ever in the group. Move the
               "replay how the group grew and thinned: filled dots are members on that day, "
               "rings people who had left. Colour is the role at the end, or how much each "
               "person wrote; size grows with messages written.")
-PLAY_FRAMES = 40
+PLAY_FRAMES = 30
 """Steps of the replay from the first to the last day."""
 
 
@@ -88,7 +88,7 @@ def main_panel() -> html.Div:
         html.Div(dcc.Slider(id="graph-day", min=0, max=1, step=1, value=0, marks=None,
                             tooltip={"placement": "bottom", "always_visible": True}),
                  className="day-slider"),
-    ], className="replay"), dcc.Interval(id="graph-timer", interval=400, disabled=True),
+    ], className="replay"), dcc.Interval(id="graph-timer", interval=300, disabled=True),
         chart("explore-graph", height=640), key="explore-graph")
     return html.Div([html.Div(id="run-header", children=message(
         "Pick a scenario, adjust the levers if you like, and press Run. A small group runs in "

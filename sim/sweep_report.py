@@ -41,6 +41,11 @@ def outcome_label(outcome: str) -> str:
     return outcome_info(outcome).label
 
 
+def short_name(factor: str) -> str:
+    """The last part of a key path (``posts_per_day`` for ``strategies.content.posts_per_day``)."""
+    return factor.rsplit(".", 1)[-1]
+
+
 def outcome_vs_parameter(means: pd.DataFrame, factor: str, outcome: str) -> go.Figure:
     """Scatter of an outcome's point means against one parameter, with replicate spread.
 
@@ -56,8 +61,8 @@ def outcome_vs_parameter(means: pd.DataFrame, factor: str, outcome: str) -> go.F
         marker={"size": 9}, name=label,
         hovertemplate=f"point %{{customdata}}<br>{factor} = %{{x}}<br>{label}: %{{y:,.3g}}"
                       "<extra></extra>"))
-    fig.update_layout(title=f"{label} against {factor}", xaxis_title=factor,
-                      yaxis_title=f"{label} (mean; bars: 10-90% of replicates)",
+    fig.update_layout(title=f"{label} against {short_name(factor)}", xaxis_title=factor,
+                      yaxis_title=f"{label} (mean over replicates)",
                       height=380, margin={"t": 50, "l": 60, "r": 20, "b": 50},
                       template=TEMPLATE, hovermode="closest")
     return fig
@@ -78,9 +83,11 @@ def heatmap(means: pd.DataFrame, x: str, y: str, outcome: str) -> go.Figure:
                                hovertemplate=f"{x} = %{{x}}<br>{y} = %{{y}}<br>"
                                              f"{outcome_label(outcome)}: %{{z:,.3g}}"
                                              "<extra></extra>"))
-    fig.update_layout(title=f"{outcome_label(outcome)} over {x} and {y}", xaxis_title=x,
-                      yaxis_title=y, height=420, margin={"t": 50, "l": 80, "r": 20, "b": 60},
-                      template=TEMPLATE)
+    fig.update_layout(title=f"{outcome_label(outcome)} over {short_name(x)} and "
+                      f"{short_name(y)}", xaxis_title=x, yaxis_title=y, height=420,
+                      margin={"t": 50, "l": 80, "r": 20, "b": 60}, template=TEMPLATE)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(type="category")
     return fig
 
 

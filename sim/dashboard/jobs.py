@@ -16,7 +16,14 @@ import pandas as pd
 
 from sim.output import default_out_dir, write_run
 from sim.runner import run
-from sim.scenario import Problem, Scenario, ScenarioError, load_scenario, parse_scenario
+from sim.scenario import (
+    Problem,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    parse_scenario,
+    read_mapping,
+)
 from sim.sweeps import folder_study, point_timeseries
 
 UPLOAD_LIMIT = 1_000_000
@@ -37,12 +44,15 @@ def scenario_from_upload(text: str, filename: str) -> Scenario:
     if len(text.encode("utf-8")) > UPLOAD_LIMIT:
         raise ScenarioError([Problem(filename, None, "", f"file larger than "
                                      f"{UPLOAD_LIMIT:,} bytes")])
-    scenario = parse_scenario(text, filename, base_dir=None)
-    if scenario.population.network.kind == "edgelist":
+    data = read_mapping(text, filename, "'name', 'days', 'strategies'")
+    network = (data.get("population") or {}).get("network") if isinstance(
+        data.get("population"), dict) else None
+    if isinstance(network, dict) and network.get("kind") == "edgelist":
+        # refused before validation, which would open the file the upload names
         raise ScenarioError([Problem(filename, None, "population.network.kind",
                                      "an uploaded scenario cannot read an edge-list file; "
                                      "run it with `commsim run` instead")])
-    return scenario
+    return parse_scenario(text, filename, base_dir=None)
 
 
 def base_scenario(source: dict, shipped: dict[str, Path]) -> Scenario:

@@ -25,6 +25,7 @@ from sim.scenario import (
     Founders,
     Group,
     Population,
+    Problem,
     Scenario,
     ScenarioError,
     parse_scenario,
@@ -184,6 +185,11 @@ def scenario_from_levers(base: Scenario, values: dict[str, Any], switched_on: se
         if parts[0] == "strategies" and parts[1] not in switched_on:
             continue
         set_path(data, path, coerce(by_path[path], value))
+    if get_path(data, "population.network.kind") == "edgelist" != base.population.network.kind:
+        # the edge-list file would come from the scenario, possibly an uploaded one
+        raise ScenarioError([Problem("levers", None, "population.network.kind",
+                                     "an edge-list network can only come from a scenario "
+                                     "file that names its edge list; choose another kind")])
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     try:
         return parse_scenario(text, "levers")

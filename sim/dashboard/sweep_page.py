@@ -65,7 +65,8 @@ def layout() -> html.Div:
              "intervals.", chart("sweep-sensitivity", height=380), key="sweep-sensitivity"),
         card("One point, day by day", "The runs of the point you clicked (or chose here): "
              "line the mean over replicates, band the middle 80%.", html.Div([
-                 html.Label(["Point", dcc.Dropdown(id="sweep-point", clearable=False)]),
+                 html.Label(["Point", dcc.Dropdown(id="sweep-point", clearable=False,
+                                                   placeholder="click a dot above")]),
                  html.Div(id="sweep-point-running", className="running-note"),
              ], className="controls"), html.Div(id="sweep-point-about"),
              html.Div([chart(f"sweep-point-{key}") for key in POINT_CHARTS], className="grid"),
@@ -136,8 +137,7 @@ def register(app, ctx: Context) -> None:
         ], className="run-header")
         second = sweep.factors[1] if len(sweep.factors) > 1 else None
         return (about, outcomes, sweep.outcomes[0] if sweep.outcomes else None, factors,
-                sweep.factors[0] if sweep.factors else None, factors, second, points,
-                int(sweep.means["point_id"].iloc[0]))
+                sweep.factors[0] if sweep.factors else None, factors, second, points, None)
 
     @app.callback(Output("sweep-scatter", "figure"), Output("sweep-heatmap", "figure"),
                   Output("sweep-parcoords", "figure"), Output("sweep-sensitivity", "figure"),

@@ -301,6 +301,7 @@ def test_sweep_folder_shows_heatmap_brushing_and_a_clicked_point(first_run, page
     about = wait_for(page, lambda d: (lambda t: t if "repeated from their seeds" in t
                                       else None)(text_of(d, "sweep-point-about")))
     point = int(re.search(r"Point (\d+)", about).group(1))
+    assert point == 3  # the last dot: posts per day 4.0, fit 0.7 (points in grid order)
     runs = pd.read_parquet(runs_dir / "small-sweep" / "runs.parquet")
     expected = runs.loc[runs["point_id"] == point, "members_final"].mean()
     line = [t for t in figure(page, "sweep-point-members")["traces"] if t["name"] == "baseline"]

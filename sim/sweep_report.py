@@ -49,13 +49,14 @@ def short_name(factor: str) -> str:
 def outcome_vs_parameter(means: pd.DataFrame, factor: str, outcome: str) -> go.Figure:
     """Scatter of an outcome's point means against one parameter, with replicate spread.
 
-    Each marker carries its ``point_id`` as ``customdata`` (a click names the point).
+    Each marker carries its ``point_id`` as ``customdata`` (a click names the point; a
+    plain list, since Dash leaves encoded arrays out of click events).
     """
     x = means[factor]
     y = means[outcome]
     label = outcome_label(outcome)
     fig = go.Figure(go.Scatter(
-        x=x, y=y, mode="markers", customdata=means["point_id"],
+        x=x, y=y, mode="markers", customdata=means["point_id"].tolist(),
         error_y={"type": "data", "symmetric": False, "array": means[f"{outcome}_p90"] - y,
                  "arrayminus": y - means[f"{outcome}_p10"], "thickness": 1},
         marker={"size": 9}, name=label,

@@ -76,7 +76,8 @@ def list_folders(runs_dir: Path) -> list[Folder]:
         return []
     found = [describe_folder(p) for p in runs_dir.iterdir() if p.is_dir()
              and not p.name.startswith(".")]
-    return sorted((f for f in found if f is not None), key=lambda f: f.modified, reverse=True)
+    return sorted((f for f in found if f is not None), key=lambda f: f.path.stat().st_mtime,
+                  reverse=True)
 
 
 def pick(folders: list[Folder], name: str | None, kind: str) -> Folder | None:

@@ -9,7 +9,7 @@ FIND_PY   := for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.12.1/bin/py
                if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
                then command -v $$c; break; fi; done
 
-.PHONY: demo test bench validate lint golden clean
+.PHONY: demo test bench validate lint golden screenshots clean
 
 $(STAMP): pyproject.toml
 	@base=$$($(FIND_PY)); \
@@ -24,8 +24,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check sim agents tests benchmarks
-	@# the report's browser test needs Debian's chromium and its driver (root installs them;
-	@# without root the browser test is skipped and says why)
+	@# the browser tests (report, dashboard) need Debian's chromium and its driver (root
+	@# installs them; without root the browser tests are skipped and say why)
 	(command -v chromium >/dev/null && command -v chromedriver >/dev/null) || [ "$$(id -u)" -ne 0 ] \
 	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
 	$(PY) -m pytest -q
@@ -34,9 +34,15 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_sweep.py
 
-# the full validation suite (T1-T6, every replicate; about N minutes on 2 cores)
+# the full validation suite (T1-T6 as the experiment files say; about a minute on 2 cores)
 validate: $(STAMP)
 	$(VENV)/bin/commsim validate --out runs/validation
+
+# docs/screenshots/: the showcase's report and every dashboard tab, taken by the browser tests
+screenshots: $(STAMP)
+	$(VENV)/bin/commsim run scenarios/showcase.yaml --out runs/showcase --quiet
+	COMMSIM_SCREENSHOTS=docs/screenshots COMMSIM_SCREENSHOT_REPORT=runs/showcase/report.html \
+	  $(PY) -m pytest -q tests/test_report/test_report_browser.py tests/test_dashboard
 
 golden: $(STAMP)
 	$(PY) -m tests.test_golden.regenerate

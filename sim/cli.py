@@ -197,18 +197,8 @@ def run_command(
 def _sweep_point(path: Path, point: int):
     """The scenario of one point of an experiment, with its replicates and root seed."""
     from sim.experiment import load_experiment
-    from sim.scenario import Problem
 
-    study = load_experiment(path)
-    if point >= len(study.points):
-        raise ScenarioError([Problem(str(path), None, "", f"the experiment has points 0 to "
-                                     f"{len(study.points) - 1}; there is no point {point}")])
-    scenario = study.scenario(study.points[point])
-    provenance = scenario.provenance
-    named = scenario.with_changes(name=f"{study.experiment.name} - point {point}",
-                                  replicates=study.experiment.replicates,
-                                  seed=study.experiment.seed)
-    return named.model_copy(update={"provenance": provenance})
+    return load_experiment(path).point_scenario(point)
 
 
 def _with_overrides(loaded, replicates, seed, days):
@@ -283,6 +273,15 @@ def _register_validate() -> None:
 
 
 _register_validate()
+
+
+def _register_dashboard() -> None:
+    from sim.cli_dashboard import dashboard_command
+
+    app.command("dashboard")(dashboard_command)
+
+
+_register_dashboard()
 
 
 def main() -> None:

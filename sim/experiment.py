@@ -226,6 +226,27 @@ class Study:
         scenario = Scenario.model_validate(self.scenario_data(point))
         return scenario.model_copy(update={"provenance": self.base.provenance})
 
+    def point_scenario(self, point_id: int) -> Scenario:
+        """Point ``point_id`` of the sweep as a scenario to run alone.
+
+        It has the sweep's replicates and root seed, so :func:`sim.run` of it gives
+        the same numbers as the sweep's runs of that point (``commsim run --point``).
+
+        Raises
+        ------
+        ScenarioError
+            When the experiment has no such point.
+        """
+        if not 0 <= point_id < len(self.points):
+            raise ScenarioError([Problem(self.source, None, "", f"the experiment has points 0 "
+                                         f"to {len(self.points) - 1}; there is no point "
+                                         f"{point_id}")])
+        scenario = self.scenario(self.points[point_id])
+        named = scenario.with_changes(name=f"{self.experiment.name} - point {point_id}",
+                                      replicates=self.experiment.replicates,
+                                      seed=self.experiment.seed)
+        return named.model_copy(update={"provenance": scenario.provenance})
+
 
 def _is_integer(path: str) -> bool:
     """Whether the scenario key at ``path`` holds a whole number."""

@@ -160,6 +160,29 @@ def timeseries_figure(ts: pd.DataFrame, value: ColumnOrFunc, title: str, y_title
     return _layout(fig, title)
 
 
+def money_over_time_figure(ts: pd.DataFrame) -> go.Figure:
+    """Money spent and revenue summed from day 0, per arm (mean and 10-90% band).
+
+    Solid lines are money spent, dotted ones revenue, in the arm's colour.
+    """
+    arms = arms_of(ts)
+    ordered = ts.sort_values(["run_id", "day"])
+    fig = go.Figure()
+    for column, label, dash in (("money_spent", "spent", "solid"), ("revenue", "revenue", "dot")):
+        total = ordered.groupby("run_id", sort=False)[column].cumsum().reindex(ts.index)
+        for arm in arms:
+            traces = _band_traces(band_stats(ts, lambda sub, t=total: t.loc[sub.index], arm),
+                                  f"{arm}: {label}", arm_colour(arms, arm), True,
+                                  f"{arm}-{column}", "%{y:,.0f} yuan")
+            traces[1].line.dash = dash
+            fig.add_traces(traces)
+    if not ts[["money_spent", "revenue"]].to_numpy(float).any():
+        _note(fig, "no money was spent or earned in any arm")
+    fig.update_xaxes(title_text="day of the simulation")
+    fig.update_yaxes(title_text="yuan since the start (cumulative)", rangemode="tozero")
+    return _layout(fig, "Money spent and revenue over time", legend=SIDE_LEGEND)
+
+
 def rolling_spam_share(ts: pd.DataFrame, window: int = 7) -> pd.Series:
     """Ads as a share of all messages over the last ``window`` days, per run and day.
 
@@ -511,40 +534,93 @@ def _role_name(label: str) -> str:
     return ROLE_NAMES.get(label, label.replace("_", " "))
 
 
-def graph_figure(nodes: pd.DataFrame, edges: pd.DataFrame, title: str = "Social graph"
-                 ) -> go.Figure:
-    """The group's friendships: colour is the role, size the messages written.
+def members_on_day(nodes: pd.DataFrame, day: int) -> pd.Series:
+    """Whether each person of ``nodes`` was in the group on ``day``.
+
+    Someone who left on ``day`` is no longer counted; nobody has joined before their
+    ``joined_day``.
+    """
+    left = nodes["left_day"].astype("Float64").fillna(np.inf).astype(float)
+    return (nodes["joined_day"] <= day) & (left > day)
+
+
+def graph_figure(nodes: pd.DataFrame, edges: pd.DataFrame, title: str = "Social graph",
+                 day: int | None = None, colour_by: str = "role") -> go.Figure:
+    """The group's friendships: colour is the role (or activity), size the messages written.
 
     Filled dots are people still in the group at the end, rings people who left or
     were removed; dot size grows with the logarithm of messages; a line is a
     friendship.
+
+    Parameters
+    ----------
+    nodes, edges
+        The frames of :func:`graph_frames`.
+    title
+        Chart title.
+    day
+        Show the group as it was on this day: filled dots are the members of that
+        day, rings people who had left by then; people who had not joined yet are
+        not drawn, nor friendships of people no longer in the group.
+    colour_by
+        ``"role"`` (role at the end) or ``"activity"`` (messages written over the run,
+        on a log colour scale).
     """
+    frame = None
+    if day is not None:
+        pad = 0.05 * max(1e-9, float(np.ptp(nodes[["x", "y"]].to_numpy()))) if len(nodes) else 0
+        frame = {"x": [nodes["x"].min() - pad, nodes["x"].max() + pad] if len(nodes) else None,
+                 "y": [nodes["y"].min() - pad, nodes["y"].max() + pad] if len(nodes) else None}
+        present = members_on_day(nodes, day)
+        joined = nodes["joined_day"] <= day
+        keep = np.flatnonzero(joined.to_numpy())
+        index = np.full(len(nodes), -1)
+        index[keep] = np.arange(keep.size)
+        inside = present.to_numpy()
+        both = inside[edges["source"]] & inside[edges["target"]]
+        edges = pd.DataFrame({"source": index[edges["source"][both]],
+                              "target": index[edges["target"][both]]})
+        nodes = nodes.iloc[keep].assign(exit=np.where(present.iloc[keep], "member", "left"),
+                                        status=np.where(present.iloc[keep], "in the group",
+                                                        "had left"))
+        nodes = nodes.reset_index(drop=True)
     fig = go.Figure()
     x, y = nodes["x"].to_numpy(), nodes["y"].to_numpy()
-    s, t = edges["source"].to_numpy(), edges["target"].to_numpy()
+    s, t = edges["source"].to_numpy(np.int64), edges["target"].to_numpy(np.int64)
     ex = np.column_stack([x[s], x[t], np.full(s.size, np.nan)]).ravel()
     ey = np.column_stack([y[s], y[t], np.full(s.size, np.nan)]).ravel()
     fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", line={"color": "rgba(0,0,0,0.12)",
                                                              "width": 0.6},
                              hoverinfo="skip", name="friendship", showlegend=False))
     nodes = nodes.assign(_size=4 + 3 * np.log1p(nodes["messages"].to_numpy(np.float64)))
-    for role in [r for r in ROLE_COLOURS if r in set(nodes["role_at_end"])] + sorted(
-            set(nodes["role_at_end"]) - set(ROLE_COLOURS)):
+    roles = [r for r in ROLE_COLOURS if r in set(nodes["role_at_end"])] + sorted(
+        set(nodes["role_at_end"]) - set(ROLE_COLOURS))
+    for i, role in enumerate(roles):
         sub = nodes[nodes["role_at_end"] == role]
         current = sub["exit"] == "member"
+        colour = ROLE_COLOURS.get(role, "#333")
+        marker = {"color": colour, "size": sub["_size"],
+                  "symbol": np.where(current, "circle", "circle-open").tolist(),
+                  "line": {"width": 1, "color": colour}, "opacity": 0.9}
+        if colour_by == "activity":
+            marker.update(color=np.log10(1 + sub["messages"].to_numpy(np.float64)),
+                          colorscale="Viridis", cmin=0,
+                          cmax=max(1.0, float(np.log10(1 + nodes["messages"].max()))),
+                          line={"width": 1, "color": "rgba(0,0,0,0.35)"},
+                          showscale=i == 0,
+                          colorbar={"title": {"text": "messages written", "side": "right"},
+                                    "tickvals": [0, 1, 2, 3, 4],
+                                    "ticktext": ["0", "9", "99", "999", "9,999"]})
         fig.add_trace(go.Scatter(
-            x=sub["x"], y=sub["y"], mode="markers", name=_role_name(role),
-            marker={"color": ROLE_COLOURS.get(role, "#333"), "size": sub["_size"],
-                    "symbol": np.where(current, "circle", "circle-open").tolist(),
-                    "line": {"width": 1, "color": ROLE_COLOURS.get(role, "#333")},
-                    "opacity": 0.9},
+            x=sub["x"], y=sub["y"], mode="markers", name=_role_name(role), marker=marker,
+            showlegend=colour_by == "role",
             customdata=np.column_stack([sub["messages"], sub["status"], sub["joined_day"],
                                         sub["friends"] if "friends" in sub else
                                         np.zeros(len(sub), np.int64)]),
             hovertemplate=(f"{_role_name(role)}<br>%{{customdata[0]}} messages, "
                            "%{customdata[3]} friends in the group<br>"
                            "joined day %{customdata[2]}, %{customdata[1]}<extra></extra>")))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    fig.update_xaxes(visible=False, range=frame["x"] if frame else None)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1,
+                     range=frame["y"] if frame else None)
     return _layout(fig, title, height=640, hovermode="closest")
-

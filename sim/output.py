@@ -181,6 +181,34 @@ def text_writer(text: str):
     return write
 
 
+def is_run_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a finished run (every data file of :data:`RESULT_FILES`)."""
+    return all((folder / name).is_file() for name in RESULT_FILES)
+
+
+def read_run(folder: str | Path) -> RunResult:
+    """Load a run folder written by :func:`write_run` back into a :class:`RunResult`.
+
+    Raises
+    ------
+    ScenarioError
+        When the folder is not a run folder or its resolved scenario does not validate.
+    """
+    from sim.scenario import Problem, ScenarioError, parse_scenario
+
+    folder = Path(folder)
+    if not is_run_folder(folder):
+        missing = [name for name in RESULT_FILES if not (folder / name).is_file()]
+        raise ScenarioError([Problem(str(folder), None, "", "not a run folder: missing "
+                                     + ", ".join(missing))])
+    resolved = folder / "scenario.resolved.yaml"
+    scenario = parse_scenario(resolved.read_text(encoding="utf-8"), str(resolved),
+                              base_dir=folder)
+    tables = {name: pd.read_parquet(folder / f"{name}.parquet")
+              for name in ("timeseries", "summary", "members")}
+    return RunResult(scenario=scenario.model_copy(update={"provenance": None}), **tables)
+
+
 def remove_if_empty(path: Path) -> None:
     """Remove a folder we created if nothing was written into it."""
     if path.is_dir() and not any(path.iterdir()):

@@ -79,16 +79,7 @@ SECTIONS = (
 )
 SECTION_TITLES = tuple(s.title for s in SECTIONS)
 
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
-       color: #222; background: #fafafa; }
-main { max-width: 1150px; margin: 0 auto; padding: 24px; }
-h1 { margin-bottom: 4px; }
-.facts { color: #555; margin-top: 0; }
-section { background: #fff; border: 1px solid #e5e5e5; border-radius: 6px;
-          padding: 16px 20px; margin: 18px 0; }
-h2 { margin: 0 0 6px 0; font-size: 1.3em; }
-p.explain { margin: 0 0 10px 0; color: #444; max-width: 900px; }
+TABLE_CSS = """
 table.outcomes { border-collapse: collapse; width: 100%; font-size: 0.95em; }
 table.outcomes th, table.outcomes td { border-bottom: 1px solid #eee; padding: 6px 8px;
           text-align: right; vertical-align: top; }
@@ -99,13 +90,29 @@ td .verdict { font-size: 0.85em; color: #666; }
 td.better { background: #e8f5e9; } td.worse { background: #fdecea; }
 td .better { color: #1b5e20; font-weight: 600; } td .worse { color: #b71c1c; font-weight: 600; }
 .note { color: #888; font-size: 0.8em; }
-ul.arms { margin: 4px 0 0 0; color: #444; }
 """
+"""Style of the outcome table (:func:`outcome_table_html`), in the report and the dashboard."""
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
+       color: #222; background: #fafafa; }
+main { max-width: 1150px; margin: 0 auto; padding: 24px; }
+h1 { margin-bottom: 4px; }
+.facts { color: #555; margin-top: 0; }
+section { background: #fff; border: 1px solid #e5e5e5; border-radius: 6px;
+          padding: 16px 20px; margin: 18px 0; }
+h2 { margin: 0 0 6px 0; font-size: 1.3em; }
+p.explain { margin: 0 0 10px 0; color: #444; max-width: 900px; }
+ul.arms { margin: 4px 0 0 0; color: #444; }
+""" + TABLE_CSS
 
 
 def describe_arms(result: RunResult) -> list[str]:
     """One line per arm saying what it changes relative to the baseline."""
-    scenario = result.scenario
+    return arm_lines(result.scenario)
+
+
+def arm_lines(scenario) -> list[str]:
+    """One line per arm of ``scenario`` saying what it changes relative to the baseline."""
     lines = [f"baseline: {', '.join(scenario.strategies_for('baseline')) or 'no strategies'}"]
     for arm, changes in scenario.resolved()["arms"].items():
         parts = []
@@ -173,33 +180,46 @@ def social_graph(result: RunResult, arm: str | None = None, replicate: int = 0,
     return figures.graph_frames(model.world.adjacency, members, seed=0, max_nodes=max_nodes)
 
 
-def report_figures(result: RunResult, comparison: pd.DataFrame,
-                   graph: tuple[pd.DataFrame, pd.DataFrame] | None = None
-                   ) -> dict[str, go.Figure]:
-    """Every chart of the report, by section key."""
+DAILY_CHARTS = {
+    "members": lambda ts: figures.timeseries_figure(ts, "members", "Members over time",
+                                                    "members in the group (people)"),
+    "posters": lambda ts: figures.timeseries_figure(
+        ts, "posters", "Daily active posters", "people who posted per day (7-day average)",
+        smooth=7),
+    "messages": figures.messages_by_kind_figure,
+    "spam": lambda ts: figures.timeseries_figure(ts, figures.rolling_spam_share, "Spam share",
+                                                 "ads as a share of messages (past 7 days)",
+                                                 percent=True),
+}
+"""Charts drawn from the daily table alone, by section key (the dashboard draws a sweep
+point's daily table with them too)."""
+
+
+def report_figures(result: RunResult, comparison: pd.DataFrame | None,
+                   graph: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                   keys: tuple[str, ...] | None = None) -> dict[str, go.Figure]:
+    """Charts of the report by section key: every chart, or only those in ``keys``.
+
+    The dashboard draws its charts with this function too, so a chart reads the same
+    in both. ``comparison`` is only needed for ``differences``; the social graph of
+    the first arm's replicate 0 is made when ``graph`` is not given.
+    """
     ts, summary, members = result.timeseries, result.summary, result.members
-    if graph is None:
-        graph = social_graph(result)
     arms = figures.arms_of(summary)
-    return {
-        "differences": figures.differences_figure(comparison),
-        "members": figures.timeseries_figure(ts, "members", "Members over time",
-                                             "members in the group (people)"),
-        "posters": figures.timeseries_figure(ts, "posters", "Daily active posters",
-                                             "people who posted per day (7-day average)",
-                                             smooth=7),
-        "messages": figures.messages_by_kind_figure(ts),
-        "spam": figures.timeseries_figure(ts, figures.rolling_spam_share, "Spam share",
-                                          "ads as a share of messages (past 7 days)",
-                                          percent=True),
-        "money": figures.money_figure(summary),
-        "cost": figures.cost_per_active_figure(summary),
-        "retention": figures.retention_figure(
+    build = {
+        "differences": lambda: figures.differences_figure(comparison),
+        **{key: lambda chart=chart: chart(ts) for key, chart in DAILY_CHARTS.items()},
+        "money": lambda: figures.money_figure(summary),
+        "cost": lambda: figures.cost_per_active_figure(summary),
+        "retention": lambda: figures.retention_figure(
             figures.retention_curves(members, result.scenario.horizon), arms),
-        "participation": figures.participation_figure(members),
-        "survival": figures.survival_figure(ts),
-        "graph": figures.graph_figure(*graph, title=f"Social graph: {arms[0]}, replicate 0"),
+        "participation": lambda: figures.participation_figure(members),
+        "survival": lambda: figures.survival_figure(ts),
+        "graph": lambda: figures.graph_figure(*(graph or social_graph(result)),
+                                              title=f"Social graph: {arms[0]}, replicate 0"),
     }
+    return {key: build[key]() for key in (keys or [s.key for s in SECTIONS
+                                                   if s.key != "outcomes"])}
 
 
 def report_html(result: RunResult, comparison: pd.DataFrame | None = None,

@@ -15,7 +15,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.io import to_html
 
+from sim.compare import outcome_info
+from sim.figures import TEMPLATE
 from sim.output import write_atomic
+from sim.sweeps import RUNS_FILE, SENSITIVITY_FILE
 
 HEATMAP_BINS = 8
 """Bins per axis when a heatmap summarises sampled (not grid) points."""
@@ -33,18 +36,36 @@ def point_means(runs: pd.DataFrame, factors: list[str], outcomes: list[str]) -> 
     return frame.reset_index()
 
 
+def outcome_label(outcome: str) -> str:
+    """What a reader calls an outcome (``members at end`` for ``members_final``)."""
+    return outcome_info(outcome).label
+
+
+def short_name(factor: str) -> str:
+    """The last part of a key path (``posts_per_day`` for ``strategies.content.posts_per_day``)."""
+    return factor.rsplit(".", 1)[-1]
+
+
 def outcome_vs_parameter(means: pd.DataFrame, factor: str, outcome: str) -> go.Figure:
-    """Scatter of an outcome's point means against one parameter, with replicate spread."""
+    """Scatter of an outcome's point means against one parameter, with replicate spread.
+
+    Each marker carries its ``point_id`` as ``customdata`` (a click names the point; a
+    plain list, since Dash leaves encoded arrays out of click events).
+    """
     x = means[factor]
     y = means[outcome]
+    label = outcome_label(outcome)
     fig = go.Figure(go.Scatter(
-        x=x, y=y, mode="markers",
+        x=x, y=y, mode="markers", customdata=means["point_id"].tolist(),
         error_y={"type": "data", "symmetric": False, "array": means[f"{outcome}_p90"] - y,
                  "arrayminus": y - means[f"{outcome}_p10"], "thickness": 1},
-        marker={"size": 8}, name=outcome))
-    fig.update_layout(title=f"{outcome} against {factor}", xaxis_title=factor,
-                      yaxis_title=f"{outcome} (mean; bars: 10-90% of replicates)",
-                      height=380, margin={"t": 50, "l": 60, "r": 20, "b": 50})
+        marker={"size": 9}, name=label,
+        hovertemplate=f"point %{{customdata}}<br>{factor} = %{{x}}<br>{label}: %{{y:,.3g}}"
+                      "<extra></extra>"))
+    fig.update_layout(title=f"{label} against {short_name(factor)}", xaxis_title=factor,
+                      yaxis_title=f"{label} (mean over replicates)",
+                      height=380, margin={"t": 50, "l": 60, "r": 20, "b": 50},
+                      template=TEMPLATE, hovermode="closest")
     return fig
 
 
@@ -56,10 +77,18 @@ def heatmap(means: pd.DataFrame, x: str, y: str, outcome: str) -> go.Figure:
             frame[axis] = pd.cut(frame[axis], HEATMAP_BINS).apply(lambda b: round(b.mid, 3))
     table = frame.groupby([y, x], observed=True)[outcome].mean().unstack(x)
     fig = go.Figure(go.Heatmap(z=table.to_numpy(), x=[str(c) for c in table.columns],
-                               y=[str(i) for i in table.index], colorbar={"title": outcome},
-                               colorscale="Viridis"))
-    fig.update_layout(title=f"{outcome} over {x} and {y}", xaxis_title=x, yaxis_title=y,
-                      height=420, margin={"t": 50, "l": 80, "r": 20, "b": 60})
+                               y=[str(i) for i in table.index],
+                               colorbar={"title": {"text": outcome_label(outcome),
+                                                   "side": "right"}},
+                               colorscale="Viridis",
+                               hovertemplate=f"{x} = %{{x}}<br>{y} = %{{y}}<br>"
+                                             f"{outcome_label(outcome)}: %{{z:,.3g}}"
+                                             "<extra></extra>"))
+    fig.update_layout(title=f"{outcome_label(outcome)} over {short_name(x)} and "
+                      f"{short_name(y)}", xaxis_title=x, yaxis_title=y, height=420,
+                      margin={"t": 50, "l": 80, "r": 20, "b": 60}, template=TEMPLATE)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(type="category")
     return fig
 
 
@@ -82,9 +111,12 @@ def parallel_coordinates(means: pd.DataFrame, factors: list[str],
     colour = means[outcomes[0]] if outcomes else None
     fig = go.Figure(go.Parcoords(dimensions=dimensions,
                                  line={"color": colour, "colorscale": "Viridis",
-                                       "showscale": True}))
+                                       "showscale": True,
+                                       "colorbar": {"title": {"text": outcome_label(
+                                           outcomes[0]) if outcomes else "", "side": "right"}}}))
     fig.update_layout(title="Every point: parameters and outcomes (drag along an axis to "
-                      "filter)", height=460, margin={"t": 80, "l": 60, "r": 60, "b": 30})
+                      "filter)", height=460, margin={"t": 80, "l": 60, "r": 60, "b": 30},
+                      template=TEMPLATE)
     return fig
 
 
@@ -96,20 +128,23 @@ def sensitivity_bars(sensitivity: pd.DataFrame, outcome: str) -> go.Figure:
         for index, label in (("S1", "first order S1"), ("ST", "total ST")):
             fig.add_bar(x=rows["parameter"], y=rows[index], name=label,
                         error_y={"type": "data", "array": rows[f"{index}_conf"]})
-        title, axis = f"Sobol' indices of {outcome}", "share of variance explained"
+        title, axis = (f"Sobol' indices of {outcome_label(outcome)}",
+                       "share of variance explained")
     else:
         fig.add_bar(x=rows["parameter"], y=rows["mu_star"], name="mu*",
                     error_y={"type": "data", "array": rows["mu_star_conf"]})
-        title, axis = f"Morris mu* of {outcome}", f"mean |effect| on {outcome}"
-    fig.update_layout(title=title, yaxis_title=axis, barmode="group", height=380,
-                      margin={"t": 50, "l": 60, "r": 20, "b": 80})
+        title, axis = (f"Morris mu* of {outcome_label(outcome)}",
+                       f"mean |effect| on {outcome_label(outcome)}")
+    fig.update_layout(title=title, yaxis_title=axis, xaxis_title="parameter",
+                      barmode="group", height=380, margin={"t": 50, "l": 60, "r": 20, "b": 80},
+                      template=TEMPLATE)
     return fig
 
 
 def write_sweep_report(folder: Path, factors: list[str], outcomes: list[str],
                        title: str) -> Path:
     """Write ``report.html`` into a finished sweep folder."""
-    runs = pd.read_parquet(folder / "runs.parquet")
+    runs = pd.read_parquet(folder / RUNS_FILE)
     outcomes = [o for o in outcomes if o in runs and pd.api.types.is_numeric_dtype(runs[o])]
     runs[outcomes] = runs[outcomes].astype(float)
     means = point_means(runs, factors, outcomes)
@@ -127,7 +162,7 @@ def write_sweep_report(folder: Path, factors: list[str], outcomes: list[str],
     if factors and outcomes:
         sections.append(("Parallel coordinates", "One line per point; colour is "
                          f"{outcomes[0]}.", parallel_coordinates(means, factors, outcomes)))
-    sensitivity_file = folder / "sensitivity.parquet"
+    sensitivity_file = folder / SENSITIVITY_FILE
     if sensitivity_file.exists():
         sensitivity = pd.read_parquet(sensitivity_file)
         for outcome in outcomes:

@@ -38,6 +38,11 @@ from sim.world import World, build_world
 
 PARTS = "parts"
 TIMESERIES = "timeseries"
+RUNS_FILE = "runs.parquet"
+"""The finished sweep's table: one row per run (written when every run is done)."""
+EXPERIMENT_FILE = "experiment.resolved.yaml"
+"""The experiment a folder holds, with its digest and where the experiment file was."""
+SENSITIVITY_FILE = "sensitivity.parquet"
 FLUSH_EVERY = 64
 """Finished runs buffered before a part is written (also flushed every few seconds)."""
 FLUSH_SECONDS = 5.0
@@ -178,7 +183,7 @@ class ResultsFolder:
 
     def prepare(self) -> None:
         """Create the folder or check that it holds this experiment's results."""
-        marker = self.out / "experiment.resolved.yaml"
+        marker = self.out / EXPERIMENT_FILE
         digest = self.study.experiment.digest()
         if marker.is_file():
             recorded = (yaml.safe_load(marker.read_text(encoding="utf-8")) or {}).get(
@@ -192,7 +197,8 @@ class ResultsFolder:
             (self.out / TIMESERIES).mkdir(exist_ok=True)
         data = self.study.experiment.model_dump(mode="json")
         data["provenance"] = {"experiment_digest": digest, "versions": package_versions(),
-                              "points": len(self.study.points)}
+                              "points": len(self.study.points),
+                              "experiment_dir": str(Path(self.study.source).resolve().parent)}
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
         write_atomic(marker, lambda p: p.write_text(text, encoding="utf-8"))
         points = pd.DataFrame(self.study.points)
@@ -321,15 +327,55 @@ def sweep(study: Study, out: Path | None = None, workers: int = 1, cluster: str 
         if kept else pd.DataFrame())
     table = runs_table(study, gathered)
     if folder is not None and len(table) == len(tasks):
-        write_atomic(out / "runs.parquet", lambda p: table.to_parquet(p, index=False))
+        write_atomic(out / RUNS_FILE, lambda p: table.to_parquet(p, index=False))
         from sim.sensitivity import sensitivity_table
 
         sensitivity = sensitivity_table(study, table)
         if sensitivity is not None:
-            write_atomic(out / "sensitivity.parquet",
+            write_atomic(out / SENSITIVITY_FILE,
                          lambda p: sensitivity.to_parquet(p, index=False))
         from sim.sweep_report import write_sweep_report
 
         write_sweep_report(out, study.names, list(study.experiment.outcomes),
                            study.experiment.name)
     return table
+
+
+# ------------------------------------------------------------ reading back
+
+
+def folder_study(folder: Path) -> Study:
+    """The experiment of a sweep folder, loaded again (to repeat one of its points).
+
+    The base scenario is found relative to where the experiment file was when the
+    sweep ran (recorded in the folder); folders written before that was recorded
+    are tried against ``experiments/`` and the working folder.
+
+    Raises
+    ------
+    ScenarioError
+        When the folder holds no experiment or its base scenario cannot be found.
+    """
+    from sim.experiment import parse_experiment
+    from sim.scenario import Problem, ScenarioError
+
+    marker = folder / EXPERIMENT_FILE
+    if not marker.is_file():
+        raise ScenarioError([Problem(str(marker), None, "", "not a sweep folder: no "
+                                     f"{EXPERIMENT_FILE}")])
+    text = marker.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    recorded = (data.get("provenance") or {}).get("experiment_dir")
+    places = [Path(recorded)] if recorded else [Path.cwd() / "experiments", Path.cwd()]
+    base = next((p for p in places if (p / str(data.get("scenario", ""))).is_file()), places[0])
+    data.pop("provenance", None)
+    return parse_experiment(yaml.safe_dump(data, sort_keys=False), str(marker), base_dir=base)
+
+
+def point_timeseries(folder: Path, point_id: int) -> pd.DataFrame | None:
+    """Daily tables of one point's runs, if the sweep kept them (``timeseries: true``)."""
+    daily = folder / TIMESERIES
+    if not daily.is_dir() or not any(daily.glob("*.parquet")):
+        return None
+    frame = pd.read_parquet(daily, filters=[("point_id", "==", int(point_id))])
+    return frame.sort_values(["replicate", "day"]).reset_index(drop=True)

@@ -8,22 +8,12 @@ and is skipped, with the reason, only for a user who cannot.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 
 from sim.report import SECTIONS
-
-CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--window-size=1280,1000")
-INSTALL = "apt-get update && apt-get install -y chromium chromium-driver"
 
 CHARTS_JS = """
 return Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
@@ -37,27 +27,9 @@ return Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
 """
 
 
-def _browser_available() -> bool:
-    return bool(shutil.which("chromium")) and Path(CHROMEDRIVER).exists()
-
-
 @pytest.fixture(scope="module")
-def driver():
-    if not _browser_available():
-        if os.geteuid() == 0:
-            pytest.fail(f"chromium or chromedriver is missing; `make test` installs them "
-                        f"(or run: {INSTALL})")
-        pytest.skip(f"chromium is missing and we are not root to install it (run: sudo "
-                    f"{INSTALL})")
-    options = Options()
-    for arg in CHROME_ARGS:
-        options.add_argument(arg)
-    options.binary_location = shutil.which("chromium")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    browser.set_page_load_timeout(60)
-    yield browser
-    browser.quit()
+def driver(chrome):
+    return chrome()
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +72,10 @@ def test_every_section_title_is_shown(opened, driver):
     assert rows >= 6
 
 
-def test_screenshot_of_the_report(opened, driver, tmp_path):
-    shot = tmp_path / "report.png"
-    assert driver.save_screenshot(str(shot))
-    assert shot.stat().st_size > 10_000
+def test_screenshot_of_the_report(opened, driver, screenshot_dir, full_page_screenshot):
+    """The whole report as one picture (``make screenshots`` shows the showcase's)."""
+    shown = os.environ.get("COMMSIM_SCREENSHOT_REPORT")
+    if shown:
+        driver.get(Path(shown).resolve().as_uri())
+        time.sleep(3)
+    assert full_page_screenshot(driver, screenshot_dir / "report.png") > 10_000

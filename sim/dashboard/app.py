@@ -1,0 +1,91 @@
+"""The dashboard app: a page shell with four tabs, and the app factory.
+
+Every page load gets its own session id (kept in the page, never shared): the runs a
+viewer makes are written to that session's folder, and uploads stay in the page, so
+viewers at the same time never see each other's work. Runs happen in background
+worker processes (Dash background callbacks with a disk cache).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import diskcache
+from dash import Dash, DiskcacheManager, dcc, html
+
+from sim.dashboard import arms, explore, runs_page, sweep_page
+from sim.dashboard.context import Context
+from sim.dashboard.folders import new_session_id
+from sim.report import TABLE_CSS
+
+ASSETS = Path(__file__).parent / "assets"
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+"""The shipped scenarios (next to the package in a source checkout)."""
+TITLE = "commsim dashboard"
+TABS = (
+    ("explore", "Explore"),
+    ("compare", "Compare arms"),
+    ("sweeps", "Sweeps"),
+    ("runs", "Runs folder"),
+)
+
+
+def page(ctx: Context) -> html.Div:
+    """The whole page, built anew for every page load (with a new session id)."""
+    contents = {
+        "explore": explore.layout(ctx),
+        "compare": arms.layout(),
+        "sweeps": sweep_page.layout(),
+        "runs": runs_page.layout(ctx),
+    }
+    return html.Div([
+        dcc.Store(id="session-id", data=new_session_id()),
+        dcc.Store(id="current-run"),
+        html.Header([
+            html.H1(TITLE),
+            html.P("Simulate a chat group before you try a strategy on real people: pick a "
+                   "scenario, move the levers, run it, compare the arms, explore sweeps."),
+        ], className="top"),
+        dcc.Tabs(id="tabs", value="explore", className="tabs", children=[
+            dcc.Tab(label=label, value=key, children=contents[key], className="tab",
+                    selected_className="tab selected", id=f"tab-{key}")
+            for key, label in TABS]),
+        html.Footer("Results come from a simulation with first-estimate behaviour: read them "
+                    "as directions and trade-offs, not forecasts."),
+    ], className="page")
+
+
+def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None,
+               scenarios_dir: str | Path | None = None, workers: int = 1) -> Dash:
+    """Build the dashboard.
+
+    Parameters
+    ----------
+    runs_dir
+        Folder whose run and sweep folders the Runs and Sweeps tabs list.
+    work_dir
+        Private folder for the sessions' runs and the background jobs' cache
+        (a new temporary folder when not given; the caller removes it).
+    scenarios_dir
+        Folder of the scenarios offered in the picker (the shipped ones by default).
+    workers
+        Processes one run may use.
+    """
+    work = Path(work_dir) if work_dir is not None else Path(
+        tempfile.mkdtemp(prefix="commsim-dashboard-"))
+    ctx = Context(runs_dir=Path(runs_dir), work_dir=work,
+                  scenarios_dir=Path(scenarios_dir) if scenarios_dir else SCENARIOS,
+                  workers=workers)
+    manager = DiskcacheManager(diskcache.Cache(str(work / "jobs")))
+    app = Dash(__name__, title=TITLE, assets_folder=str(ASSETS),
+               background_callback_manager=manager, suppress_callback_exceptions=False,
+               update_title=None)
+    # the outcome table is the report's own, with the report's own style
+    app.index_string = app.index_string.replace(
+        "{%css%}", "{%css%}\n        <style>" + TABLE_CSS + "</style>")
+    app.layout = lambda: page(ctx)
+    for tab in (explore, arms, sweep_page, runs_page):
+        tab.register(app, ctx)
+    app.commsim_context = ctx
+    return app

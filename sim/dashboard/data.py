@@ -1,0 +1,96 @@
+"""Results the pages show, loaded from run and sweep folders and kept for reuse.
+
+Loading is cached by folder and modification time: every chart of a page reads the
+same tables once. Nothing here runs a model except :func:`social_graph` (which
+rebuilds a run's world from its seed, as the report does) and the jobs of
+:mod:`sim.dashboard.jobs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from sim.compare import compare
+from sim.experiment import Experiment
+from sim.output import read_run
+from sim.report import social_graph
+from sim.runner import RunResult
+from sim.sweep_report import point_means
+from sim.sweeps import EXPERIMENT_FILE, RUNS_FILE, SENSITIVITY_FILE, TIMESERIES
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime
+
+
+@lru_cache(maxsize=16)
+def _run(path: str, _mtime: float) -> RunResult:
+    return read_run(path)
+
+
+def load_run(folder: Path) -> RunResult:
+    """The run in ``folder`` (cached until the folder's summary changes)."""
+    return _run(str(folder), _mtime(folder / "summary.parquet"))
+
+
+@lru_cache(maxsize=16)
+def _comparison(path: str, _mtime: float) -> pd.DataFrame:
+    return compare(_run(path, _mtime))
+
+
+def load_comparison(folder: Path) -> pd.DataFrame:
+    """Each arm against the baseline (:func:`sim.compare.compare`) for a run folder."""
+    return _comparison(str(folder), _mtime(folder / "summary.parquet"))
+
+
+@lru_cache(maxsize=32)
+def _graph(path: str, _mtime: float, arm: str, replicate: int
+           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return social_graph(_run(path, _mtime), arm, replicate)
+
+
+def load_graph(folder: Path, arm: str, replicate: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes and edges of one run's social graph (see :func:`sim.report.social_graph`)."""
+    return _graph(str(folder), _mtime(folder / "summary.parquet"), arm, int(replicate))
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A finished sweep folder, read for the Sweeps page."""
+
+    title: str
+    design: str
+    factors: list[str]
+    outcomes: list[str]
+    runs: pd.DataFrame
+    means: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+    timeseries: bool
+
+
+@lru_cache(maxsize=8)
+def _sweep(path: str, _mtime: float) -> Sweep:
+    folder = Path(path)
+    data = yaml.safe_load((folder / EXPERIMENT_FILE).read_text(encoding="utf-8")) or {}
+    data.pop("provenance", None)
+    experiment = Experiment.model_validate(data)
+    runs = pd.read_parquet(folder / RUNS_FILE)
+    factors = [f for f in experiment.factors if f in runs]
+    outcomes = [o for o in experiment.outcomes
+                if o in runs and pd.api.types.is_numeric_dtype(runs[o])]
+    runs[outcomes] = runs[outcomes].astype(float)
+    sensitivity_file = folder / SENSITIVITY_FILE
+    sensitivity = pd.read_parquet(sensitivity_file) if sensitivity_file.is_file() else None
+    stored = (folder / TIMESERIES).is_dir() and any((folder / TIMESERIES).glob("*.parquet"))
+    return Sweep(experiment.name, experiment.design.kind, factors, outcomes, runs,
+                 point_means(runs, factors, outcomes), sensitivity, stored)
+
+
+def load_sweep(folder: Path) -> Sweep:
+    """The sweep in ``folder`` (cached until its runs table changes)."""
+    return _sweep(str(folder), _mtime(folder / RUNS_FILE))

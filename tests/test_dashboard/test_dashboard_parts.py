@@ -1,0 +1,150 @@
+"""The dashboard's pieces without a browser: levers, folders, uploads, jobs, the command."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import sim
+from sim.cli import app as cli
+from sim.dashboard.context import Context
+from sim.dashboard.folders import list_folders, session_dir
+from sim.dashboard.jobs import point_series, run_scenario, scenario_from_upload
+from sim.dashboard.levers import all_levers, control, scenario_from_levers
+from sim.params import Param
+from sim.scenario import ScenarioError
+from sim.strategies import REGISTRY
+
+
+def _values(scenario) -> dict:
+    """What an untouched page sends: every lever at the value it shows."""
+    from sim.dashboard.levers import initial_value
+
+    resolved = scenario.resolved()
+    values = {}
+    for lever in all_levers():
+        parts = lever.path.split(".")
+        if parts[0] == "strategies":
+            settings = resolved["strategies"].get(parts[1]) or {}
+            values[lever.path] = settings.get(parts[2], lever.param.default)
+        else:
+            values[lever.path] = initial_value(lever, resolved)
+    return values
+
+
+@pytest.mark.parametrize("name", ["showcase", "baseline", "sales-group-with-coupons"])
+def test_untouched_levers_give_back_the_same_scenario(name):
+    scenario = sim.load_scenario(f"scenarios/{name}.yaml")
+    again = scenario_from_levers(scenario, _values(scenario),
+                                 set(scenario.strategies_for("baseline")), list(scenario.arms))
+    assert again.digest() == scenario.digest()
+
+
+def test_a_lever_out_of_range_is_reported_like_a_scenario_file():
+    scenario = sim.load_scenario("scenarios/baseline.yaml")
+    values = _values(scenario) | {"strategies.content.quality": 1.5, "days": 0}
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_levers(scenario, values, {"content"}, [])
+    shown = [str(p) for p in caught.value.problems]
+    assert shown == ["levers: days: value 0 is out of range; expected a number >= 1",
+                     "levers: strategies.content.quality: value 1.5 is out of range; expected "
+                     "a number <= 1.0"]
+
+
+def test_every_strategy_parameter_has_one_control_with_its_declared_default():
+    levers = {lever.path: lever.param for lever in all_levers()}
+    for key, cls in REGISTRY.items():
+        for param in cls.params:
+            assert levers[f"strategies.{key}.{param.name}"] is param
+    assert "population.network.path" not in levers  # a page must not name server files
+
+
+def test_switching_a_strategy_on_uses_its_declared_defaults():
+    scenario = sim.load_scenario("scenarios/baseline.yaml")
+    values = {k: v for k, v in _values(scenario).items()
+              if not k.startswith("strategies.red_envelope.")}
+    on = scenario_from_levers(scenario, values, {"welcome", "content", "red_envelope"}, [])
+    assert on.strategies_for("baseline")["red_envelope"] == REGISTRY["red_envelope"].Settings()
+
+
+@pytest.mark.parametrize(("param", "widget"), [
+    (Param("x", 0.5, "a share", "share 0-1", 0.0, 1.0), "Slider"),
+    (Param("x", 5000, "people", "people", 10, 5_000_000), "Input"),
+    (Param("x", True, "a switch"), "Checklist"),
+    (Param("x", "a", "a choice", choices=("a", "b")), "Dropdown"),
+])
+def test_controls_follow_the_kind_and_range_of_the_parameter(param, widget):
+    from sim.dashboard.levers import Lever
+
+    drawn = control(Lever("x", param), param.default)
+    assert type(drawn.children[1]).__name__ == widget
+
+
+def test_uploads_are_checked_like_files_and_may_not_read_server_files():
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_upload("strategies:\n  welcom: {}\n", "mine.yaml")
+    assert str(caught.value.problems[0]).startswith("mine.yaml:2: strategies.welcom: unknown")
+    with pytest.raises(ScenarioError, match="cannot read an edge-list file"):
+        scenario_from_upload("population:\n  network: {kind: edgelist, path: /etc/hosts}\n",
+                             "edges.yaml")
+
+
+def test_levers_cannot_switch_to_an_edge_list_named_in_an_upload():
+    scenario = scenario_from_upload("population:\n  network: {path: /etc/hosts}\n", "up.yaml")
+    values = _values(scenario) | {"population.network.kind": "edgelist"}
+    with pytest.raises(ScenarioError, match="edge-list network can only come from") as caught:
+        scenario_from_levers(scenario, values, set(), [])
+    assert "localhost" not in str(caught.value)
+
+
+def test_sessions_cannot_name_other_folders(tmp_path, runs_dir):
+    with pytest.raises(ValueError):
+        session_dir(tmp_path, "../../etc")
+    ctx = Context(runs_dir=runs_dir, work_dir=tmp_path, scenarios_dir=tmp_path)
+    mine, theirs = "a" * 32, "b" * 32
+    scenario = sim.parse_scenario("days: 5\nreplicates: 1\npopulation: {size: 100}\n")
+    folder = run_scenario(scenario, session_dir(tmp_path, mine))
+    assert ctx.run_folder(mine, {"source": "session", "name": folder.name}) == folder
+    assert ctx.run_folder(theirs, {"source": "session", "name": folder.name}) is None
+    assert ctx.run_folder(mine, {"source": "runs", "name": "../small-run"}) is None
+    assert ctx.run_folder(mine, {"source": "runs", "name": "small-run"}) == runs_dir / "small-run"
+    assert {(f.name, f.kind) for f in list_folders(runs_dir)} == {("small-run", "run"),
+                                                                  ("small-sweep", "sweep")}
+
+
+def test_a_run_reports_progress_and_writes_a_run_folder(tmp_path):
+    scenario = sim.parse_scenario("days: 5\nreplicates: 2\npopulation: {size: 100}\n"
+                                  "arms: {b: {welcome: {}}}\n")
+    seen = []
+    folder = run_scenario(scenario, tmp_path, progress=lambda done, total: seen.append(
+        (done, total)))
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    assert set(pd.read_parquet(folder / "summary.parquet")["arm"]) == {"baseline", "b"}
+
+
+def test_a_sweep_point_without_daily_tables_is_run_again_with_the_same_numbers(runs_dir):
+    runs = pd.read_parquet(runs_dir / "small-sweep" / "runs.parquet")
+    for point in (0, 3):
+        ts, source = point_series(runs_dir / "small-sweep", point)
+        assert "repeated from their seeds" in source
+        last = ts[ts["day"] == ts["day"].max()].sort_values("replicate")
+        recorded = runs[runs["point_id"] == point].sort_values("replicate")
+        assert last["members"].tolist() == recorded["members_final"].tolist()
+
+
+def test_dashboard_command_binds_to_loopback_and_warns_beyond_it(monkeypatch, tmp_path):
+    served = []
+
+    class Fake:
+        def run(self, **kwargs):
+            served.append(kwargs)
+
+    monkeypatch.setattr("sim.dashboard.create_app", lambda **kwargs: Fake())
+    quiet = CliRunner().invoke(cli, ["dashboard", "--runs", str(tmp_path)])
+    assert quiet.exit_code == 0 and "warning" not in quiet.stderr
+    assert served[-1]["host"] == "127.0.0.1" and served[-1]["port"] == 8050
+    loud = CliRunner().invoke(cli, ["dashboard", "--host", "0.0.0.0", "--port", "9000"])
+    assert loud.exit_code == 0
+    assert "warning: serving on 0.0.0.0" in loud.stderr
+    assert served[-1] == {"host": "0.0.0.0", "port": 9000, "debug": False}

@@ -9,18 +9,14 @@ The Python API mirrors the command line::
     sim.write_report(result, "runs/x")  # runs/x/report.html
 """
 
+# imported, not wrapped: a wrapper named ``compare`` would be replaced by the module
+# ``sim.compare`` as soon as anything imports that module
+from sim.compare import compare
 from sim.model import CommunityModel
 from sim.runner import RunResult, run
 from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
 
 __version__ = "0.1.0"
-
-
-def compare(result, *args, **kwargs):
-    """Compare every arm with the baseline; see :func:`sim.compare.compare`."""
-    from sim.compare import compare as run_compare
-
-    return run_compare(result, *args, **kwargs)
 
 
 def load_experiment(path):

@@ -26,7 +26,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("member_content_quality", 0.45, "quality of content members (not the owner) post",
           "score 0-1", 0.0, 1.0),
     # replies, answers, first posts
-    Param("reply_scale", 34.0, "responder weight at which a post has a 63% chance of a reply",
+    Param("reply_scale", 24.0, "responder weight at which a post has a 63% chance of a reply",
           "responders", 0.1, 1000.0),
     Param("answer_scale", 4.0, "responder weight at which a question has a 63% chance of an "
           "answer", "responders", 0.1, 1000.0),
@@ -83,7 +83,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "welcomers", "share 0-1", 0.0, 1.0),
     Param("rules_participation_boost", 1.9, "extra posting by newcomers who saw the rules, in "
           "their first 30 days", "factor", 0.0, 5.0),
-    Param("rules_compliance", 0.74, "share of off-topic ads that members who saw the rules "
+    Param("rules_compliance", 0.5, "share of off-topic ads that members who saw the rules "
           "hold back", "share 0-1", 0.0, 1.0),
     # red envelopes (S2, T2)
     Param("grab_chance", 0.6, "chance an engaged member present grabs a red envelope",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -363,12 +364,16 @@ def _path_text(loc: tuple) -> str:
     return ".".join(str(p) for p in loc if not str(p).startswith(("function-", "tagged-")))
 
 
+_BRANCH = re.compile(r"^[\w-]+\[.*\]$")
+"""A pydantic union-branch marker such as ``function-after[...]`` (not a user's key)."""
+
+
 def _clean_loc(loc: tuple) -> tuple:
     """Drop pydantic's union-branch markers from an error location."""
     keep = []
     for part in loc:
         text = str(part)
-        if text in {"literal[False]", "none"} or text.endswith("Settings") or "[" in text:
+        if text in {"literal[False]", "none"} or text.endswith("Settings") or _BRANCH.match(text):
             continue
         keep.append(part)
     return tuple(keep)

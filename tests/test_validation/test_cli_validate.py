@@ -17,7 +17,7 @@ def test_validate_writes_table_and_report(tmp_path):
     result = runner.invoke(app, ["validate", "--size", "small", "--target", "T2", "--out",
                                  str(out), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert "send_back_per_yuan" in result.output
+    assert "of 3 measures in their band" in result.output  # T2 has three measures
     assert "measures in their band" in result.output
     table = pd.read_parquet(out / "validation.parquet")
     assert list(table["target"].unique()) == ["T2"]

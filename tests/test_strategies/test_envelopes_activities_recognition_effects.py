@@ -310,10 +310,10 @@ def activity_programme() -> sim.RunResult:
     """A taken-over group of 200 members: content and welcome, plus a weekly programme.
 
     Eight months and 20 replicates: under the calibrated defaults most members mute
-    the group (about 0.9 in both arms), and muted members seldom leave, so few leave
-    at all and the programme's effect on who stays builds up slowly. Over 120 days
-    with 10 replicates it was -0.9 to +3.5 members (more in 3-6 of 10 pairs, seeds
-    1-6), no direction; the claim needs the longer run to show.
+    the group (0.7-0.9 of them in both arms), and muted members seldom leave, so the
+    programme's effect on who stays builds up slowly. Over 120 days with 10
+    replicates it was -3.8 to +8.9 members (more in 3-8 of 10 pairs, seeds 1-6), no
+    direction; the claim needs the longer run to show.
     """
     return sim.run(scenario(
         {"welcome": {}, "content": {}},
@@ -325,8 +325,8 @@ def activity_programme() -> sim.RunResult:
 def test_activities_keep_more_members_at_a_cost_of_owner_time(activity_programme):
     s = activity_programme.summary
     kept = paired(s, "members_final", "programme")
-    # seeds 1-6: more members at the end in 12-13 of 20 pairs, mean +3.4 to +9.2 (of
-    # about 145 without the programme)
+    # seeds 1-6: more members at the end in 11-17 of 20 pairs, mean +3.7 to +7.7 (of
+    # about 134-139 without the programme)
     assert (kept > 0).sum() >= 10
     assert kept.mean() > 1.5
     hours = paired(s, "owner_hours", "programme")
@@ -338,9 +338,9 @@ def test_activities_keep_more_members_at_a_cost_of_owner_time(activity_programme
 def test_activities_raise_the_active_share(activity_programme):
     # The playbooks claim higher sustained activity. The daily sign-in gets readers who
     # seldom post to check in (DayPlan.checkin_chance), so more members wrote in the
-    # last 28 days: seeds 1-6, higher in 20 of 20 pairs, mean +0.13 to +0.16.
+    # last 28 days: seeds 1-6, higher in 17-20 of 20 pairs, mean +0.09 to +0.17.
     active = paired(activity_programme.summary, "active_share_last_28d", "programme")
-    assert (active > 0).sum() >= 16
+    assert (active > 0).sum() >= 15
     assert active.mean() > 0.05
 
 

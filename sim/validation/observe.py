@@ -10,6 +10,7 @@ after each step, and its :meth:`Observer.frame` is the tidy table the measuremen
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from typing import override
 
@@ -30,18 +31,20 @@ def _ordinary(model: CommunityModel, roles: np.ndarray) -> np.ndarray:
             & (roles != RedEnvelopeHunter.code))
 
 
-class Observer:
+class Observer(ABC):
     """Base observer: ``before`` and ``after`` each day, then one table."""
 
     def before(self, model: CommunityModel) -> None:
-        """Called before each simulated day."""
+        """Called before each simulated day (most observers need nothing here)."""
+        return None
 
     def after(self, model: CommunityModel) -> None:
         """Called after each simulated day (``model.day`` is already the next day)."""
+        return None
 
+    @abstractmethod
     def frame(self, model: CommunityModel) -> pd.DataFrame:
         """The observations of the whole run."""
-        raise NotImplementedError
 
 
 class PostCounts(Observer):

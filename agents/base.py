@@ -110,19 +110,32 @@ class Person(mesa.Agent):
         return adj.indices[adj.indptr[self.row] : adj.indptr[self.row + 1]].tolist()
 
     def become(self, role: type[Person]) -> Person:
-        """Change role: a new agent of class ``role`` takes over this person's row.
+        """Change role: this person's agent becomes an agent of class ``role``.
 
-        Returns the new agent; this one is removed from the model. Used for the role
-        transitions of the playbooks (member to lurker through neglect, member to
-        opinion leader through recognition, ...).
+        The agent keeps its row and its Mesa ``unique_id`` (it is the same person)
+        and moves from its old role's set in ``model.agents_by_type`` to the new
+        one's. Used for the role transitions of the playbooks (member to lurker
+        through neglect, member to opinion leader through recognition, ...). Returns
+        the agent, for chaining.
         """
-        if role is type(self):
+        old = type(self)
+        if role is old:
             return self
-        new = role(self.model, self.row)
+        by_type = self.model.agents_by_type
+        if role in by_type:
+            # a move between two existing role sets: Mesa's register/deregister would
+            # also emit add/remove signals and hand out a new id, for 10x the cost
+            by_type[old].remove(self)
+            self.__class__ = role
+            by_type[role].add(self)
+        else:  # the first of its role: Mesa makes the role's set
+            unique_id = self.unique_id
+            self.model.deregister_agent(self)
+            self.__class__ = role
+            self.model.register_agent(self)
+            self.unique_id = unique_id
         self.model.state.role[self.row] = role.code
-        self.model.persons[self.row] = new
-        self.remove()
-        return new
+        return self
 
     def step(self) -> None:
         """Do nothing: the day is the verb (see ``sim.model.CommunityModel.step``)."""

@@ -13,15 +13,19 @@ from typing import ClassVar
 from agents.base import Person, RoleTraits
 
 
-class Moderator:
-    """What the owner and administrators can do that members cannot: remove people."""
+class Moderator(Person):
+    """What the owner and administrators can do that members cannot: remove people.
+
+    A base class, not a mixin, so that every role has the same instance layout and a
+    person can change role in place (:meth:`agents.base.Person.become`).
+    """
 
     def remove_members(self: Person, rows) -> None:  # type: ignore[misc]
         """Take the people at ``rows`` out of the group (spam, rule breaking, cleanup)."""
         self.model.remove_members(rows)
 
 
-class Owner(Moderator, Person):
+class Owner(Moderator):
     """Group owner (R1, seed 001): posts topics and content, welcomes, enforces rules.
 
     Never leaves on its own; its time is the budget operator strategies spend.
@@ -36,7 +40,7 @@ class Owner(Moderator, Person):
 
 
 
-class Administrator(Moderator, Person):
+class Administrator(Moderator):
     """Group administrator (R2, seed 001): moderates, answers questions, welcomes.
 
     Seed 001: "a WeChat group with more than 200 people should have at least three

@@ -9,6 +9,10 @@ The Python API mirrors the command line::
     sim.write_report(result, "runs/x")  # runs/x/report.html
 """
 
+# first: Mesa loads without its slow stack inspection (see the module)
+from sim.mesa_import import mesa  # noqa: F401
+
+# isort: split
 # imported, not wrapped: a wrapper named ``compare`` would be replaced by the module
 # ``sim.compare`` as soon as anything imports that module
 from sim.compare import compare

@@ -25,11 +25,12 @@ from agents import (
     Spammer,
 )
 from sim import kernels
+from sim.plan import Envelope
 from sim.state import KIND, MEMBER, MESSAGE_KINDS
 
 if TYPE_CHECKING:
     from sim.model import CommunityModel
-    from sim.plan import DayPlan, Envelope
+    from sim.plan import DayPlan
 
 N_KINDS = len(MESSAGE_KINDS)
 NEWCOMER_DAYS = 30
@@ -277,8 +278,10 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         model.pending_envelopes = []
     unprompted = rng.poisson(size * dyn.gift_send_base)
     if unprompted:
-        senders = rows[np.unique(rng.integers(0, size, unprompted))]
-        envelopes += [_member_envelope(model, int(r))
+        # a handful a day: Python sets and lists beat numpy calls at this size
+        picked = sorted(set(rng.integers(0, size, unprompted).tolist()))
+        senders = rows[picked]
+        envelopes += [_member_envelope(model, r)
                       for r in senders[_gives(model, senders)].tolist()]
     if not envelopes or size == 0:
         return
@@ -296,22 +299,23 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         model.grab_stamp, claimed)
     today.gained, today.luckiest = gained, luckiest
     today.member_envelopes = [env for env in envelopes if env.sender >= 0]
+    kind = KIND["red_envelope"]
     for env, money in zip(envelopes, claimed.tolist(), strict=True):
         if env.sender < 0:
             model.ledger.spend(money)
             today.money_spent += money
-            today.operator_posts[KIND["red_envelope"]] += 1
+            today.operator_posts[kind] += 1
         else:
             st.money_sent[env.sender] += money
-            st.messages[env.sender, KIND["red_envelope"]] += 1
-            today.posts[np.searchsorted(rows, env.sender), KIND["red_envelope"]] += 1
+            st.messages[env.sender, kind] += 1
+            today.posts[rows.searchsorted(env.sender), kind] += 1
         today.envelope_money += money
     senders = np.empty(size, dtype=np.int64)
     n = kernels.settle_envelopes(
         _seed(model), rows, gained, luckiest, today.posts, st.role, model.roles.kernel_traits,
         Spammer.code, RedEnvelopeHunter.code, st.money_received, st.money_today, today.wrote,
         dyn.gift_send_per_yuan, dyn.luckiest_factor * plan.luckiest_norm, senders)
-    model.pending_envelopes = [_member_envelope(model, int(r)) for r in senders[:n].tolist()]
+    model.pending_envelopes = [_member_envelope(model, r) for r in senders[:n].tolist()]
 
 
 def _gives(model: CommunityModel, people: np.ndarray) -> np.ndarray:
@@ -326,8 +330,6 @@ def _gives(model: CommunityModel, people: np.ndarray) -> np.ndarray:
 
 
 def _member_envelope(model: CommunityModel, sender: int) -> Envelope:
-    from sim.plan import Envelope
-
     amount = round(float(model.dyn.gift_amount * model.rng.lognormal(-0.125, 0.5)), 2)
     return Envelope(amount=max(0.01, amount), shares=10, split="lucky", sender=sender)
 

@@ -137,15 +137,16 @@ class RoleContract:
     def test_become_keeps_the_row_and_moves_the_agent(self, model):
         start = Member if self.role is not Member else Lurker
         old = agent_of(model, start)
-        row, n_agents = old.row, len(model.agents)
+        row, n_agents, uid = old.row, len(model.agents), old.unique_id
         new = old.become(self.role)
         assert type(new) is self.role and new.row == row
         assert model.state.role[row] == self.role.code
         assert model.persons[row] is new
         assert new in model.agents_by_type[self.role]
-        assert old not in model.agents_by_type.get(start, [])
-        assert old not in model.agents and new in model.agents
+        assert new not in model.agents_by_type.get(start, [])
+        assert new in model.agents and new.unique_id == uid  # the same person
         assert len(model.agents) == n_agents
+        assert sum(len(s) for s in model.agents_by_type.values()) == n_agents
         assert new.become(self.role) is new
 
     def test_agent_pickles_with_its_model(self, model):

@@ -23,8 +23,6 @@ from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy import stats
-from scipy.stats import qmc
 
 from sim.metrics import SUMMARY_METRICS
 from sim.scenario import (
@@ -83,6 +81,8 @@ class Distribution(BaseModel):
         """Values at probabilities ``u`` (inverse CDF)."""
         if self.kind == "uniform":
             return self.low + u * (self.high - self.low)
+        from scipy import stats  # 0.7 s to import: only for the distributions that need it
+
         if self.kind == "normal":
             return stats.norm.ppf(u, loc=self.mean, scale=self.sd)
         if self.kind == "lognormal":  # mean and sd of the log
@@ -311,6 +311,8 @@ def design_points(experiment: Experiment) -> tuple[np.ndarray | None, list[dict[
         return None, [dict(zip(names, combo, strict=True)) for combo in combos]
     d = len(names)
     seed = experiment.seed
+    if design.kind in ("latin_hypercube", "sobol"):
+        from scipy.stats import qmc  # 0.7 s to import (all of scipy.stats): only when used
     if design.kind == "random":
         unit = np.random.default_rng(seed).random((design.samples, d))
     elif design.kind == "latin_hypercube":

@@ -122,7 +122,7 @@ class CommunityModel(mesa.Model):
         self.state = MemberTable(n)
         self.state.role[:] = Outsider.code
         self.roles = RoleArrays()
-        self.persons: list = [Outsider(self, row) for row in range(n)]
+        self.persons: list = Outsider.populate(self, n)
         self.strategies = [REGISTRY[key](settings)
                            for key, settings in scenario.strategies_for(arm).items()]
         self.ledger = Ledger()

@@ -14,13 +14,14 @@ both faster and the common-random-numbers design.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import forkserver, get_context
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from sim.experiment import Study
 from sim.metrics import run_tables
 from sim.model import CommunityModel
 from sim.output import package_versions, write_atomic
+from sim.runner import collected_between_runs, worker_started
 from sim.scenario import Scenario, base_dir_of
 from sim.seeding import replicate_seeds, run_streams
 from sim.world import World, build_world
@@ -81,9 +83,15 @@ def plan_tasks(study: Study) -> list[Task]:
 _worlds: OrderedDict[tuple, World] = OrderedDict()
 
 
-def _world_for(scenario: Scenario, seed: int) -> World:
+def _world_key(scenario: Scenario, seed: int) -> tuple:
+    """Cache key of a run's world: population settings, where files resolve, world seed."""
     world_seed, _ = run_streams(seed)
-    key = (scenario.population.model_dump_json(), str(base_dir_of(scenario)), world_seed)
+    return scenario.population.model_dump_json(), str(base_dir_of(scenario)), world_seed
+
+
+def _world_for(scenario: Scenario, seed: int) -> World:
+    key = _world_key(scenario, seed)
+    world_seed = key[-1]
     world = _worlds.get(key)
     if world is None:
         world = build_world(scenario.population, world_seed, base_dir_of(scenario))
@@ -95,11 +103,43 @@ def _world_for(scenario: Scenario, seed: int) -> World:
     return world
 
 
+def _task_scenario(task: Task, base_dir: str | None) -> Scenario:
+    provenance = {"source_dir": base_dir} if base_dir else None
+    return Scenario.model_validate(task.scenario).model_copy(update={"provenance": provenance})
+
+
+def shared_worlds(tasks: list[Task], base_dir: str | None) -> dict[tuple, World]:
+    """The worlds of ``tasks``, built once, when they are few enough to share.
+
+    A sweep that varies strategies or dynamics uses one world per replicate seed
+    for all its points. Built here, in the process that starts the pool, while the
+    pool's server is importing, they reach every worker ready-made (instead of each
+    worker building each one). A sweep over population settings has a world per
+    point and replicate: those are left to the workers (empty result).
+    """
+    groups: dict[tuple, Task] = {}
+    for task in tasks:
+        population = json.dumps(task.scenario.get("population"), sort_keys=True, default=str)
+        groups.setdefault((population, task.seed), task)
+        if len(groups) > WORLD_CACHE:
+            return {}
+    worlds = {}
+    for task in groups.values():
+        scenario = _task_scenario(task, base_dir)
+        key = _world_key(scenario, task.seed)
+        worlds[key] = build_world(scenario.population, key[-1], base_dir_of(scenario))
+    return worlds
+
+
+def _sweep_worker_started(worlds: dict[tuple, World]) -> None:
+    """Pool initializer: the shared worlds go into this worker's cache."""
+    worker_started()
+    _worlds.update(worlds)
+
+
 def run_task(task: Task, base_dir: str | None = None) -> tuple[dict[str, Any], pd.DataFrame | None]:
     """Run one task; returns its summary row and, if asked, its daily table."""
-    provenance = {"source_dir": base_dir} if base_dir else None
-    scenario = Scenario.model_validate(task.scenario).model_copy(
-        update={"provenance": provenance})
+    scenario = _task_scenario(task, base_dir)
     model = CommunityModel(scenario, seed=task.seed, world=_world_for(scenario, task.seed))
     model.run_model()
     tables = run_tables(model, task.run_id, task.replicate)
@@ -117,12 +157,18 @@ def run_task(task: Task, base_dir: str | None = None) -> tuple[dict[str, Any], p
 
 def _local(tasks: list[Task], base_dir: str | None, workers: int) -> Iterator[tuple]:
     if workers <= 1:
-        for task in tasks:
-            yield run_task(task, base_dir)
+        with collected_between_runs() as after_run:
+            for task in tasks:
+                result = run_task(task, base_dir)
+                after_run()
+                yield result
         return
     ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.sweeps"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    ctx.set_forkserver_preload(["sim.sweeps", "sim.prewarm"])
+    forkserver.ensure_running()  # the server imports in the background ...
+    worlds = shared_worlds(tasks, base_dir)  # ... while this process builds the worlds
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                             initializer=_sweep_worker_started, initargs=(worlds,)) as pool:
         yield from _bounded(lambda t: pool.submit(run_task, t, base_dir), tasks, workers * 4,
                             lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0])
 

@@ -153,3 +153,17 @@ def test_resolved_scenario_keeps_strategies_off(tmp_path):
     folder = write_run(result, tmp_path / "run")
     reloaded = sim.load_scenario(folder / "scenario.resolved.yaml")
     assert reloaded.strategies_for("baseline") == {}
+
+
+def test_runs_leave_the_garbage_collector_as_they_found_it():
+    import gc
+
+    assert gc.isenabled()
+    result = sim.run(sim.parse_scenario("days: 5\npopulation: {size: 200}"), replicates=3)
+    assert len(result.summary) == 3 and gc.isenabled()
+    gc.disable()  # a process that manages collection itself keeps doing so
+    try:
+        sim.run(sim.parse_scenario("days: 5\npopulation: {size: 200}"), replicates=2)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -245,6 +245,27 @@ def test_two_workers_give_the_same_table(small_study, serial, tmp_path):
     pd.testing.assert_frame_equal(parallel, table)
 
 
+def test_worlds_are_built_once_for_the_pool_when_few(small_study):
+    from sim.sweeps import WORLD_CACHE, _task_scenario, _world_for, _worlds, shared_worlds
+
+    tasks = plan_tasks(small_study)
+    worlds = shared_worlds(tasks, str(ROOT))
+    assert len(worlds) == 2 * 2  # fit_mean values x replicate seeds
+    _worlds.clear()
+    for task in tasks:  # what a worker would have built is what it is handed
+        built = _world_for(_task_scenario(task, str(ROOT)), task.seed)
+        shared = next(w for k, w in worlds.items() if _worlds.get(k) is built)
+        assert np.array_equal(shared.fit, built.fit)
+        assert (shared.adjacency != built.adjacency).nnz == 0
+    many = study_of("""
+design: {kind: grid}
+uncertainties:
+  population.traits.fit_mean: {values: [0.3, 0.4, 0.5, 0.6, 0.7]}
+""")
+    assert len(plan_tasks(many)) > WORLD_CACHE
+    assert shared_worlds(plan_tasks(many), str(ROOT)) == {}
+
+
 def test_interrupted_sweep_resumes_without_losing_or_repeating_runs(small_study, serial,
                                                                      tmp_path, monkeypatch):
     table, _ = serial

@@ -1,0 +1,34 @@
+"""Imported by the fork server of a process pool, so every worker starts warm.
+
+A pool's workers are forked from one server process that imports the modules named
+in ``set_forkserver_preload``. Importing ``sim`` is most of a cold start; the rest
+is numba loading its typing tables and each compiled kernel from the cache, the
+first time a kernel runs (about half a second). Importing this module runs a tiny
+community for a few days, which loads every kernel of the daily cycle in the server,
+and then freezes the server's objects out of garbage collection (see
+:func:`sim.runner.worker_started`). Workers forked afterwards inherit all of it.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from sim.model import CommunityModel
+from sim.scenario import parse_scenario
+
+WARM_UP = """
+days: 4
+population: {size: 60}
+group: {initial_members: 20}
+strategies: {welcome: {}, content: {}, red_envelope: {every: daily}}
+"""
+"""A group small enough to cost nothing, with the envelope kernels switched on."""
+
+
+def warm_up() -> None:
+    """Run the warm-up community once (loads the compiled kernels)."""
+    CommunityModel(parse_scenario(WARM_UP, source="sim.prewarm"), seed=1).run_model()
+
+
+warm_up()
+gc.freeze()

@@ -162,9 +162,35 @@ class CommunityModel(mesa.Model):
         self.day += 1
 
     def run_model(self) -> None:
-        """Simulate every day of the scenario's horizon."""
-        while self.day < self.days:
-            self.step()
+        """Simulate every remaining day of the scenario's horizon.
+
+        When Mesa's scheduler holds nothing but the daily step (the usual case), the
+        days run in a plain loop that keeps Mesa's clock as ``model.step()`` keeps it:
+        ``steps`` and ``time`` go up by one a day, and the daily schedule is paused
+        and resumed around the loop, so a later ``step()`` or event continues from
+        the right time. Mesa's per-step event bookkeeping cost 10-15% of a
+        500-member group-year. With anything else scheduled, every day goes through
+        Mesa's event loop.
+        """
+        daily = self._default_schedule
+        if not self._only_the_daily_step():
+            while self.day < self.days:
+                self.step()
+            return
+        daily.pause()
+        try:
+            while self.day < self.days:
+                self.time += 1
+                self.steps += 1
+                self._user_step()
+        finally:
+            daily.resume()
+
+    def _only_the_daily_step(self) -> bool:
+        """Whether Mesa's event list holds just the next daily step, due tomorrow."""
+        daily = self._default_schedule
+        return (self._event_generators == {daily} and len(self._event_list) == 1
+                and daily.is_active and daily.next_scheduled_time == self.time + 1)
 
     # ------------------------------------------------------------------ money
 

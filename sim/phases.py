@@ -281,8 +281,7 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         # a handful a day: Python sets and lists beat numpy calls at this size
         picked = sorted(set(rng.integers(0, size, unprompted).tolist()))
         senders = rows[picked]
-        envelopes += [_member_envelope(model, r)
-                      for r in senders[_gives(model, senders)].tolist()]
+        envelopes += _member_envelopes(model, senders[_gives(model, senders)].tolist())
     if not envelopes or size == 0:
         return
     gained = np.zeros(size)
@@ -315,7 +314,7 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         _seed(model), rows, gained, luckiest, today.posts, st.role, model.roles.kernel_traits,
         Spammer.code, RedEnvelopeHunter.code, st.money_received, st.money_today, today.wrote,
         dyn.gift_send_per_yuan, dyn.luckiest_factor * plan.luckiest_norm, senders)
-    model.pending_envelopes = [_member_envelope(model, r) for r in senders[:n].tolist()]
+    model.pending_envelopes = _member_envelopes(model, senders[:n].tolist())
 
 
 def _gives(model: CommunityModel, people: np.ndarray) -> np.ndarray:
@@ -329,9 +328,18 @@ def _gives(model: CommunityModel, people: np.ndarray) -> np.ndarray:
             & (role != RedEnvelopeHunter.code))
 
 
-def _member_envelope(model: CommunityModel, sender: int) -> Envelope:
-    amount = round(float(model.dyn.gift_amount * model.rng.lognormal(-0.125, 0.5)), 2)
-    return Envelope(amount=max(0.01, amount), shares=10, split="lucky", sender=sender)
+def _member_envelopes(model: CommunityModel, senders: list[int]) -> list[Envelope]:
+    """A member's own envelope from each of ``senders``.
+
+    Ten lucky shares of a log-normal amount around ``gift_amount`` (one draw per
+    sender, in order).
+    """
+    if not senders:
+        return []
+    scale = model.dyn.gift_amount
+    draws = model.rng.lognormal(-0.125, 0.5, size=len(senders)).tolist()
+    return [Envelope(amount=max(0.01, round(scale * draw, 2)), shares=10, split="lucky",
+                     sender=sender) for sender, draw in zip(senders, draws, strict=True)]
 
 
 # ---------------------------------------------------------------- value update

@@ -19,7 +19,7 @@ import os
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import forkserver, get_context
 from pathlib import Path
@@ -157,20 +157,31 @@ def run_task(task: Task, base_dir: str | None = None) -> tuple[dict[str, Any], p
 
 def _local(tasks: list[Task], base_dir: str | None, workers: int) -> Iterator[tuple]:
     if workers <= 1:
-        with collected_between_runs() as after_run:
-            for task in tasks:
-                result = run_task(task, base_dir)
-                after_run()
-                yield result
+        yield from _in_process(deque(reversed(tasks)), base_dir, lambda: False)
         return
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(["sim.sweeps", "sim.prewarm"])
     forkserver.ensure_running()  # the server imports in the background ...
     worlds = shared_worlds(tasks, base_dir)  # ... while this process builds the worlds
+    _worlds.update(worlds)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                              initializer=_sweep_worker_started, initargs=(worlds,)) as pool:
         yield from _bounded(lambda t: pool.submit(run_task, t, base_dir), tasks, workers * 4,
-                            lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0])
+                            lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0],
+                            base_dir)
+
+
+def _in_process(queue: deque[Task], base_dir: str | None, stop: Callable[[], bool]):
+    """Run tasks from the back of ``queue`` here until it is empty or ``stop()``.
+
+    The garbage of each run is collected when it ends (see
+    :func:`sim.runner.collected_between_runs`).
+    """
+    with collected_between_runs() as after_run:
+        while queue and not stop():
+            result = run_task(queue.pop(), base_dir)
+            after_run()
+            yield result
 
 
 def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -> Iterator[tuple]:
@@ -204,9 +215,23 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
             cluster.close()
 
 
-def _bounded(submit: Callable, tasks: list[Task], window: int, wait_some: Callable):
+def _bounded(submit: Callable, tasks: list[Task], window: int, wait_some: Callable,
+             base_dir: str | None):
+    """Keep ``window`` tasks submitted; yield results as they finish.
+
+    Until the pool's first result arrives (its server still importing, its workers
+    starting), this process works through the far end of the queue itself, so the
+    start-up of a pool costs less than a second of idle cores.
+    """
     pending = deque(tasks)
-    running = set()
+    first = [pending.popleft() for _ in range(min(window, len(pending)))]
+    # submitting waits for the pool's server to finish importing: a helper thread
+    # does it, and this process runs tasks until a worker has delivered
+    with ThreadPoolExecutor(1) as helper:
+        started = helper.submit(lambda: [submit(task) for task in first])
+        yield from _in_process(pending, base_dir, lambda: started.done() and any(
+            f.done() for f in started.result()))
+        running = set(started.result())
     while pending or running:
         while pending and len(running) < window:
             running.add(submit(pending.popleft()))
@@ -284,11 +309,15 @@ class ResultsFolder:
 
 
 def _frame_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns of mixed Python values become strings or numbers Parquet stores."""
+    """Object columns of mixed Python values become strings or numbers Parquet stores.
+
+    A column is numeric when every value that is there is a number (an outcome such
+    as ``dead_day`` is missing for the runs where it never happened).
+    """
     for column in frame.columns:
         if frame[column].dtype == object:
             converted = pd.to_numeric(frame[column], errors="coerce")
-            if converted.notna().all():
+            if (converted.notna() | frame[column].isna()).all():
                 frame[column] = converted
             else:
                 frame[column] = frame[column].astype(str)
@@ -369,8 +398,8 @@ def sweep(study: Study, out: Path | None = None, workers: int = 1, cluster: str 
         if close is not None:
             close()
     gathered = folder.gather() if folder is not None else (
-        pd.DataFrame(kept).sort_values(["point_id", "replicate"]).reset_index(drop=True)
-        if kept else pd.DataFrame())
+        _frame_for_parquet(pd.DataFrame(kept)).sort_values(["point_id", "replicate"])
+        .reset_index(drop=True) if kept else pd.DataFrame())
     table = runs_table(study, gathered)
     if folder is not None and len(table) == len(tasks):
         write_atomic(out / RUNS_FILE, lambda p: table.to_parquet(p, index=False))

@@ -194,6 +194,12 @@ def test_runs_table_has_one_row_per_run_with_parameters_and_outcomes(small_study
         assert column in table.columns
     stored = pd.read_parquet(out / "runs.parquet")
     pd.testing.assert_frame_equal(stored, table)
+    # outcomes are numbers, also one that is missing where it never happened
+    for outcome in ("members_final", "roi", "dead_day"):
+        assert pd.api.types.is_float_dtype(table[outcome]) or pd.api.types.is_integer_dtype(
+            table[outcome]), outcome
+    mixed = sim.sweeps._frame_for_parquet(pd.DataFrame({"dead_day": [None, 45, None]}))
+    assert mixed["dead_day"].tolist()[1] == 45 and mixed["dead_day"].isna().sum() == 2
     # common random numbers: the same replicate seeds at every point
     assert table.groupby("replicate")["seed"].nunique().eq(1).all()
     assert (out / "points.parquet").exists() and (out / "experiment.resolved.yaml").exists()
@@ -243,6 +249,24 @@ def test_two_workers_give_the_same_table(small_study, serial, tmp_path):
     table, _ = serial
     parallel = sweep(small_study, out=tmp_path / "par", workers=2)
     pd.testing.assert_frame_equal(parallel, table)
+
+
+def test_the_sweeping_process_helps_while_the_pool_starts(tmp_path, monkeypatch):
+    from sim import sweeps
+
+    study = study_of("""
+design: {kind: grid}
+levers:
+  strategies.content.posts_per_day: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}
+""")
+    serial = sweep(study, out=tmp_path / "serial", workers=1)
+    here = []  # runs whose tables were made in this process (workers have their own module)
+    tables = sweeps.run_tables
+    monkeypatch.setattr(sweeps, "run_tables", lambda model, run_id, replicate: here.append(
+        run_id) or tables(model, run_id, replicate))
+    pooled = sweep(study, out=tmp_path / "pool", workers=2)
+    assert 1 <= len(here) <= len(serial) - 2 * 4  # the window the pool was given stays there
+    pd.testing.assert_frame_equal(pooled, serial)
 
 
 def test_worlds_are_built_once_for_the_pool_when_few(small_study):

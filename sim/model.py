@@ -8,6 +8,7 @@ vectorized function in :mod:`sim.phases`; rare per-person events are agent metho
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 import mesa
@@ -171,12 +172,19 @@ class CommunityModel(mesa.Model):
         the right time. Mesa's per-step event bookkeeping cost 10-15% of a
         500-member group-year. With anything else scheduled, every day goes through
         Mesa's event loop.
+
+        Python's cyclic garbage collector is off while the days run (and restored
+        after): a day makes no cyclic garbage, and a collector pass in the middle of
+        a run walks every object of the process, including earlier models waiting
+        to be freed (measured: +50% on a group-year after a few runs).
         """
         daily = self._default_schedule
         if not self._only_the_daily_step():
             while self.day < self.days:
                 self.step()
             return
+        collector = gc.isenabled()
+        gc.disable()
         daily.pause()
         try:
             while self.day < self.days:
@@ -185,6 +193,8 @@ class CommunityModel(mesa.Model):
                 self._user_step()
         finally:
             daily.resume()
+            if collector:
+                gc.enable()
 
     def _only_the_daily_step(self) -> bool:
         """Whether Mesa's event list holds just the next daily step, due tomorrow."""

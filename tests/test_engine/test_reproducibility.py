@@ -161,6 +161,9 @@ def test_runs_leave_the_garbage_collector_as_they_found_it():
     assert gc.isenabled()
     result = sim.run(sim.parse_scenario("days: 5\npopulation: {size: 200}"), replicates=3)
     assert len(result.summary) == 3 and gc.isenabled()
+    model = sim.CommunityModel(sim.parse_scenario("days: 5\npopulation: {size: 200}"))
+    model.run_model()  # off during the days only
+    assert model.day == 5 and gc.isenabled()
     gc.disable()  # a process that manages collection itself keeps doing so
     try:
         sim.run(sim.parse_scenario("days: 5\npopulation: {size: 200}"), replicates=2)

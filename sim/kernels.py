@@ -18,16 +18,14 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.state import TRAIT_COLUMNS
+
 # message kinds, in the order of sim.state.MESSAGE_KINDS
 K_CONTENT, K_CHAT, K_QUESTION, K_ANSWER, K_AD, K_RED_ENVELOPE, K_THANKS = range(7)
 # value parts, in the order of sim.state.VALUE_PARTS
 P_CONTENT, P_MATERIAL, P_HELP, P_BONDS, P_IDENTITY, P_COST = range(6)
 N_PARTS = 6
 
-TRAIT_COLUMNS = ("post_rate", "question_share", "content_share", "ad_share",
-                 "reply_propensity", "influence", "status", "expectation", "patience",
-                 "operator", "invite_rate", "envelope_appetite")
-"""Columns of the role trait matrix the kernels read (see agents.base.RoleTraits)."""
 (T_POST, T_QUESTION, T_CONTENT, T_AD, T_REPLY, T_INFLUENCE, T_STATUS, T_EXPECT,
  T_PATIENCE, T_OPERATOR, T_INVITE, T_APPETITE) = range(len(TRAIT_COLUMNS))
 

@@ -26,12 +26,11 @@ from agents import (
 )
 from agents.base import RoleTraits
 from sim import kernels, phases
-from sim.kernels import TRAIT_COLUMNS
 from sim.metrics import Recorder
 from sim.plan import DayPlan, Envelope
 from sim.scenario import Scenario, base_dir_of
 from sim.seeding import run_streams
-from sim.state import LEFT, MEMBER, REMOVED, VALUE_COMPONENTS, MemberTable
+from sim.state import LEFT, MEMBER, REMOVED, TRAIT_COLUMNS, VALUE_COMPONENTS, MemberTable
 from sim.strategies import REGISTRY
 from sim.world import World, build_world
 

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+TRAIT_COLUMNS = ("post_rate", "question_share", "content_share", "ad_share",
+                 "reply_propensity", "influence", "status", "expectation", "patience",
+                 "operator", "invite_rate", "envelope_appetite")
+"""Columns of the role trait matrix the kernels read (see agents.base.RoleTraits)."""
+
 OUTSIDER, MEMBER, LEFT, REMOVED = 0, 1, 2, 3
 STATUS_LABELS = ("outsider", "member", "left", "removed")
 

@@ -1,4 +1,4 @@
-"""Mesa imported through sim.mesa_import behaves as a plain ``import mesa`` does."""
+"""What ``import sim`` does first: Mesa as a plain import gives it, numba when first used."""
 
 import subprocess
 import sys
@@ -28,3 +28,21 @@ def test_mesa_loggers_are_named_as_without_the_fast_import():
     assert out[0] == "MESA.mesa.model"
     # method_logger read the class name from the caller's frame
     assert out[1] == "MESA.mesa.model calling Model.__init__"
+
+
+LAZY = """
+import sys
+import sim
+from sim.world import build_world
+world = build_world(sim.parse_scenario("population: {size: 300}").population, 1)
+print("numba" in sys.modules)
+model = sim.CommunityModel(sim.parse_scenario("days: 2\\npopulation: {size: 300}"), world=world)
+model.run_model()
+print("numba" in sys.modules, model.day)
+"""
+
+
+def test_numba_loads_with_the_first_compiled_call_not_with_import_sim():
+    out = subprocess.run([sys.executable, "-c", LAZY], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[:2] == ["False", "True 2"]

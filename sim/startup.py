@@ -1,4 +1,12 @@
-"""Import Mesa without paying for its stack inspection.
+"""What ``import sim`` does first, so that it starts quickly.
+
+Two things: Mesa is imported without paying for its stack inspection, and the
+compiled kernels (:mod:`sim.kernels`, which need numba: 0.2 s to import) are loaded
+when the first of them runs rather than at ``import sim``, so building a world or
+validating a scenario never waits for numba.
+
+Mesa
+----
 
 Mesa 3.5 names its module loggers by calling ``inspect.stack()`` (in
 ``mesa.mesa_logging.create_module_logger``) and ``inspect.getouterframes`` (in
@@ -16,6 +24,7 @@ Nothing else changes; once Mesa is loaded, ``inspect`` is untouched.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import sys
 from types import FrameType, ModuleType
@@ -69,5 +78,26 @@ def import_mesa() -> ModuleType:
         inspect.stack, inspect.getouterframes, inspect.getmodule = saved
 
 
+def import_lazily(name: str) -> ModuleType:
+    """Module ``name``, executed when one of its attributes is first used.
+
+    Registered in ``sys.modules`` and on its package, so ``from package import
+    module`` elsewhere gets the same, still unloaded, module.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    package, _, child = name.rpartition(".")
+    setattr(sys.modules[package], child, module)
+    return module
+
+
 mesa = import_mesa()
 """The ``mesa`` package; importing this module is what loads it quickly."""
+kernels = import_lazily("sim.kernels")
+"""The compiled kernels, loaded (with numba) when first used."""

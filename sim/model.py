@@ -262,7 +262,7 @@ class CommunityModel(mesa.Model):
             st.engagement, st.trust, st.commitment, st.expectation_extra, st.value_parts,
             st.value, st.friends_in, adj.indptr, adj.indices)
         for row, code in zip(rows.tolist(), roles.tolist(), strict=True):
-            self.persons[row] = self.persons[row].become(ROLES[code])
+            self.persons[row].become(ROLES[code])
         self._members = None
 
     def _exit(self, rows: np.ndarray, status: int) -> None:
@@ -278,7 +278,7 @@ class CommunityModel(mesa.Model):
             else:
                 self.today.removed += int(rows.size)
         for row in rows.tolist():
-            self.persons[row] = self.persons[row].become(Outsider)
+            self.persons[row].become(Outsider)
         self._members = None
 
     def leave(self, rows: np.ndarray) -> None:
@@ -292,7 +292,7 @@ class CommunityModel(mesa.Model):
     def change_role(self, rows: np.ndarray, role) -> None:
         """Role transition for ``rows`` (recognition, neglect, ...)."""
         for row in np.asarray(rows).tolist():
-            self.persons[row] = self.persons[row].become(role)
+            self.persons[row].become(role)
 
     def moderator(self):
         """The agent who moderates: the first administrator, else the owner."""

@@ -10,6 +10,7 @@ in the registry (``sim/strategies/__init__.py``).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sim.params import Param, Section, section_model
@@ -24,7 +25,7 @@ owner's time (a short formula in words), whether it draws random numbers, and th
 seed file it comes from."""
 
 
-class Strategy:
+class Strategy(ABC):
     """Base class of operator strategies.
 
     Parameters
@@ -53,12 +54,12 @@ class Strategy:
         self.settings = settings if settings is not None else self.Settings()
         self.reset()
 
-    def reset(self) -> None:
+    def reset(self) -> None:  # noqa: B027 - an optional hook: most strategies keep no state
         """Forget any state kept between days (called before each run)."""
 
+    @abstractmethod
     def plan(self, model: CommunityModel, day: int, plan: DayPlan) -> None:
         """Write today's decisions into ``plan``."""
-        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"

@@ -97,17 +97,19 @@ def recruit_kernel(seed, members, role, traits, engagement, boost, indptr, indic
 
 
 @njit(cache=True)
-def seat_members(rows, roles, inviters, layers, day, fit, initial_engagement, weights,
-                 expectation, join_commitment, join_expectation, status, role, role_at_join,
-                 joined_day, invited_by, layer, days_silent, engagement, trust, commitment,
-                 expectation_extra, value_parts, value, friends_in, indptr, indices):
+def seat_members(rows, roles, inviters, layers, day, founding, fit, initial_engagement,
+                 weights, expectation, join_commitment, join_expectation, status, role,
+                 role_at_join, joined_day, invited_by, founder, invitees, layer, days_silent,
+                 engagement, trust, commitment, expectation_extra, value_parts, value,
+                 friends_in, indptr, indices):
     """Joining: set up the member-table rows of people who join today.
 
     Newcomers arrive expecting the group to be worth what their role expects, plus
     what they were promised (``join_expectation``): their remembered value starts
     there, spread over the value components they care about, and then follows
     experience. They start with ``join_commitment`` (a fee paid, being chosen). Their
-    friends now have one more friend inside.
+    friends now have one more friend inside. Unless they are the ``founding`` members,
+    each counts as one more invitee of their inviter.
     """
     for j in range(rows.size):
         i = rows[j]
@@ -117,6 +119,10 @@ def seat_members(rows, roles, inviters, layers, day, fit, initial_engagement, we
         role_at_join[i] = r
         joined_day[i] = day
         invited_by[i] = inviters[j]
+        if founding:
+            founder[i] = True
+        elif inviters[j] >= 0:
+            invitees[inviters[j]] += 1
         layer[i] = layers[j]
         days_silent[i] = 0
         engagement[i] = min(1.0, max(0.0, initial_engagement * (0.5 + fit[i])))
@@ -327,7 +333,7 @@ def equal_split_cents(cents, shares):
 @njit(cache=True)
 def grab_envelopes_kernel(seed, rows, read, senders, cents, shares, lucky, role, traits,
                           money_sensitivity, grab_chance, thanks_chance, gained, luckiest,
-                          posts, messages, mark, stamp, claimed):
+                          posts, messages, money_sent, mark, stamp, claimed):
     """Red envelopes: split and grab every envelope of the day; fills ``claimed`` (yuan).
 
     Each envelope is split in cents, WeChat's lucky way (:func:`lucky_split_cents`)
@@ -338,10 +344,14 @@ def grab_envelopes_kernel(seed, rows, read, senders, cents, shares, lucky, role,
     thank-you. The random order is drawn lazily (random visits, skipping people
     already seen, then a shuffle of the rest), so an envelope in a 100,000-member group
     costs about its number of shares, not the group size. ``mark`` is scratch space
-    over the population; ``stamp`` grows by one per envelope. Returns the next stamp.
+    over the population; ``stamp`` grows by one per envelope. A member's envelope
+    (``senders`` >= 0) is booked as their post and their money sent. Returns the next
+    stamp and the money claimed from all envelopes.
     """
     np.random.seed(seed)
     n = rows.size
+    everyone = np.empty(0, dtype=np.int64)
+    money = 0.0
     for e in range(senders.size):
         stamp += 1
         k = max(1, min(shares[e], cents[e]))
@@ -354,22 +364,27 @@ def grab_envelopes_kernel(seed, rows, read, senders, cents, shares, lucky, role,
         total = 0
         best = -1
         best_amount = -1
+        j = 0
+        shuffled = False
         while taken < k and visited < n:
-            if visited < n // 2:
+            if visited < n // 2:  # one random visit, skipping people already seen
                 j = np.random.randint(0, n)
                 if mark[rows[j]] == stamp:
                     continue
-                order = np.empty(1, dtype=np.int64)
-                order[0] = j
+                batch = 1
             else:  # most people seen: visit the rest in a random order
-                order = np.empty(n - visited, dtype=np.int64)
+                everyone = np.empty(n - visited, dtype=np.int64)
                 m = 0
                 for q in range(n):
                     if mark[rows[q]] != stamp:
-                        order[m] = q
+                        everyone[m] = q
                         m += 1
-                order = np.random.permutation(order)
-            for j in order:
+                everyone = np.random.permutation(everyone)
+                batch = everyone.size
+                shuffled = True
+            for b in range(batch):
+                if shuffled:
+                    j = everyone[b]
                 i = rows[j]
                 mark[i] = stamp
                 visited += 1
@@ -396,7 +411,13 @@ def grab_envelopes_kernel(seed, rows, read, senders, cents, shares, lucky, role,
         if best >= 0:
             luckiest[best] = True
         claimed[e] = total / 100.0
-    return stamp
+        sender = senders[e]
+        if sender >= 0:
+            money_sent[sender] += claimed[e]
+            messages[sender, K_RED_ENVELOPE] += 1
+            posts[np.searchsorted(rows, sender), K_RED_ENVELOPE] += 1
+        money += claimed[e]
+    return stamp, money
 
 
 @njit(cache=True)
@@ -627,3 +648,71 @@ def member_means(rows, read, wrote, muted, engagement, trust, value, role, weigh
     for k in range(3, out.size):
         out[k] /= n
     out[out.size - 1] = -out[out.size - 1]
+
+
+# ---------------------------------------------------------------------- strategies
+
+
+@njit(cache=True)
+def care_for_layers(rows, role, traits, layer, trust, commitment, intention, strong, care,
+                    care_trust, core, core_commitment):
+    """User layering (S9): care for intention members, keep the core group committed.
+
+    Of the members ``rows`` who are not operators, those in the ``intention`` layer gain
+    ``care_trust`` trust when ``care`` is on, and those in the ``strong`` layer gain
+    ``core_commitment`` commitment when ``core`` is on (both capped at 1). Returns how
+    many intention members were cared for.
+    """
+    cared = 0
+    for i in rows:
+        if traits[role[i], T_OPERATOR] != 0.0:
+            continue
+        if care and layer[i] == intention:
+            trust[i] = min(1.0, trust[i] + care_trust)
+            cared += 1
+        elif core and layer[i] == strong:
+            commitment[i] = min(1.0, commitment[i] + core_commitment)
+    return cared
+
+
+@njit(cache=True)
+def quota_reached(rows, role, traits, invitees, quota):
+    """Fission (S8): members ``rows`` who are not operators and brought in ``quota`` or more.
+
+    ``invitees`` counts the people each person invited who joined (founders not
+    counted). Returns those rows, in their order.
+    """
+    out = np.empty(rows.size, dtype=np.int64)
+    found = 0
+    for i in rows:
+        if invitees[i] >= quota and traits[role[i], T_OPERATOR] == 0.0:
+            out[found] = i
+            found += 1
+    return out[:found]
+
+
+@njit(cache=True)
+def buy_offers(rows, role, traits, trust, value, layer, converted, purchases, appeal, repeat,
+               draws, bought):
+    """Conversion (S11): who buys which of today's offers; fills ``bought`` per offer.
+
+    A member who is not an operator buys offer ``o`` when ``draws[o, j] < appeal[o] x
+    trust x clip(value, 0, 1) x (0.5 + 0.5 x layer)``, at most one offer a day, and a
+    one-off offer (not ``repeat``) only if they never bought before.
+    """
+    bought_today = np.zeros(rows.size, dtype=np.bool_)
+    for o in range(appeal.size):
+        n = 0
+        for j in range(rows.size):
+            i = rows[j]
+            if traits[role[i], T_OPERATOR] != 0.0 or bought_today[j]:
+                continue
+            if not repeat[o] and converted[i]:
+                continue
+            ready = trust[i] * min(max(value[i], 0.0), 1.0) * (0.5 + 0.5 * layer[i])
+            if draws[o, j] < appeal[o] * ready:
+                bought_today[j] = True
+                converted[i] = True
+                purchases[i] += 1
+                n += 1
+        bought[o] = n

@@ -27,7 +27,7 @@ from agents import (
 from agents.base import RoleTraits
 from sim import kernels, phases
 from sim.metrics import Recorder
-from sim.plan import DayPlan, Envelope
+from sim.plan import DayPlan, MemberEnvelopes
 from sim.scenario import Scenario, base_dir_of
 from sim.seeding import run_streams
 from sim.state import LEFT, MEMBER, REMOVED, TRAIT_COLUMNS, VALUE_COMPONENTS, MemberTable
@@ -128,7 +128,7 @@ class CommunityModel(mesa.Model):
         self.ledger = Ledger()
         self.recorder = Recorder(self.days)
         self.day = 0
-        self.pending_envelopes: list[Envelope] = []
+        self.pending_envelopes = MemberEnvelopes()  # members' envelopes due tomorrow
         self.group_value = 0.0
         self.material_signal = 0.0
         self.topic_supply = 1.0
@@ -245,20 +245,22 @@ class CommunityModel(mesa.Model):
 
     def add_members(self, rows: np.ndarray, roles: np.ndarray, invited_by: np.ndarray,
                     layer: np.ndarray, commitment: float = 0.0,
-                    expectation: float = 0.0) -> None:
+                    expectation: float = 0.0, founders: bool = False) -> None:
         """Let ``rows`` join today with the given role codes, inviters and layers.
 
         ``commitment`` is what they start with; ``expectation`` is extra value they
         were promised (see ``DayPlan.join_commitment`` and ``join_expectation``).
+        ``founders`` marks the members the group starts with.
         """
         if rows.size == 0:
             return
         st, adj = self.state, self.world.adjacency
         kernels.seat_members(
             rows, roles.astype(np.int8), invited_by.astype(np.int32), layer.astype(np.int8),
-            self.day, self.world.fit, self.dyn.initial_engagement, self.roles.weights,
-            self.roles.expectation, commitment, expectation, st.status, st.role,
-            st.role_at_join, st.joined_day, st.invited_by, st.layer, st.days_silent,
+            self.day, founders, self.world.fit, self.dyn.initial_engagement,
+            self.roles.weights, self.roles.expectation, commitment, expectation, st.status,
+            st.role, st.role_at_join, st.joined_day, st.invited_by, st.founder, st.invitees,
+            st.layer, st.days_silent,
             st.engagement, st.trust, st.commitment, st.expectation_extra, st.value_parts,
             st.value, st.friends_in, adj.indptr, adj.indices)
         for row, code in zip(rows.tolist(), roles.tolist(), strict=True):
@@ -326,9 +328,9 @@ class CommunityModel(mesa.Model):
         rows = np.concatenate(([owner], circle)).astype(np.int64)
         roles = np.concatenate(([Owner.code], codes)).astype(np.int8)
         inviters = np.array([-1] + [owner] * circle.size, dtype=np.int32)
-        self.add_members(rows, roles, inviters, np.full(rows.size, 2, dtype=np.int8))
+        self.add_members(rows, roles, inviters, np.full(rows.size, 2, dtype=np.int8),
+                         founders=True)
         st = self.state
-        st.founder[rows] = True
         st.engagement[rows] = 0.8
         st.trust[rows] = 0.6
         st.commitment[rows] = 0.3
@@ -365,8 +367,8 @@ class CommunityModel(mesa.Model):
             return
         rows = np.sort(np.concatenate(chosen))
         inviters = np.full(rows.size, self.owner_row, dtype=np.int32)
-        self.add_members(rows, w.natural_role[rows], inviters, np.zeros(rows.size, np.int8))
-        self.state.founder[rows] = True
+        self.add_members(rows, w.natural_role[rows], inviters, np.zeros(rows.size, np.int8),
+                         founders=True)
 
     def _circle(self, owner: int, wanted: int, eligible: np.ndarray) -> np.ndarray:
         """Up to ``wanted`` people closest to the owner; at each distance the best first.

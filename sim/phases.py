@@ -25,7 +25,7 @@ from agents import (
     Spammer,
 )
 from sim import kernels
-from sim.plan import Envelope
+from sim.plan import MemberEnvelopes
 from sim.state import KIND, MEMBER, MESSAGE_KINDS
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class Today:
         self.first_answered = _NO_FLAGS
         self.gained = _NO_VALUES
         self.luckiest = _NO_FLAGS
-        self.member_envelopes: list[Envelope] = []
+        self.member_envelopes = MemberEnvelopes()
         self.operator_posts = np.zeros(N_KINDS, dtype=np.int64)
         self.counts = self.operator_posts
         self.joins = self.leaves = self.removed = self.conversions = 0
@@ -266,49 +266,51 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     money sends an envelope within 24 hours with a chance that grows with the amount,
     much more so for the luckiest grabber; that envelope is posted the next day.
     Members also send envelopes unprompted now and then.
+
+    The day's envelopes are posted in this order: members' envelopes promised
+    yesterday, the operator's, then members' unprompted ones.
     """
     st, dyn, rng, w = model.state, model.dyn, model.rng, model.world
     rows = today.rows
     size = rows.size
     # an envelope promised yesterday is sent only if its sender is still in the group
-    envelopes = plan.envelopes
-    if model.pending_envelopes:
-        envelopes = [env for env in model.pending_envelopes
-                     if st.status[env.sender] == MEMBER] + envelopes
-        model.pending_envelopes = []
+    promised = model.pending_envelopes
+    model.pending_envelopes = MemberEnvelopes()
+    status = st.status
+    members = promised.select([k for k, sender in enumerate(promised.senders)
+                               if status[sender] == MEMBER])
+    first = len(members)  # the operator's envelopes come after these
     unprompted = rng.poisson(size * dyn.gift_send_base)
     if unprompted:
         # a handful a day: Python sets and lists beat numpy calls at this size
         picked = sorted(set(rng.integers(0, size, unprompted).tolist()))
-        senders = rows[picked]
-        envelopes += _member_envelopes(model, senders[_gives(model, senders)].tolist())
-    if not envelopes or size == 0:
+        fresh = _member_envelopes(model, [sender for sender in rows[picked].tolist()
+                                          if _gives(model, sender)])
+        members.extend(fresh)
+    operators = plan.envelopes
+    if not (operators or members) or size == 0:
         return
+    senders = members.senders[:first] + [env.sender for env in operators] + members.senders[first:]
+    cents = members.cents[:first] + [env.cents for env in operators] + members.cents[first:]
+    shares = ([MemberEnvelopes.SHARES] * first + [env.shares for env in operators]
+              + [MemberEnvelopes.SHARES] * (len(members) - first))
+    lucky = ([True] * first + [env.split == "lucky" for env in operators]
+             + [True] * (len(members) - first))
     gained = np.zeros(size)
     luckiest = np.zeros(size, dtype=bool)
-    claimed = np.empty(len(envelopes))
-    model.grab_stamp = kernels.grab_envelopes_kernel(
-        _seed(model), rows, today.read,
-        np.array([env.sender for env in envelopes], dtype=np.int64),
-        np.array([int(round(env.amount * 100)) for env in envelopes], dtype=np.int64),
-        np.array([env.shares for env in envelopes], dtype=np.int64),
-        np.array([env.split == "lucky" for env in envelopes], dtype=bool),
-        st.role, model.roles.kernel_traits, w.money_sensitivity, dyn.grab_chance,
-        dyn.thanks_chance, gained, luckiest, today.posts, st.messages, model.grab_mark,
-        model.grab_stamp, claimed)
+    claimed = np.empty(len(senders))
+    model.grab_stamp, today.envelope_money = kernels.grab_envelopes_kernel(
+        _seed(model), rows, today.read, np.array(senders, dtype=np.int64),
+        np.array(cents, dtype=np.int64), np.array(shares, dtype=np.int64),
+        np.array(lucky, dtype=bool), st.role, model.roles.kernel_traits, w.money_sensitivity,
+        dyn.grab_chance, dyn.thanks_chance, gained, luckiest, today.posts, st.messages,
+        st.money_sent, model.grab_mark, model.grab_stamp, claimed)
     today.gained, today.luckiest = gained, luckiest
-    today.member_envelopes = [env for env in envelopes if env.sender >= 0]
-    kind = KIND["red_envelope"]
-    for env, money in zip(envelopes, claimed.tolist(), strict=True):
-        if env.sender < 0:
-            model.ledger.spend(money)
-            today.money_spent += money
-            today.operator_posts[kind] += 1
-        else:
-            st.money_sent[env.sender] += money
-            st.messages[env.sender, kind] += 1
-            today.posts[rows.searchsorted(env.sender), kind] += 1
-        today.envelope_money += money
+    today.member_envelopes = members
+    for money in claimed[first:first + len(operators)].tolist():
+        model.ledger.spend(money)
+        today.money_spent += money
+    today.operator_posts[KIND["red_envelope"]] += len(operators)
     senders = np.empty(size, dtype=np.int64)
     n = kernels.settle_envelopes(
         _seed(model), rows, gained, luckiest, today.posts, st.role, model.roles.kernel_traits,
@@ -317,29 +319,29 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     model.pending_envelopes = _member_envelopes(model, senders[:n].tolist())
 
 
-def _gives(model: CommunityModel, people: np.ndarray) -> np.ndarray:
-    """Whether each of ``people`` sends envelopes of their own.
+def _gives(model: CommunityModel, person: int) -> bool:
+    """Whether ``person`` sends envelopes of their own.
 
     Operators send theirs through strategies; advertisers and red-envelope hunters
     only take.
     """
-    role = model.state.role[people]
-    return ((model.roles.operator[role] == 0) & (role != Spammer.code)
-            & (role != RedEnvelopeHunter.code))
+    role = int(model.state.role[person])
+    return not (model.roles.operator[role] or role == Spammer.code
+                or role == RedEnvelopeHunter.code)
 
 
-def _member_envelopes(model: CommunityModel, senders: list[int]) -> list[Envelope]:
+def _member_envelopes(model: CommunityModel, senders: list[int]) -> MemberEnvelopes:
     """A member's own envelope from each of ``senders``.
 
     Ten lucky shares of a log-normal amount around ``gift_amount`` (one draw per
-    sender, in order).
+    sender, in order), in whole cents and at least one.
     """
     if not senders:
-        return []
+        return MemberEnvelopes()
     scale = model.dyn.gift_amount
     draws = model.rng.lognormal(-0.125, 0.5, size=len(senders)).tolist()
-    return [Envelope(amount=max(0.01, round(scale * draw, 2)), shares=10, split="lucky",
-                     sender=sender) for sender, draw in zip(senders, draws, strict=True)]
+    return MemberEnvelopes(senders, [int(round(max(0.01, round(scale * draw, 2)) * 100))
+                                     for draw in draws])
 
 
 # ---------------------------------------------------------------- value update
@@ -462,20 +464,18 @@ def convert(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     """
     if not plan.offers:
         return
-    st, rng = model.state, model.rng
+    st, rng, offers = model.state, model.rng, plan.offers
     rows = model.members()
-    customers = model.roles.operator[st.role[rows]] == 0
-    readiness = st.trust[rows] * np.clip(st.value[rows], 0.0, 1.0) * (0.5 + 0.5 * st.layer[rows])
-    bought_today = np.zeros(rows.size, dtype=bool)
-    for offer in plan.offers:
-        open_ = customers & ~bought_today & (offer.repeat | ~st.converted[rows])
-        buy = open_ & (rng.random(rows.size) < offer.appeal * readiness)
-        n = int(buy.sum())
-        if n == 0:
-            continue
-        bought_today |= buy
-        st.converted[rows[buy]] = True
-        st.purchases[rows[buy]] += 1
-        model.earn(n * offer.price)
-        model.ledger.conversions += n
-        today.conversions += n
+    draws = np.empty((len(offers), rows.size))
+    for o in range(len(offers)):  # one uniform per member and offer, offer by offer
+        draws[o] = rng.random(rows.size)
+    bought = np.empty(len(offers), dtype=np.int64)
+    kernels.buy_offers(rows, st.role, model.roles.kernel_traits, st.trust, st.value, st.layer,
+                       st.converted, st.purchases,
+                       np.array([offer.appeal for offer in offers]),
+                       np.array([offer.repeat for offer in offers]), draws, bought)
+    for offer, n in zip(offers, bought.tolist(), strict=True):
+        if n:
+            model.earn(n * offer.price)
+            model.ledger.conversions += n
+            today.conversions += n

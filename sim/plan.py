@@ -50,6 +50,50 @@ class Envelope:
     split: str = "lucky"
     sender: int = -1
 
+    @property
+    def cents(self) -> int:
+        """The amount in cents, as it is split."""
+        return int(round(self.amount * 100))
+
+
+@dataclass(slots=True)
+class MemberEnvelopes:
+    """Red envelopes members send of their own accord, in the order they are posted.
+
+    Members' envelopes are many and all alike (ten lucky shares), so they are kept as
+    two plain lists rather than as :class:`Envelope` objects.
+
+    Attributes
+    ----------
+    senders
+        Row of each sender.
+    cents
+        Money in each envelope, in cents.
+    """
+
+    SHARES = 10
+    """Shares of a member's envelope."""
+
+    senders: list[int] = field(default_factory=list)
+    cents: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.senders)
+
+    def select(self, keep: list[int]) -> MemberEnvelopes:
+        """The envelopes at the positions ``keep``, in that order."""
+        return MemberEnvelopes([self.senders[k] for k in keep], [self.cents[k] for k in keep])
+
+    def extend(self, other: MemberEnvelopes) -> None:
+        """Append ``other``'s envelopes after these."""
+        self.senders += other.senders
+        self.cents += other.cents
+
+    @property
+    def amounts(self) -> list[float]:
+        """Money in each envelope, in yuan."""
+        return [cents / 100 for cents in self.cents]
+
 
 @dataclass
 class Offer:

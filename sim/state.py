@@ -34,7 +34,7 @@ _FLOAT = (
 )
 _INT = (
     "days_silent", "joined_day", "left_day", "invited_by", "muted_day", "first_post_day",
-    "last_post_day", "friends_in", "purchases",
+    "last_post_day", "friends_in", "purchases", "invitees",
 )
 _SMALL = ("status", "role", "role_at_join", "role_at_end", "layer", "first_post_answered")
 _BOOL = ("muted", "converted", "welcomed", "saw_rules", "founder")
@@ -65,6 +65,7 @@ class MemberTable:
             setattr(self, name, np.zeros(n, dtype=bool))
         self.friends_in[:] = 0
         self.purchases[:] = 0
+        self.invitees[:] = 0  # people one invited who joined, founders not counted
         self.days_silent[:] = 0
         self.first_post_answered[:] = -1
         self.messages = np.zeros((n, len(MESSAGE_KINDS)), dtype=np.int32)

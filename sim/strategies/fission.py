@@ -7,8 +7,8 @@ from typing import ClassVar
 import numpy as np
 
 from agents import Lurker, Member, SeedUser
+from sim import kernels
 from sim.params import Param
-from sim.state import MEMBER, OUTSIDER
 from sim.strategies.base import Strategy
 
 MOMENTS_LIFT = 0.25
@@ -85,13 +85,10 @@ class Fission(Strategy):
     def recognise(self, model) -> np.ndarray:
         """Members whose invitees reached the quota today get VIP recognition once."""
         s, st = self.settings, model.state
-        came = (st.status != OUTSIDER) & ~st.founder & (st.invited_by >= 0)
-        if np.count_nonzero(came) < s.quota:
-            return np.empty(0, dtype=np.int64)
-        invited = np.bincount(st.invited_by[came], minlength=st.n)
-        rows = np.flatnonzero((invited >= s.quota) & (st.status == MEMBER))
-        rows = rows[model.roles.operator[st.role[rows]] == 0]
-        rows = np.array([r for r in rows.tolist() if r not in self._vip], dtype=np.int64)
+        rows = kernels.quota_reached(model.members(), st.role, model.roles.kernel_traits,
+                                     st.invitees, s.quota)
+        if rows.size:
+            rows = np.array([r for r in rows.tolist() if r not in self._vip], dtype=np.int64)
         if rows.size == 0:
             return rows
         self._vip.update(rows.tolist())

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
-
+from sim import kernels
 from sim.params import Param
 from sim.strategies.base import Strategy
 
@@ -63,16 +62,14 @@ class UserLayering(Strategy):
     def plan(self, model, day, plan) -> None:
         """Care for intention users, answer fast, and keep the core group committed."""
         s, st = self.settings, model.state
-        rows = model.members()
-        customers = rows[model.roles.operator[st.role[rows]] == 0]
+        cared = kernels.care_for_layers(
+            model.members(), st.role, model.roles.kernel_traits, st.layer, st.trust,
+            st.commitment, INTENTION, STRONG, s.care, s.care_trust, s.core_group,
+            s.core_commitment)
         if s.care:
-            cared = customers[st.layer[customers] == INTENTION]
-            st.trust[cared] = np.minimum(1.0, st.trust[cared] + s.care_trust)
-            plan.owner_minutes += cared.size * s.care_minutes
+            plan.owner_minutes += cared * s.care_minutes
         if s.fast_answers > 1.0:
             plan.answer_boost *= s.fast_answers
             plan.owner_minutes += s.online_minutes
         if s.core_group:
-            core = customers[st.layer[customers] == STRONG]
-            st.commitment[core] = np.minimum(1.0, st.commitment[core] + s.core_commitment)
             plan.owner_minutes += s.core_minutes

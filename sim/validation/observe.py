@@ -74,8 +74,9 @@ class EnvelopeReceipts(Observer):
     @override
     def after(self, model: CommunityModel) -> None:
         today = model.today
-        for env in today.member_envelopes:
-            self.sent[(env.sender, today.day)] += env.amount
+        envelopes = today.member_envelopes
+        for sender, amount in zip(envelopes.senders, envelopes.amounts, strict=True):
+            self.sent[(sender, today.day)] += amount
         got = np.flatnonzero(today.gained > 0)
         if got.size:
             self.receipts.append(pd.DataFrame({

@@ -18,7 +18,7 @@ from properties import ENGINE_SETTINGS, scenarios, to_scenario
 import sim
 from agents import ROLES, Administrator, Member, Outsider, Owner, SeedUser
 from sim.metrics import run_tables
-from sim.plan import Envelope
+from sim.plan import MemberEnvelopes
 from sim.state import LEFT, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED
 
 MEMBER_CODES = {cls.code for cls in ROLES if cls is not Outsider}
@@ -218,7 +218,7 @@ def test_departed_sender_posts_no_envelope():
     st = model.state
     senders = (st.status == MEMBER) & np.isin(st.role, [Member.code, SeedUser.code])
     sender = int(np.flatnonzero(senders)[0])
-    model.pending_envelopes = [Envelope(amount=5.0, shares=10, split="lucky", sender=sender)]
+    model.pending_envelopes = MemberEnvelopes(senders=[sender], cents=[500])
     model.leave(np.array([sender]))
     before_msgs, before_sent = st.messages[sender].copy(), float(st.money_sent[sender])
     model.step()

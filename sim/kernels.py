@@ -301,6 +301,26 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
     return answers + replies_made, talkers, greeted
 
 
+@njit(cache=True)
+def read_and_post_kernel(read_seed, post_seed, rows, read, muted, floor, gain, muted_factor,
+                         role, traits, engagement, sociability, spam_propensity, saw_rules,
+                         joined_day, welcomed, first_post_day, first_post_answered, messages,
+                         recent_posts, day, newcomer_days, exponent, boost, rules_boost,
+                         compliance, compliance_all, introduce, intro_chance, checkin_chance,
+                         reply_scale, answer_scale, answer_boost, welcome_reply,
+                         recent_window, posts, wrote, answered, replies, first,
+                         first_answered):
+    """Reading (:func:`read_kernel`), then posting (:func:`post_kernel`), in one call."""
+    read_kernel(read_seed, rows, engagement, muted, floor, gain, muted_factor, read)
+    return post_kernel(post_seed, rows, read, role, traits, engagement, sociability,
+                       spam_propensity, saw_rules, joined_day, welcomed, first_post_day,
+                       first_post_answered, messages, recent_posts, day, newcomer_days,
+                       exponent, boost, rules_boost, compliance, compliance_all, introduce,
+                       intro_chance, checkin_chance, reply_scale, answer_scale, answer_boost,
+                       welcome_reply, recent_window, posts, wrote, answered, replies, first,
+                       first_answered)
+
+
 # ---------------------------------------------------------------- red envelopes
 
 
@@ -451,6 +471,26 @@ def settle_envelopes(seed, rows, gained, luckiest, posts, role, traits, spammer_
             senders[n] = i
             n += 1
     return n
+
+
+@njit(cache=True)
+def envelopes_kernel(grab_seed, settle_seed, rows, read, senders, cents, shares, lucky, role,
+                     traits, money_sensitivity, grab_chance, thanks_chance, gained, luckiest,
+                     posts, messages, money_sent, mark, stamp, claimed, spammer_code,
+                     hunter_code, money_received, money_today, wrote, per_yuan,
+                     luckiest_factor, give_back):
+    """Grabbing (:func:`grab_envelopes_kernel`), then settling (:func:`settle_envelopes`).
+
+    Returns the next stamp, the money claimed, and how many members send one back.
+    """
+    stamp, money = grab_envelopes_kernel(
+        grab_seed, rows, read, senders, cents, shares, lucky, role, traits,
+        money_sensitivity, grab_chance, thanks_chance, gained, luckiest, posts, messages,
+        money_sent, mark, stamp, claimed)
+    n = settle_envelopes(settle_seed, rows, gained, luckiest, posts, role, traits,
+                         spammer_code, hunter_code, money_received, money_today, wrote,
+                         per_yuan, luckiest_factor, give_back)
+    return stamp, money, n
 
 
 # ---------------------------------------------------------------- value update
@@ -716,3 +756,21 @@ def buy_offers(rows, role, traits, trust, value, layer, converted, purchases, ap
                 purchases[i] += 1
                 n += 1
         bought[o] = n
+
+
+@njit(cache=True)
+def pays_fee(rows, fit, money_sensitivity, natural_role, advertiser, valuation, group_value,
+             fee, advertiser_worth, draws, keep):
+    """Entry threshold, paid (S1): which candidates ``rows`` pay ``fee`` to join.
+
+    A candidate values the group at ``valuation x fit x (0.5 + group_value) / (0.5 +
+    money sensitivity)`` yuan (a would-be ``advertiser`` at ``advertiser_worth``) and
+    pays when ``draws[j] < exp(-fee / worth)``; fills ``keep``.
+    """
+    for j in range(rows.size):
+        i = rows[j]
+        if natural_role[i] == advertiser:
+            worth = advertiser_worth
+        else:
+            worth = valuation * fit[i] * (0.5 + group_value) / (0.5 + money_sensitivity[i])
+        keep[j] = draws[j] < math.exp(-fee / max(worth, 1e-9))

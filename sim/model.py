@@ -152,8 +152,7 @@ class CommunityModel(mesa.Model):
         for strategy in self.strategies:
             strategy.plan(self, self.day, plan)
         phases.recruit(self, plan, today)
-        phases.read(self, plan, today)
-        phases.post(self, plan, today)
+        phases.read_and_post(self, plan, today)
         phases.grab_envelopes(self, plan, today)
         phases.update_value(self, plan, today)
         phases.moderate_and_churn(self, plan, today)

@@ -177,38 +177,33 @@ def recruit(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         plan.envelopes.append(plan.greeting_envelope)
 
 
-# --------------------------------------------------------------------- reading
+# ------------------------------------------------------------ reading and posting
 
 
-def read(model: CommunityModel, plan: DayPlan, today: Today) -> None:
-    """Who opens the group today: engaged members likelier, muted ones rarely."""
-    st, dyn = model.state, model.dyn
-    rows = model.members()
-    today.rows = rows
-    today.read = np.empty(rows.size, dtype=bool)
-    kernels.read_kernel(_seed(model), rows, st.engagement, st.muted, dyn.read_floor,
-                        dyn.read_gain, dyn.muted_read_factor, today.read)
+def read_and_post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
+    """Who opens the group today, and what they write; others reply and answer.
 
+    Reading: engaged members open the chat likelier, muted ones rarely.
 
-# --------------------------------------------------------------------- posting
+    Posting: a member who opened the chat writes at rate ``role rate x sociability x
+    engagement^k x topic supply`` (Poisson), where topic supply is how many
+    conversation starters (content, questions, announcements) the group had
+    yesterday. Each message's kind -- ad, question, content or chat -- follows its
+    author's role and spam propensity. Each question is answered and each other post
+    replied to with a chance that grows with today's responders (reply propensity x
+    engagement of the readers) and the author's influence; answers and replies are
+    written by those responders. A welcomed newcomer's first post is answered by the
+    welcomers (T3). The owner's team adds the plan's content posts and announcements.
 
-
-def post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
-    """Members who opened the chat write; others reply and answer.
-
-    A member writes at rate ``role rate x sociability x engagement^k x topic
-    supply`` (Poisson), where topic supply is how many conversation starters
-    (content, questions, announcements) the group had yesterday. Each message's kind
-    -- ad, question, content or chat -- follows its author's role and spam
-    propensity. Each question is answered and each other post replied to with a
-    chance that grows with today's responders (reply propensity x engagement of the
-    readers) and the author's influence; answers and replies are written by those
-    responders. A welcomed newcomer's first post is answered by the welcomers (T3).
-    The owner's team adds the plan's content posts and announcements.
+    Both are one compiled pass (reading, then posting), each with its own seed.
     """
     st, dyn, w = model.state, model.dyn, model.world
-    rows = today.rows
+    rows = model.members()
     size = rows.size
+    read_seed = _seed(model)
+    post_seed = _seed(model)
+    today.rows = rows
+    today.read = np.empty(size, dtype=bool)
     topic = dyn.topic_floor + (1.0 - dyn.topic_floor) * model.topic_supply
     posts = np.zeros((size, N_KINDS), dtype=np.int32)
     wrote = np.empty(size, dtype=np.int64)
@@ -216,8 +211,9 @@ def post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     replies = np.zeros(size, dtype=np.int64)
     first = np.empty(size, dtype=bool)
     first_answered = np.empty(size, dtype=bool)
-    responses, talkers, greeted = kernels.post_kernel(
-        _seed(model), rows, today.read, st.role, model.roles.kernel_traits, st.engagement,
+    responses, talkers, greeted = kernels.read_and_post_kernel(
+        read_seed, post_seed, rows, today.read, st.muted, dyn.read_floor, dyn.read_gain,
+        dyn.muted_read_factor, st.role, model.roles.kernel_traits, st.engagement,
         w.sociability, w.spam_propensity, st.saw_rules, st.joined_day, st.welcomed,
         st.first_post_day, st.first_post_answered, st.messages, st.recent_posts, model.day,
         NEWCOMER_DAYS, dyn.engagement_exponent, plan.posting_boost * topic,
@@ -299,24 +295,24 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     gained = np.zeros(size)
     luckiest = np.zeros(size, dtype=bool)
     claimed = np.empty(len(senders))
-    model.grab_stamp, today.envelope_money = kernels.grab_envelopes_kernel(
-        _seed(model), rows, today.read, np.array(senders, dtype=np.int64),
+    grab_seed = _seed(model)
+    settle_seed = _seed(model)
+    give_back = np.empty(size, dtype=np.int64)
+    model.grab_stamp, today.envelope_money, n = kernels.envelopes_kernel(
+        grab_seed, settle_seed, rows, today.read, np.array(senders, dtype=np.int64),
         np.array(cents, dtype=np.int64), np.array(shares, dtype=np.int64),
         np.array(lucky, dtype=bool), st.role, model.roles.kernel_traits, w.money_sensitivity,
         dyn.grab_chance, dyn.thanks_chance, gained, luckiest, today.posts, st.messages,
-        st.money_sent, model.grab_mark, model.grab_stamp, claimed)
+        st.money_sent, model.grab_mark, model.grab_stamp, claimed, Spammer.code,
+        RedEnvelopeHunter.code, st.money_received, st.money_today, today.wrote,
+        dyn.gift_send_per_yuan, dyn.luckiest_factor * plan.luckiest_norm, give_back)
     today.gained, today.luckiest = gained, luckiest
     today.member_envelopes = members
     for money in claimed[first:first + len(operators)].tolist():
         model.ledger.spend(money)
         today.money_spent += money
     today.operator_posts[KIND["red_envelope"]] += len(operators)
-    senders = np.empty(size, dtype=np.int64)
-    n = kernels.settle_envelopes(
-        _seed(model), rows, gained, luckiest, today.posts, st.role, model.roles.kernel_traits,
-        Spammer.code, RedEnvelopeHunter.code, st.money_received, st.money_today, today.wrote,
-        dyn.gift_send_per_yuan, dyn.luckiest_factor * plan.luckiest_norm, senders)
-    model.pending_envelopes = _member_envelopes(model, senders[:n].tolist())
+    model.pending_envelopes = _member_envelopes(model, give_back[:n].tolist())
 
 
 def _gives(model: CommunityModel, person: int) -> bool:
@@ -340,8 +336,20 @@ def _member_envelopes(model: CommunityModel, senders: list[int]) -> MemberEnvelo
         return MemberEnvelopes()
     scale = model.dyn.gift_amount
     draws = model.rng.lognormal(-0.125, 0.5, size=len(senders)).tolist()
-    return MemberEnvelopes(senders, [int(round(max(0.01, round(scale * draw, 2)) * 100))
-                                     for draw in draws])
+    return MemberEnvelopes(senders, [max(1, _cents(scale * draw)) for draw in draws])
+
+
+def _cents(amount: float) -> int:
+    """``amount`` yuan rounded to whole cents, exactly as ``round(amount, 2)`` rounds.
+
+    ``amount * 100`` is off the exact product by far less than 1e-9 (for amounts below
+    a million yuan), so rounding it gives the right cent except next to a half cent,
+    where the decimal rounding decides.
+    """
+    hundred = amount * 100
+    if abs(hundred - math.floor(hundred) - 0.5) > 1e-9:
+        return round(hundred)
+    return round(round(amount, 2) * 100)
 
 
 # ---------------------------------------------------------------- value update

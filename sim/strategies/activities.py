@@ -137,17 +137,20 @@ class Activities(Strategy):
     MEETUP_TRUST: ClassVar[float] = 0.05
     """Trust in the owner each meet-up attendee gains. Modelling choice."""
 
+    def reset(self) -> None:
+        """Forget the weekly calendar worked out so far."""
+        self._calendar: dict[tuple[int, bool], tuple[str, ...]] = {}
+
     def held_on(self, day: int) -> tuple[str, ...]:
         """Activity kinds held on ``day``."""
         s = self.settings
-        held = []
-        for kind in KINDS:
-            if not scheduled(getattr(s, kind), day):
-                continue
-            if kind == "meetup" and (day // 7 + 1) % s.meetup_every_weeks != 0:
-                continue
-            held.append(kind)
-        return tuple(held)
+        meetup_week = (day // 7 + 1) % s.meetup_every_weeks == 0
+        key = (day % 7, meetup_week)
+        if key not in self._calendar:  # the same every week: work it out once
+            self._calendar[key] = tuple(
+                kind for kind in KINDS if scheduled(getattr(s, kind), day)
+                and (kind != "meetup" or meetup_week))
+        return self._calendar[key]
 
     def sessions_on(self, day: int) -> tuple[str, ...]:
         """Activities held on ``day`` that are sessions (everything but the sign-in)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import ClassVar
 
 from sim.params import Param
@@ -12,6 +13,7 @@ from sim.strategies.base import Strategy
 MATERIAL = VALUE_PARTS.index("material")
 
 
+@cache
 def weekly_days(per_week: int) -> frozenset[int]:
     """Weekdays (0 Monday ... 6 Sunday) of ``per_week`` evenly spread events a week."""
     return frozenset(i * 7 // per_week for i in range(per_week)) if per_week else frozenset()

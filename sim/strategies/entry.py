@@ -8,6 +8,7 @@ from typing import ClassVar
 import numpy as np
 
 from agents import Spammer
+from sim import kernels
 from sim.params import Param
 from sim.strategies.base import Strategy
 
@@ -59,12 +60,11 @@ class EntryFee:
     def __call__(self, model, rows: np.ndarray, invited_by: np.ndarray) -> np.ndarray:
         """Keep the candidates who pay."""
         w = model.world
-        group_value = min(max(model.group_value, 0.0), 1.0)
-        worth = (self.valuation * w.fit[rows] * (0.5 + group_value)
-                 / (0.5 + w.money_sensitivity[rows]))
-        worth = np.where(w.natural_role[rows] == Spammer.code, ADVERTISER_WORTH, worth)
-        chance = np.exp(-self.fee / np.maximum(worth, 1e-9))
-        return model.rng.random(rows.size) < chance
+        keep = np.empty(rows.size, dtype=bool)
+        kernels.pays_fee(rows, w.fit, w.money_sensitivity, w.natural_role, Spammer.code,
+                         self.valuation, min(max(model.group_value, 0.0), 1.0), self.fee,
+                         ADVERTISER_WORTH, model.rng.random(rows.size), keep)
+        return keep
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ class GroupRules(Strategy):
         rows = model.members()
         if rows.size <= s.three_admins_above:
             return rows[:0]
-        need = s.min_admins - int(np.count_nonzero(st.role[rows] == Administrator.code))
+        need = s.min_admins - len(model.agents_by_type.get(Administrator, ()))
         if need <= 0:
             return rows[:0]
         ok = np.isin(st.role[rows], _PROMOTABLE) & (st.trust[rows] >= PROMOTION_TRUST)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from properties import ENGINE_SETTINGS, to_scenario
 
 import sim
-from sim.phases import equal_split, lucky_split
+from sim.phases import _cents, equal_split, lucky_split
 from sim.seeding import replicate_seeds
 from sim.state import MEMBER
 
@@ -78,6 +78,14 @@ def test_lucky_grab_is_at_most_twice_the_remaining_average(amount_cents, shares,
     for i, grab in enumerate(grabs[:-1]):
         assert grab <= max(1, 2 * left // (grabs.size - i))
         left -= grab
+
+
+@given(st.floats(min_value=0.0, max_value=100_000.0, allow_nan=False)
+       | st.integers(0, 10_000_000).map(lambda c: c / 100 + 0.005))
+def test_member_envelope_cents_round_like_round_to_two_places(amount):
+    """Members' envelopes are rounded to cents without ``round(x, 2)`` on the fast path;
+    the result must be the same cent, including next to half cents."""
+    assert _cents(amount) == round(round(amount, 2) * 100)
 
 
 def test_lucky_split_is_fair_in_expectation():

@@ -283,7 +283,9 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
         n = 0
         for k in range(kinds):
             n += posts[j, k]
-            messages[i, k] += posts[j, k]
+        if n > 0:
+            for k in range(kinds):
+                messages[i, k] += posts[j, k]
         wrote[j] = n
         # a newcomer's first post is the first message they start, not a response
         first[j] = n > responded[j] and first_post_day[i] < 0
@@ -528,7 +530,10 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
         gain[P_CONTENT] = f * content_gain
         money = coupon_value + money_today[i]
         money_today[i] = 0.0  # felt today; tomorrow starts afresh
-        gain[P_MATERIAL] = money_sensitivity[i] * (1.0 - math.exp(-money / money_scale))
+        if money != 0.0:
+            gain[P_MATERIAL] = money_sensitivity[i] * (1.0 - math.exp(-money / money_scale))
+        else:
+            gain[P_MATERIAL] = 0.0
         if asked > 0:
             gain[P_HELP] = answered[j] / asked
         else:

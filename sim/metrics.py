@@ -7,6 +7,7 @@ outcomes are small pure functions registered by name (:data:`SUMMARY_METRICS`), 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -66,7 +67,7 @@ class Recorder:
         model.ledger.owner_minutes += plan.owner_minutes
         model.group_value = row[_MEANS_FROM + 5]
         model.material_signal = 0.9 * model.material_signal + 0.1 * (
-            1.0 - np.exp(-today.envelope_money / max(1, rows.size) / model.dyn.money_scale))
+            1.0 - math.exp(-today.envelope_money / max(1, rows.size) / model.dyn.money_scale))
 
 
 @dataclass

@@ -66,6 +66,11 @@ class Today:
     never written to: each phase puts in fresh arrays.
     """
 
+    __slots__ = ("day", "rows", "read", "posts", "wrote", "replies_got", "answered", "cost",
+                 "first_post", "first_answered", "gained", "luckiest", "member_envelopes",
+                 "operator_posts", "counts", "joins", "leaves", "removed", "conversions",
+                 "revenue", "money_spent", "envelope_money", "conversation")
+
     def __init__(self, day: int) -> None:
         self.day = day
         self.rows = _NO_ROWS

@@ -29,7 +29,7 @@ class Admission(Protocol):
         ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Envelope:
     """A red envelope posted in the group.
 
@@ -95,7 +95,7 @@ class MemberEnvelopes:
         return [cents / 100 for cents in self.cents]
 
 
-@dataclass
+@dataclass(slots=True)
 class Offer:
     """A product offered to members today (monetization).
 
@@ -118,7 +118,7 @@ class Offer:
     repeat: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class DayPlan:
     """Operator decisions for one day, filled in by the strategies.
 

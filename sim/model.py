@@ -129,6 +129,7 @@ class CommunityModel(mesa.Model):
         self.recorder = Recorder(self.days)
         self.day = 0
         self.pending_envelopes = MemberEnvelopes()  # members' envelopes due tomorrow
+        self.joined_total = 0  # people who ever joined, founders included
         self.group_value = 0.0
         self.material_signal = 0.0
         self.topic_supply = 1.0
@@ -265,6 +266,7 @@ class CommunityModel(mesa.Model):
         for row, code in zip(rows.tolist(), roles.tolist(), strict=True):
             self.persons[row].become(ROLES[code])
         self._members = None
+        self.joined_total += int(rows.size)
 
     def _exit(self, rows: np.ndarray, status: int) -> None:
         rows = np.asarray(rows, dtype=np.int64)

@@ -72,6 +72,7 @@ class Fission(Strategy):
     def reset(self) -> None:
         """Forget who has been recognised as VIP."""
         self._vip: set[int] = set()
+        self._joined_when_checked = -1
 
     def plan(self, model, day, plan) -> None:
         """Boost and reward invitations during the campaign; recognise quota reachers."""
@@ -83,8 +84,15 @@ class Fission(Strategy):
         self.recognise(model)
 
     def recognise(self, model) -> np.ndarray:
-        """Members whose invitees reached the quota today get VIP recognition once."""
+        """Members whose invitees reached the quota today get VIP recognition once.
+
+        Nobody new can reach it unless someone joined since the last look (operators
+        never step down, so joining is the only way in).
+        """
         s, st = self.settings, model.state
+        if model.joined_total == self._joined_when_checked:
+            return np.empty(0, dtype=np.int64)
+        self._joined_when_checked = model.joined_total
         rows = kernels.quota_reached(model.members(), st.role, model.roles.kernel_traits,
                                      st.invitees, s.quota)
         if rows.size:

@@ -21,7 +21,8 @@ from numba import njit
 from sim.state import TRAIT_COLUMNS
 
 # message kinds, in the order of sim.state.MESSAGE_KINDS
-K_CONTENT, K_CHAT, K_QUESTION, K_ANSWER, K_AD, K_RED_ENVELOPE, K_THANKS = range(7)
+(K_CONTENT, K_CHAT, K_QUESTION, K_ANSWER, K_AD, K_RED_ENVELOPE, K_THANKS,
+ K_ANNOUNCEMENT) = range(8)
 # value parts, in the order of sim.state.VALUE_PARTS
 P_CONTENT, P_MATERIAL, P_HELP, P_BONDS, P_IDENTITY, P_COST = range(6)
 N_PARTS = 6
@@ -646,6 +647,81 @@ def churn_kernel(seed, rows, role, traits, read, wrote, posts, cost, catch, mute
         elif layer[i] == 1 and trust[i] >= strong_trust:
             layer[i] = 2
     return n_caught, n_leaving, n_changes
+
+
+# ---------------------------------------------------------------------- evening
+
+
+@njit(cache=True)
+def evening_kernel(
+        seed, rows, read, wrote, role, traits, weights, fit, money_sensitivity, friends_in,
+        money_today, posts, operator_posts, counts, answered, replies_got, first,
+        first_answered, engagement, trust, commitment, value, parts, cost,
+        # what the group offered today
+        content_posts, content_attention, content_quality, member_content_quality,
+        content_saturation, chat_saturation, content_noise, question_starter, topic_scale,
+        spam_weight, spam_half, hard_sell,
+        # value update
+        memory, money_scale, noise_weight, tolerance, eng_rate, midpoint, spread, neglect,
+        first_boost, first_penalty, trust_rate, friction, commit_rate, bonds_boost,
+        identity_boost, coupon_value, commitment_boost,
+        # moderation and churn
+        reviewers, review_capacity, catch_rate, moderation, muted, muted_day,
+        expectation_extra, promise_fade, layer, days_silent, last_post_day, recent_posts,
+        day, mute_threshold, mute_chance, leave_floor, leave_rate, muted_leave_factor,
+        lurk_after, leader_rate, leader_trust, leader_chance, strong_trust,
+        trust_for_intention, lurker_revival, member_code, lurker_code, seed_code,
+        spammer_code, caught, leaving, transition):
+    """The evening in one call: the day's messages, value update, moderation and churn.
+
+    Counts today's messages by kind (:func:`message_counts`) and works out what the
+    group offered from them: content worth taking in (the operator's pushed posts
+    count at ``content_attention``), help in the air, chat, the day's volume, the
+    spam cost every reader bears (``spam_weight x ads / (ads + spam_half)``, plus
+    ``friction`` and the ``hard_sell`` of today's offers), and tomorrow's topic supply
+    (``1 - exp(-starters / topic_scale)``, starters being content, announcements and
+    ``question_starter`` per question). Then :func:`value_kernel`, then
+    :func:`churn_kernel` (skipped for an empty group), whose advertisers are caught
+    with ``catch_rate x coverage x moderation``, coverage being what ``reviewers``
+    can review (``review_capacity`` messages each) of the day's messages. Returns the
+    topic supply and the numbers caught, leaving and changing role.
+    """
+    message_counts(posts, operator_posts, counts)
+    member_content = counts[K_CONTENT] - content_posts
+    pushed = content_posts * content_attention
+    seen = pushed + member_content
+    quality = 0.0
+    if seen > 0:
+        quality = (pushed * content_quality + member_content * member_content_quality) / seen
+    ads = counts[K_AD]
+    starters = (counts[K_CONTENT] + counts[K_ANNOUNCEMENT]
+                + question_starter * counts[K_QUESTION])
+    topic_supply = 1.0 - math.exp(-starters / topic_scale)
+    fixed_cost = spam_weight * ads / (ads + spam_half) + friction + hard_sell
+    total = 0
+    for k in range(counts.size):
+        total += counts[k]
+    value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivity,
+                 friends_in, money_today, posts, answered, replies_got, first,
+                 first_answered, engagement, trust, commitment, value, parts, cost,
+                 quality * min(1.0, seen / content_saturation),
+                 0.3 * min(1.0, counts[K_ANSWER] / 3.0),
+                 min(1.0, counts[K_CHAT] / chat_saturation), total + content_noise,
+                 fixed_cost, memory, money_scale, noise_weight, tolerance, eng_rate,
+                 midpoint, spread, neglect, first_boost, first_penalty, trust_rate, friction,
+                 commit_rate, bonds_boost, identity_boost, coupon_value, commitment_boost)
+    if rows.size == 0:
+        return topic_supply, 0, 0, 0
+    coverage = min(1.0, reviewers * review_capacity / max(1, total))
+    catch = min(1.0, catch_rate * coverage * moderation)
+    n_caught, n_leaving, n_changes = churn_kernel(
+        seed, rows, role, traits, read, wrote, posts, cost, catch, muted, muted_day, value,
+        commitment, expectation_extra, memory, promise_fade, trust, layer, days_silent,
+        last_post_day, recent_posts, day, mute_threshold, mute_chance, leave_floor,
+        leave_rate, muted_leave_factor, lurk_after, leader_rate, leader_trust,
+        leader_chance, strong_trust, trust_for_intention, lurker_revival, member_code,
+        lurker_code, seed_code, spammer_code, caught, leaving, transition)
+    return topic_supply, n_caught, n_leaving, n_changes
 
 
 # ---------------------------------------------------------------------- metrics

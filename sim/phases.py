@@ -56,6 +56,7 @@ _NO_ROWS = np.empty(0, dtype=np.int64)
 _NO_FLAGS = np.empty(0, dtype=bool)
 _NO_VALUES = np.empty(0)
 _NO_POSTS = np.zeros((0, N_KINDS), dtype=np.int32)
+_NO_CHANGES = np.empty(0, dtype=np.int8)
 
 
 class Today:
@@ -68,8 +69,9 @@ class Today:
 
     __slots__ = ("day", "rows", "read", "posts", "wrote", "replies_got", "answered", "cost",
                  "first_post", "first_answered", "gained", "luckiest", "member_envelopes",
-                 "operator_posts", "counts", "joins", "leaves", "removed", "conversions",
-                 "revenue", "money_spent", "envelope_money", "conversation")
+                 "operator_posts", "counts", "caught", "leaving", "transition", "churn",
+                 "joins", "leaves", "removed", "conversions", "revenue", "money_spent",
+                 "envelope_money", "conversation")
 
     def __init__(self, day: int) -> None:
         self.day = day
@@ -82,6 +84,9 @@ class Today:
         self.cost = _NO_VALUES
         self.first_post = _NO_FLAGS
         self.first_answered = _NO_FLAGS
+        self.caught = self.leaving = _NO_FLAGS
+        self.transition = _NO_CHANGES
+        self.churn = [0, 0, 0]
         self.gained = _NO_VALUES
         self.luckiest = _NO_FLAGS
         self.member_envelopes = MemberEnvelopes()
@@ -368,38 +373,44 @@ def update_value(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     moves toward a logistic function of the role-weighted value; newcomers whose
     first post was answered gain engagement and those ignored lose it (T3). Also
     sets tomorrow's topic supply from today's conversation starters.
+
+    The same compiled pass then decides moderation and churn (see
+    :func:`moderate_and_churn`, which acts on the decisions).
     """
     st, dyn, w = model.state, model.dyn, model.world
     rows = today.rows
+    size = rows.size
     today.counts = np.empty(N_KINDS, dtype=np.int64)
-    kernels.message_counts(today.posts, today.operator_posts, today.counts)
-    counts = today.counts.tolist()  # Python numbers: cheaper than numpy scalars here
-    member_content = counts[KIND["content"]] - plan.content_posts
-    pushed = plan.content_posts * plan.content_attention
-    seen = pushed + member_content
-    quality = ((pushed * plan.content_quality + member_content * dyn.member_content_quality)
-               / seen if seen > 0 else 0.0)
-    ads = counts[KIND["ad"]]
-    starters = (counts[KIND["content"]] + counts[KIND["announcement"]]
-                + QUESTION_STARTER * counts[KIND["question"]])
-    model.topic_supply = 1.0 - math.exp(-starters / dyn.topic_scale)
-    fixed_cost = (dyn.spam_weight * ads / (ads + dyn.spam_half) + plan.friction
-                  + sum(o.hard_sell for o in plan.offers))
-    today.cost = np.empty(rows.size)
-    kernels.value_kernel(
-        rows, today.read, today.wrote, st.role, model.roles.kernel_traits,
-        model.roles.weights, w.fit, w.money_sensitivity, st.friends_in, st.money_today,
-        today.posts, today.answered, today.replies_got, today.first_post,
-        today.first_answered, st.engagement, st.trust, st.commitment, st.value,
-        st.value_parts, today.cost,
-        quality * min(1.0, seen / dyn.content_saturation),
-        0.3 * min(1.0, counts[KIND["answer"]] / 3.0),
-        min(1.0, counts[KIND["chat"]] / dyn.chat_saturation),
-        float(sum(counts) + plan.content_noise), fixed_cost, dyn.value_memory,
-        dyn.money_scale, dyn.noise_weight, dyn.noise_tolerance, dyn.engagement_rate,
-        dyn.value_midpoint, dyn.value_spread, dyn.neglect_decay, dyn.first_reply_boost,
-        dyn.first_silence_penalty, dyn.trust_rate, plan.friction, dyn.commitment_rate,
-        plan.bonds_boost, plan.identity_boost, plan.coupon_value, plan.commitment_boost)
+    today.cost = np.empty(size)
+    today.caught = np.empty(size, dtype=bool)
+    today.leaving = np.empty(size, dtype=bool)
+    today.transition = np.empty(size, dtype=np.int8)
+    model.topic_supply, *today.churn = kernels.evening_kernel(
+        _seed(model) if size else 0, rows, today.read, today.wrote, st.role,
+        model.roles.kernel_traits, model.roles.weights, w.fit, w.money_sensitivity,
+        st.friends_in, st.money_today, today.posts, today.operator_posts, today.counts,
+        today.answered, today.replies_got, today.first_post, today.first_answered,
+        st.engagement, st.trust, st.commitment, st.value, st.value_parts, today.cost,
+        # what the group offered today
+        plan.content_posts, plan.content_attention, plan.content_quality,
+        dyn.member_content_quality, dyn.content_saturation, dyn.chat_saturation,
+        plan.content_noise, QUESTION_STARTER, dyn.topic_scale, dyn.spam_weight,
+        dyn.spam_half, float(sum(offer.hard_sell for offer in plan.offers)),
+        # value update
+        dyn.value_memory, dyn.money_scale, dyn.noise_weight, dyn.noise_tolerance,
+        dyn.engagement_rate, dyn.value_midpoint, dyn.value_spread, dyn.neglect_decay,
+        dyn.first_reply_boost, dyn.first_silence_penalty, dyn.trust_rate, plan.friction,
+        dyn.commitment_rate, plan.bonds_boost, plan.identity_boost, plan.coupon_value,
+        plan.commitment_boost,
+        # moderation and churn
+        len(model.agents_by_type.get(Administrator, ())) + 0.5, dyn.admin_review_capacity,
+        dyn.catch_rate, plan.moderation, st.muted, st.muted_day, st.expectation_extra,
+        PROMISE_FADE, st.layer, st.days_silent, st.last_post_day, st.recent_posts,
+        model.day, dyn.mute_threshold, dyn.mute_chance, dyn.leave_floor, dyn.leave_rate,
+        dyn.muted_leave_factor, dyn.lurk_after, dyn.leader_posts_per_day, LEADER_TRUST,
+        dyn.leader_promotion, dyn.strong_trust, TRUST_FOR_INTENTION, LURKER_REVIVAL,
+        Member.code, Lurker.code, SeedUser.code, Spammer.code, today.caught, today.leaving,
+        today.transition)
 
 
 # ---------------------------------------------------------- moderation and churn
@@ -414,38 +425,21 @@ def moderate_and_churn(model: CommunityModel, plan: DayPlan, today: Today) -> No
     less for muted and committed members. Silent members become lurkers; lurkers who
     post again become members; prolific, trusting members are recognised as opinion
     leaders; trust moves members up an intention layer.
+
+    The decisions (and muting, silence and layers) come from the evening's compiled
+    pass in :func:`update_value`; this phase carries them out as agent events.
     """
-    st, dyn = model.state, model.dyn
     rows = today.rows
-    size = rows.size
-    if size == 0:
-        return
-    reviewers = len(model.agents_by_type.get(Administrator, ())) + 0.5
-    volume = max(1, sum(today.counts.tolist()))
-    coverage = min(1.0, reviewers * dyn.admin_review_capacity / volume)
-    catch = min(1.0, dyn.catch_rate * coverage * plan.moderation)
-    caught = np.empty(size, dtype=bool)
-    leaving = np.empty(size, dtype=bool)
-    transition = np.empty(size, dtype=np.int8)
-    n_caught, n_leaving, n_changes = kernels.churn_kernel(
-        _seed(model), rows, st.role, model.roles.kernel_traits, today.read, today.wrote,
-        today.posts, today.cost, catch, st.muted, st.muted_day, st.value, st.commitment,
-        st.expectation_extra, dyn.value_memory, PROMISE_FADE, st.trust, st.layer,
-        st.days_silent,
-        st.last_post_day, st.recent_posts, model.day,
-        dyn.mute_threshold, dyn.mute_chance, dyn.leave_floor, dyn.leave_rate,
-        dyn.muted_leave_factor, dyn.lurk_after, dyn.leader_posts_per_day, LEADER_TRUST,
-        dyn.leader_promotion, dyn.strong_trust, TRUST_FOR_INTENTION, LURKER_REVIVAL,
-        Member.code, Lurker.code, SeedUser.code, Spammer.code, caught, leaving, transition)
+    n_caught, n_leaving, n_changes = today.churn
     if n_caught:
-        model.moderator().remove_members(rows[caught])
+        model.moderator().remove_members(rows[today.caught])
         _reward_reports(model, plan, today, n_caught)
     if n_leaving:
-        model.leave(rows[leaving])
+        model.leave(rows[today.leaving])
     if n_changes:
         for code, new_role in ((kernels.TO_LURKER, Lurker), (kernels.TO_MEMBER, Member),
                                (kernels.TO_LEADER, OpinionLeader)):
-            model.change_role(rows[transition == code], new_role)
+            model.change_role(rows[today.transition == code], new_role)
 
 
 def _reward_reports(model: CommunityModel, plan: DayPlan, today: Today, caught: int) -> None:

@@ -25,7 +25,7 @@ from agents import (
     Spammer,
 )
 from sim import kernels
-from sim.plan import MemberEnvelopes
+from sim.plan import Envelope, MemberEnvelopes
 from sim.state import KIND, MEMBER, MESSAGE_KINDS
 
 if TYPE_CHECKING:
@@ -283,25 +283,21 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     promised = model.pending_envelopes
     model.pending_envelopes = MemberEnvelopes()
     status = st.status
-    members = promised.select([k for k, sender in enumerate(promised.senders)
-                               if status[sender] == MEMBER])
-    first = len(members)  # the operator's envelopes come after these
+    kept = promised.select([k for k, sender in enumerate(promised.senders)
+                            if status[sender] == MEMBER])
+    fresh = MemberEnvelopes()
     unprompted = rng.poisson(size * dyn.gift_send_base)
     if unprompted:
         # a handful a day: Python sets and lists beat numpy calls at this size
         picked = sorted(set(rng.integers(0, size, unprompted).tolist()))
         fresh = _member_envelopes(model, [sender for sender in rows[picked].tolist()
                                           if _gives(model, sender)])
-        members.extend(fresh)
     operators = plan.envelopes
-    if not (operators or members) or size == 0:
+    if not (operators or kept or fresh) or size == 0:
         return
-    senders = members.senders[:first] + [env.sender for env in operators] + members.senders[first:]
-    cents = members.cents[:first] + [env.cents for env in operators] + members.cents[first:]
-    shares = ([MemberEnvelopes.SHARES] * first + [env.shares for env in operators]
-              + [MemberEnvelopes.SHARES] * (len(members) - first))
-    lucky = ([True] * first + [env.split == "lucky" for env in operators]
-             + [True] * (len(members) - first))
+    senders, cents, shares, lucky = (
+        before + during + after for before, during, after in zip(
+            kept.columns(), Envelope.columns(operators), fresh.columns(), strict=True))
     gained = np.zeros(size)
     luckiest = np.zeros(size, dtype=bool)
     claimed = np.empty(len(senders))
@@ -317,10 +313,11 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         RedEnvelopeHunter.code, st.money_received, st.money_today, today.wrote,
         dyn.gift_send_per_yuan, dyn.luckiest_factor * plan.luckiest_norm, give_back)
     today.gained, today.luckiest = gained, luckiest
-    today.member_envelopes = members
-    for money in claimed[first:first + len(operators)].tolist():
+    for money in claimed[len(kept):len(kept) + len(operators)].tolist():
         model.ledger.spend(money)
         today.money_spent += money
+    kept.extend(fresh)
+    today.member_envelopes = kept
     today.operator_posts[KIND["red_envelope"]] += len(operators)
     model.pending_envelopes = _member_envelopes(model, give_back[:n].tolist())
 
@@ -385,6 +382,7 @@ def update_value(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     today.caught = np.empty(size, dtype=bool)
     today.leaving = np.empty(size, dtype=bool)
     today.transition = np.empty(size, dtype=np.int8)
+    # the churn pass draws (and gets a seed) only in a group with members
     model.topic_supply, *today.churn = kernels.evening_kernel(
         _seed(model) if size else 0, rows, today.read, today.wrote, st.role,
         model.roles.kernel_traits, model.roles.weights, w.fit, w.money_sensitivity,

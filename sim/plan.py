@@ -55,6 +55,13 @@ class Envelope:
         """The amount in cents, as it is split."""
         return int(round(self.amount * 100))
 
+    @staticmethod
+    def columns(envelopes: list[Envelope]) -> tuple[list[int], list[int], list[int],
+                                                     list[bool]]:
+        """Senders, cents, shares and whether the split is lucky, of each envelope."""
+        return ([env.sender for env in envelopes], [env.cents for env in envelopes],
+                [env.shares for env in envelopes], [env.split == "lucky" for env in envelopes])
+
 
 @dataclass(slots=True)
 class MemberEnvelopes:
@@ -88,6 +95,10 @@ class MemberEnvelopes:
         """Append ``other``'s envelopes after these."""
         self.senders += other.senders
         self.cents += other.cents
+
+    def columns(self) -> tuple[list[int], list[int], list[int], list[bool]]:
+        """Senders, cents, shares and whether the split is lucky, as for :class:`Envelope`."""
+        return (self.senders, self.cents, [self.SHARES] * len(self), [True] * len(self))
 
     @property
     def amounts(self) -> list[float]:

@@ -5,10 +5,13 @@ its number of array operations costs (a microsecond or more each), not what its
 arithmetic costs. Each kernel here does the per-member work of one phase in a single
 pass over the member rows, reading and writing the member table in place.
 
-Randomness: a kernel that draws gets a ``seed`` that its phase draws from the
-model's generator (``model.rng``) and seeds numba's own generator with it, so a run
-is still reproducible from its one seed and independent of what ran before in the
-process. ``docs/model.md`` gives the formulas in words.
+Randomness: kernels draw from numba's own generator, which :func:`seed_day` seeds
+once at the start of every day with a seed drawn from the model's generator
+(``model.rng``). The day's kernels then draw from it in the fixed order of the
+phases, so a run is reproducible from its one seed and independent of what ran
+before in the process (numba's generator is per thread, and a day runs in one).
+Seeding costs about 1.7 microseconds, as much as a hundred draws, so it is done once
+a day rather than once per kernel. ``docs/model.md`` gives the formulas in words.
 """
 
 from __future__ import annotations
@@ -34,30 +37,42 @@ N_PARTS = 6
 STAY, TO_LURKER, TO_MEMBER, TO_LEADER = 0, 1, 2, 3
 
 
+@njit(cache=True)
+def seed_day(seed):
+    """Seed numba's generator for the day's kernels."""
+    np.random.seed(seed)
+
+
 # ------------------------------------------------------------------ recruitment
 
 
 @njit(cache=True)
-def recruit_kernel(seed, members, role, traits, engagement, boost, indptr, indices,
-                   n_found, n_search, n_hunt, status, fit, money_sensitivity,
+def recruit_kernel(members, role, traits, engagement, boost, indptr, indices,
+                   found_mean, search_mean, hunt_mean, status, fit, money_sensitivity,
                    natural_role, clustering, seen, stamp, group_value, material_signal,
                    acceptance, cluster_bonus, appeal_boost, pulled, spammer_code,
-                   hunter_code, out_rows, out_via):
+                   hunter_code):
     """Recruitment: invitations along friendships, discovery, and outsiders' decisions.
 
     Each member invites one random friend with chance ``invite rate x engagement x
     boost``; ``n_found`` random people find the group on their own, and of
     ``n_search`` more random people only would-be advertisers (who look for groups
     to advertise in), and of ``n_hunt`` more only red-envelope hunters (who look for
-    groups where envelopes are handed out). Each outsider is considered
+    groups where envelopes are handed out); the three counts are Poisson with means
+    ``found_mean``, ``search_mean`` and ``hunt_mean``. Each outsider is considered
     once (``seen``/``stamp``). Invited friends of a small group are ``pulled`` in
     without consent; others accept with ``acceptance x appeal x (1 + cluster_bonus x
     clustering)``, where appeal is fit times what friends report the group is worth
     plus money sensitivity times the recent red-envelope signal (advertisers accept
-    any audience), times the plan's ``appeal_boost`` (exclusive benefits). Fills
-    ``out_rows``/``out_via`` (inviter or -1); returns how many.
+    any audience), times the plan's ``appeal_boost`` (exclusive benefits). Returns
+    the rows of those who join and who invited each (-1 for none).
     """
-    np.random.seed(seed)
+    n_found = np.random.poisson(found_mean)
+    n_search = np.random.poisson(search_mean)
+    n_hunt = np.random.poisson(hunt_mean)
+    bound = members.size + n_found + n_search + n_hunt
+    out_rows = np.empty(bound, dtype=np.int64)
+    out_via = np.empty(bound, dtype=np.int32)
     n = 0
     value = min(max(group_value, 0.0), 1.0)
     population = status.size
@@ -94,7 +109,7 @@ def recruit_kernel(seed, members, role, traits, engagement, boost, indptr, indic
             out_rows[n] = c
             out_via[n] = via
             n += 1
-    return n
+    return out_rows[:n], out_via[:n]
 
 
 @njit(cache=True)
@@ -159,13 +174,12 @@ def unseat_members(rows, new_status, day, role, role_at_end, status, left_day, f
 
 
 @njit(cache=True)
-def read_kernel(seed, rows, engagement, muted, floor, gain, muted_factor, read):
+def read_kernel(rows, engagement, muted, floor, gain, muted_factor, read):
     """Reading: who opens the chat today.
 
     A member opens it with chance ``floor + gain x engagement``, times
     ``muted_factor`` when they muted the group.
     """
-    np.random.seed(seed)
     for j in range(rows.size):
         i = rows[j]
         chance = floor + gain * engagement[i]
@@ -178,7 +192,7 @@ def read_kernel(seed, rows, engagement, muted, floor, gain, muted_factor, read):
 
 
 @njit(cache=True)
-def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_propensity,
+def post_kernel(rows, read, role, traits, engagement, sociability, spam_propensity,
                 saw_rules, joined_day, welcomed, first_post_day, first_post_answered,
                 messages, recent_posts, day, newcomer_days, exponent, boost, rules_boost,
                 compliance, compliance_all, introduce, intro_chance, checkin_chance,
@@ -204,7 +218,6 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
     first post is greeted. A first post is the first message a member starts (not a
     response). Returns (responses, non-operator members who talked, greetings).
     """
-    np.random.seed(seed)
     size = rows.size
     cumulative = np.empty(size)
     responders = np.empty(size)
@@ -305,7 +318,7 @@ def post_kernel(seed, rows, read, role, traits, engagement, sociability, spam_pr
 
 
 @njit(cache=True)
-def read_and_post_kernel(read_seed, post_seed, rows, read, muted, floor, gain, muted_factor,
+def read_and_post_kernel(rows, read, muted, floor, gain, muted_factor,
                          role, traits, engagement, sociability, spam_propensity, saw_rules,
                          joined_day, welcomed, first_post_day, first_post_answered, messages,
                          recent_posts, day, newcomer_days, exponent, boost, rules_boost,
@@ -314,8 +327,8 @@ def read_and_post_kernel(read_seed, post_seed, rows, read, muted, floor, gain, m
                          recent_window, posts, wrote, answered, replies, first,
                          first_answered):
     """Reading (:func:`read_kernel`), then posting (:func:`post_kernel`), in one call."""
-    read_kernel(read_seed, rows, engagement, muted, floor, gain, muted_factor, read)
-    return post_kernel(post_seed, rows, read, role, traits, engagement, sociability,
+    read_kernel(rows, engagement, muted, floor, gain, muted_factor, read)
+    return post_kernel(rows, read, role, traits, engagement, sociability,
                        spam_propensity, saw_rules, joined_day, welcomed, first_post_day,
                        first_post_answered, messages, recent_posts, day, newcomer_days,
                        exponent, boost, rules_boost, compliance, compliance_all, introduce,
@@ -354,7 +367,7 @@ def equal_split_cents(cents, shares):
 
 
 @njit(cache=True)
-def grab_envelopes_kernel(seed, rows, read, senders, cents, shares, lucky, role, traits,
+def grab_envelopes_kernel(rows, read, senders, cents, shares, lucky, role, traits,
                           money_sensitivity, grab_chance, thanks_chance, gained, luckiest,
                           posts, messages, money_sent, mark, stamp, claimed):
     """Red envelopes: split and grab every envelope of the day; fills ``claimed`` (yuan).
@@ -371,7 +384,6 @@ def grab_envelopes_kernel(seed, rows, read, senders, cents, shares, lucky, role,
     (``senders`` >= 0) is booked as their post and their money sent. Returns the next
     stamp and the money claimed from all envelopes.
     """
-    np.random.seed(seed)
     n = rows.size
     everyone = np.empty(0, dtype=np.int64)
     money = 0.0
@@ -444,7 +456,7 @@ def grab_envelopes_kernel(seed, rows, read, senders, cents, shares, lucky, role,
 
 
 @njit(cache=True)
-def settle_envelopes(seed, rows, gained, luckiest, posts, role, traits, spammer_code,
+def settle_envelopes(rows, gained, luckiest, posts, role, traits, spammer_code,
                      hunter_code, money_received, money_today, wrote, per_yuan,
                      luckiest_factor, senders):
     """Red envelopes, end of day: book the money, recount messages, pick who sends back.
@@ -454,7 +466,6 @@ def settle_envelopes(seed, rows, gained, luckiest, posts, role, traits, spammer_
     of an envelope; operators, advertisers and hunters do not. Fills ``senders`` with
     rows and returns how many.
     """
-    np.random.seed(seed)
     n = 0
     kinds = posts.shape[1]
     for j in range(rows.size):
@@ -477,23 +488,111 @@ def settle_envelopes(seed, rows, gained, luckiest, posts, role, traits, spammer_
 
 
 @njit(cache=True)
-def envelopes_kernel(grab_seed, settle_seed, rows, read, senders, cents, shares, lucky, role,
-                     traits, money_sensitivity, grab_chance, thanks_chance, gained, luckiest,
-                     posts, messages, money_sent, mark, stamp, claimed, spammer_code,
-                     hunter_code, money_received, money_today, wrote, per_yuan,
-                     luckiest_factor, give_back):
-    """Grabbing (:func:`grab_envelopes_kernel`), then settling (:func:`settle_envelopes`).
+def givers(status, member_status, role, traits, spammer_code, hunter_code, senders):
+    """Those of ``senders`` (rows, in order) who may send an envelope of their own.
 
-    Returns the next stamp, the money claimed, and how many members send one back.
+    They must still be members, and not operators (they send through strategies),
+    advertisers or hunters (they only take).
     """
+    keep = np.empty(senders.size, dtype=np.bool_)
+    for e in range(senders.size):
+        i = senders[e]
+        r = role[i]
+        keep[e] = (status[i] == member_status and traits[r, T_OPERATOR] == 0
+                   and r != spammer_code and r != hunter_code)
+    return senders[keep]
+
+
+@njit(cache=True)
+def member_envelope_cents(count, gift_amount):
+    """Money in ``count`` members' envelopes, in whole cents and at least one each.
+
+    Each is ``gift_amount`` times a log-normal factor of mean 1 (log-sigma 0.5).
+    """
+    cents = np.empty(count, dtype=np.int64)
+    for e in range(count):
+        cents[e] = max(1, int(math.floor(
+            gift_amount * np.random.lognormal(-0.125, 0.5) * 100.0 + 0.5)))
+    return cents
+
+
+@njit(cache=True)
+def unprompted_senders(rows, rate):
+    """Members who send an envelope unprompted today, in row order.
+
+    ``Poisson(rate x members)`` random picks, each member at most once.
+    """
+    n = rows.size
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    picks = np.sort(np.random.randint(0, n, np.random.poisson(rate * n)))
+    out = np.empty(picks.size, dtype=np.int64)
+    m = 0
+    for p in range(picks.size):
+        if p == 0 or picks[p] != picks[p - 1]:
+            out[m] = rows[picks[p]]
+            m += 1
+    return out[:m]
+
+
+@njit(cache=True)
+def envelopes_kernel(rows, read, status, member_status, promised_senders,
+                     promised_cents, operator_senders, operator_cents, operator_shares,
+                     operator_lucky, member_shares, send_rate, gift_amount, role, traits,
+                     money_sensitivity, grab_chance, thanks_chance, gained, luckiest, posts,
+                     messages, money_sent, mark, stamp, claimed, spammer_code, hunter_code,
+                     money_received, money_today, wrote, per_yuan, luckiest_factor):
+    """The day's red envelopes, from who sends them to who sends one back tomorrow.
+
+    The envelopes are posted in this order: those members promised yesterday and who
+    are still members to send them, the operator's, then members' unprompted ones
+    (:func:`unprompted_senders`, amounts from :func:`member_envelope_cents`). Then
+    grabbing (:func:`grab_envelopes_kernel`) and settling (:func:`settle_envelopes`),
+    and the amounts of tomorrow's envelopes from those who send one back. ``claimed``
+    has room for the operator's envelopes and gets what was claimed from each.
+
+    Returns the next stamp, the money claimed from all envelopes, the senders and
+    cents of the members' envelopes posted today, and of those promised for tomorrow.
+    """
+    kept = promised_senders.size
+    keep = np.empty(kept, dtype=np.bool_)
+    for e in range(kept):
+        keep[e] = status[promised_senders[e]] == member_status
+    fresh = givers(status, member_status, role, traits, spammer_code, hunter_code,
+                   unprompted_senders(rows, send_rate))
+    member_senders = np.concatenate((promised_senders[keep], fresh))
+    member_cents = np.concatenate((promised_cents[keep],
+                                   member_envelope_cents(fresh.size, gift_amount)))
+    kept = member_senders.size - fresh.size
+    ops = operator_senders.size
+    if member_senders.size + ops == 0 or rows.size == 0:
+        return stamp, 0.0, member_senders, member_cents, np.empty(0, dtype=np.int64), \
+            np.empty(0, dtype=np.int64)
+    total = member_senders.size + ops
+    senders = np.empty(total, dtype=np.int64)
+    cents = np.empty(total, dtype=np.int64)
+    shares = np.full(total, member_shares, dtype=np.int64)
+    lucky = np.ones(total, dtype=np.bool_)
+    senders[:kept] = member_senders[:kept]
+    cents[:kept] = member_cents[:kept]
+    senders[kept:kept + ops] = operator_senders
+    cents[kept:kept + ops] = operator_cents
+    shares[kept:kept + ops] = operator_shares
+    lucky[kept:kept + ops] = operator_lucky
+    senders[kept + ops:] = member_senders[kept:]
+    cents[kept + ops:] = member_cents[kept:]
+    all_claimed = np.empty(total)
     stamp, money = grab_envelopes_kernel(
-        grab_seed, rows, read, senders, cents, shares, lucky, role, traits,
-        money_sensitivity, grab_chance, thanks_chance, gained, luckiest, posts, messages,
-        money_sent, mark, stamp, claimed)
-    n = settle_envelopes(settle_seed, rows, gained, luckiest, posts, role, traits,
-                         spammer_code, hunter_code, money_received, money_today, wrote,
-                         per_yuan, luckiest_factor, give_back)
-    return stamp, money, n
+        rows, read, senders, cents, shares, lucky, role, traits, money_sensitivity,
+        grab_chance, thanks_chance, gained, luckiest, posts, messages, money_sent, mark,
+        stamp, all_claimed)
+    claimed[:] = all_claimed[kept:kept + ops]
+    give_back = np.empty(rows.size, dtype=np.int64)
+    n = settle_envelopes(rows, gained, luckiest, posts, role, traits, spammer_code,
+                         hunter_code, money_received, money_today, wrote, per_yuan,
+                         luckiest_factor, give_back)
+    return (stamp, money, member_senders, member_cents, give_back[:n],
+            member_envelope_cents(n, gift_amount))
 
 
 # ---------------------------------------------------------------- value update
@@ -577,7 +676,7 @@ def value_kernel(rows, read, wrote, role, traits, weights, fit, money_sensitivit
 
 
 @njit(cache=True)
-def churn_kernel(seed, rows, role, traits, read, wrote, posts, cost, catch, muted,
+def churn_kernel(rows, role, traits, read, wrote, posts, cost, catch, muted,
                  muted_day, value, commitment, expectation_extra, memory, promise_fade,
                  trust, layer,
                  days_silent, last_post_day,
@@ -596,7 +695,6 @@ def churn_kernel(seed, rows, role, traits, read, wrote, posts, cost, catch, mute
     silence and layers in place; fills ``caught``, ``leaving`` and ``transition`` for
     the phase to act on with agent events, and returns how many of each.
     """
-    np.random.seed(seed)
     n_caught = 0
     n_leaving = 0
     n_changes = 0
@@ -654,7 +752,7 @@ def churn_kernel(seed, rows, role, traits, read, wrote, posts, cost, catch, mute
 
 @njit(cache=True)
 def evening_kernel(
-        seed, rows, read, wrote, role, traits, weights, fit, money_sensitivity, friends_in,
+        rows, read, wrote, role, traits, weights, fit, money_sensitivity, friends_in,
         money_today, posts, operator_posts, counts, answered, replies_got, first,
         first_answered, engagement, trust, commitment, value, parts, cost,
         # what the group offered today
@@ -715,7 +813,7 @@ def evening_kernel(
     coverage = min(1.0, reviewers * review_capacity / max(1, total))
     catch = min(1.0, catch_rate * coverage * moderation)
     n_caught, n_leaving, n_changes = churn_kernel(
-        seed, rows, role, traits, read, wrote, posts, cost, catch, muted, muted_day, value,
+        rows, role, traits, read, wrote, posts, cost, catch, muted, muted_day, value,
         commitment, expectation_extra, memory, promise_fade, trust, layer, days_silent,
         last_post_day, recent_posts, day, mute_threshold, mute_chance, leave_floor,
         leave_rate, muted_leave_factor, lurk_after, leader_rate, leader_trust,
@@ -814,12 +912,12 @@ def quota_reached(rows, role, traits, invitees, quota):
 
 @njit(cache=True)
 def buy_offers(rows, role, traits, trust, value, layer, converted, purchases, appeal, repeat,
-               draws, bought):
+               bought):
     """Conversion (S11): who buys which of today's offers; fills ``bought`` per offer.
 
-    A member who is not an operator buys offer ``o`` when ``draws[o, j] < appeal[o] x
-    trust x clip(value, 0, 1) x (0.5 + 0.5 x layer)``, at most one offer a day, and a
-    one-off offer (not ``repeat``) only if they never bought before.
+    Offer by offer, a member who is not an operator buys offer ``o`` with chance
+    ``appeal[o] x trust x clip(value, 0, 1) x (0.5 + 0.5 x layer)``, at most one offer
+    a day, and a one-off offer (not ``repeat``) only if they never bought before.
     """
     bought_today = np.zeros(rows.size, dtype=np.bool_)
     for o in range(appeal.size):
@@ -831,7 +929,7 @@ def buy_offers(rows, role, traits, trust, value, layer, converted, purchases, ap
             if not repeat[o] and converted[i]:
                 continue
             ready = trust[i] * min(max(value[i], 0.0), 1.0) * (0.5 + 0.5 * layer[i])
-            if draws[o, j] < appeal[o] * ready:
+            if ready > 0.0 and np.random.random() < appeal[o] * ready:
                 bought_today[j] = True
                 converted[i] = True
                 purchases[i] += 1

@@ -150,6 +150,7 @@ class CommunityModel(mesa.Model):
         today = phases.Today(day=self.day)
         self.today = today
         plan = DayPlan()
+        phases.seed_kernels(self)
         for strategy in self.strategies:
             strategy.plan(self, self.day, plan)
         phases.recruit(self, plan, today)

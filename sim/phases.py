@@ -3,14 +3,14 @@
 Every function takes the model, the day's :class:`sim.plan.DayPlan` and the
 :class:`Today` record. The per-member work of a phase is one compiled pass over the
 member rows (:mod:`sim.kernels`), which reads and writes the member table in place;
-this module prepares the day's constants, draws each kernel's seed from the model's
-generator, and turns the kernel's decisions into agent events (joining, leaving,
-removal, role changes). The formulas and their sources are in ``docs/model.md``.
+this module prepares the day's constants, seeds the kernels' generator once a day
+from the model's generator (:func:`seed_kernels`), and turns the kernel's decisions
+into agent events (joining, leaving, removal, role changes). The formulas and their
+sources are in ``docs/model.md``.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -103,17 +103,17 @@ class Today:
 
 
 SEEDS_PER_DRAW = 16
-"""Kernel seeds are drawn from the model's generator this many at a time."""
+"""Days' kernel seeds are drawn from the model's generator this many at a time."""
 
 
-def _seed(model: CommunityModel) -> int:
-    """A kernel's seed, drawn from the model's generator.
+def seed_kernels(model: CommunityModel) -> None:
+    """Seed the compiled kernels' generator for today, from the model's generator.
 
     Seeds are drawn in batches: one call of the generator costs as much as sixteen.
     """
     if not model.kernel_seeds:
         model.kernel_seeds = model.rng.integers(SEED_BOUND, size=SEEDS_PER_DRAW).tolist()
-    return model.kernel_seeds.pop()
+    kernels.seed_day(model.kernel_seeds.pop())
 
 
 # ----------------------------------------------------------------- recruitment
@@ -140,24 +140,17 @@ def recruit(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     if free <= 0:
         return
     adj = w.adjacency
-    found = int(model.rng.poisson(w.size * dyn.discovery_rate))
-    search = int(model.rng.poisson(w.size * dyn.discovery_rate
-                                   * max(0.0, dyn.advertiser_search - 1.0)))
-    hunt = int(model.rng.poisson(w.size * dyn.discovery_rate * dyn.hunter_search
-                                 * model.material_signal))
-    bound = members.size + found + search + hunt
-    rows = np.empty(bound, dtype=np.int64)
-    via = np.empty(bound, dtype=np.int64)
-    n = kernels.recruit_kernel(
-        _seed(model), members, st.role, model.roles.kernel_traits, st.engagement,
-        plan.invite_boost, adj.indptr, adj.indices, found, search, hunt, st.status, w.fit,
+    discovery = w.size * dyn.discovery_rate
+    candidates, via = kernels.recruit_kernel(
+        members, st.role, model.roles.kernel_traits, st.engagement, plan.invite_boost,
+        adj.indptr, adj.indices, discovery, discovery * max(0.0, dyn.advertiser_search - 1.0),
+        discovery * dyn.hunter_search * model.material_signal, st.status, w.fit,
         w.money_sensitivity, w.natural_role, w.clustering, model.seen, model.day + 1,
         model.group_value, model.material_signal, dyn.acceptance, dyn.cluster_bonus,
         plan.appeal_boost, members.size <= model.group.consent_above, Spammer.code,
-        RedEnvelopeHunter.code, rows, via)
-    if n == 0:
+        RedEnvelopeHunter.code)
+    if candidates.size == 0:
         return
-    candidates, via = rows[:n], via[:n].astype(np.int32)
     for admit in plan.admission:
         keep = np.asarray(admit(model, candidates, via), dtype=bool)
         candidates, via = candidates[keep], via[keep]
@@ -205,13 +198,11 @@ def read_and_post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     written by those responders. A welcomed newcomer's first post is answered by the
     welcomers (T3). The owner's team adds the plan's content posts and announcements.
 
-    Both are one compiled pass (reading, then posting), each with its own seed.
+    Both are one compiled pass (reading, then posting).
     """
     st, dyn, w = model.state, model.dyn, model.world
     rows = model.members()
     size = rows.size
-    read_seed = _seed(model)
-    post_seed = _seed(model)
     today.rows = rows
     today.read = np.empty(size, dtype=bool)
     topic = dyn.topic_floor + (1.0 - dyn.topic_floor) * model.topic_supply
@@ -222,7 +213,7 @@ def read_and_post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     first = np.empty(size, dtype=bool)
     first_answered = np.empty(size, dtype=bool)
     responses, talkers, greeted = kernels.read_and_post_kernel(
-        read_seed, post_seed, rows, today.read, st.muted, dyn.read_floor, dyn.read_gain,
+        rows, today.read, st.muted, dyn.read_floor, dyn.read_gain,
         dyn.muted_read_factor, st.role, model.roles.kernel_traits, st.engagement,
         w.sociability, w.spam_propensity, st.saw_rules, st.joined_day, st.welcomed,
         st.first_post_day, st.first_post_answered, st.messages, st.recent_posts, model.day,
@@ -274,89 +265,35 @@ def grab_envelopes(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     Members also send envelopes unprompted now and then.
 
     The day's envelopes are posted in this order: members' envelopes promised
-    yesterday, the operator's, then members' unprompted ones.
+    yesterday (if their sender is still in the group), the operator's, then members'
+    unprompted ones. One compiled pass does it all (:func:`sim.kernels.envelopes_kernel`).
     """
-    st, dyn, rng, w = model.state, model.dyn, model.rng, model.world
+    st, dyn, w = model.state, model.dyn, model.world
     rows = today.rows
     size = rows.size
-    # an envelope promised yesterday is sent only if its sender is still in the group
     promised = model.pending_envelopes
-    model.pending_envelopes = MemberEnvelopes()
-    status = st.status
-    kept = promised.select([k for k, sender in enumerate(promised.senders)
-                            if status[sender] == MEMBER])
-    fresh = MemberEnvelopes()
-    unprompted = rng.poisson(size * dyn.gift_send_base)
-    if unprompted:
-        # a handful a day: Python sets and lists beat numpy calls at this size
-        picked = sorted(set(rng.integers(0, size, unprompted).tolist()))
-        fresh = _member_envelopes(model, [sender for sender in rows[picked].tolist()
-                                          if _gives(model, sender)])
     operators = plan.envelopes
-    if not (operators or kept or fresh) or size == 0:
-        return
-    senders, cents, shares, lucky = (
-        before + during + after for before, during, after in zip(
-            kept.columns(), Envelope.columns(operators), fresh.columns(), strict=True))
+    senders, cents, shares, lucky = Envelope.arrays(operators)
     gained = np.zeros(size)
     luckiest = np.zeros(size, dtype=bool)
-    claimed = np.empty(len(senders))
-    grab_seed = _seed(model)
-    settle_seed = _seed(model)
-    give_back = np.empty(size, dtype=np.int64)
-    model.grab_stamp, today.envelope_money, n = kernels.envelopes_kernel(
-        grab_seed, settle_seed, rows, today.read, np.array(senders, dtype=np.int64),
-        np.array(cents, dtype=np.int64), np.array(shares, dtype=np.int64),
-        np.array(lucky, dtype=bool), st.role, model.roles.kernel_traits, w.money_sensitivity,
+    claimed = np.empty(len(operators))
+    (model.grab_stamp, today.envelope_money, sent_by, sent_cents, promisers,
+     promised_cents) = kernels.envelopes_kernel(
+        rows, today.read, st.status, MEMBER, promised.senders, promised.cents,
+        senders, cents, shares, lucky, MemberEnvelopes.SHARES, dyn.gift_send_base,
+        dyn.gift_amount, st.role, model.roles.kernel_traits, w.money_sensitivity,
         dyn.grab_chance, dyn.thanks_chance, gained, luckiest, today.posts, st.messages,
         st.money_sent, model.grab_mark, model.grab_stamp, claimed, Spammer.code,
         RedEnvelopeHunter.code, st.money_received, st.money_today, today.wrote,
-        dyn.gift_send_per_yuan, dyn.luckiest_factor * plan.luckiest_norm, give_back)
+        dyn.gift_send_per_yuan, dyn.luckiest_factor * plan.luckiest_norm)
     today.gained, today.luckiest = gained, luckiest
-    for money in claimed[len(kept):len(kept) + len(operators)].tolist():
-        model.ledger.spend(money)
-        today.money_spent += money
-    kept.extend(fresh)
-    today.member_envelopes = kept
-    today.operator_posts[KIND["red_envelope"]] += len(operators)
-    model.pending_envelopes = _member_envelopes(model, give_back[:n].tolist())
-
-
-def _gives(model: CommunityModel, person: int) -> bool:
-    """Whether ``person`` sends envelopes of their own.
-
-    Operators send theirs through strategies; advertisers and red-envelope hunters
-    only take.
-    """
-    role = int(model.state.role[person])
-    return not (model.roles.operator[role] or role == Spammer.code
-                or role == RedEnvelopeHunter.code)
-
-
-def _member_envelopes(model: CommunityModel, senders: list[int]) -> MemberEnvelopes:
-    """A member's own envelope from each of ``senders``.
-
-    Ten lucky shares of a log-normal amount around ``gift_amount`` (one draw per
-    sender, in order), in whole cents and at least one.
-    """
-    if not senders:
-        return MemberEnvelopes()
-    scale = model.dyn.gift_amount
-    draws = model.rng.lognormal(-0.125, 0.5, size=len(senders)).tolist()
-    return MemberEnvelopes(senders, [max(1, _cents(scale * draw)) for draw in draws])
-
-
-def _cents(amount: float) -> int:
-    """``amount`` yuan rounded to whole cents, exactly as ``round(amount, 2)`` rounds.
-
-    ``amount * 100`` is off the exact product by far less than 1e-9 (for amounts below
-    a million yuan), so rounding it gives the right cent except next to a half cent,
-    where the decimal rounding decides.
-    """
-    hundred = amount * 100
-    if abs(hundred - math.floor(hundred) - 0.5) > 1e-9:
-        return round(hundred)
-    return round(round(amount, 2) * 100)
+    today.member_envelopes = MemberEnvelopes(sent_by, sent_cents)
+    model.pending_envelopes = MemberEnvelopes(promisers, promised_cents)
+    if operators:
+        for money in claimed.tolist():
+            model.ledger.spend(money)
+            today.money_spent += money
+        today.operator_posts[KIND["red_envelope"]] += len(operators)
 
 
 # ---------------------------------------------------------------- value update
@@ -382,9 +319,8 @@ def update_value(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     today.caught = np.empty(size, dtype=bool)
     today.leaving = np.empty(size, dtype=bool)
     today.transition = np.empty(size, dtype=np.int8)
-    # the churn pass draws (and gets a seed) only in a group with members
     model.topic_supply, *today.churn = kernels.evening_kernel(
-        _seed(model) if size else 0, rows, today.read, today.wrote, st.role,
+        rows, today.read, today.wrote, st.role,
         model.roles.kernel_traits, model.roles.weights, w.fit, w.money_sensitivity,
         st.friends_in, st.money_today, today.posts, today.operator_posts, today.counts,
         today.answered, today.replies_got, today.first_post, today.first_answered,
@@ -469,16 +405,12 @@ def convert(model: CommunityModel, plan: DayPlan, today: Today) -> None:
     """
     if not plan.offers:
         return
-    st, rng, offers = model.state, model.rng, plan.offers
-    rows = model.members()
-    draws = np.empty((len(offers), rows.size))
-    for o in range(len(offers)):  # one uniform per member and offer, offer by offer
-        draws[o] = rng.random(rows.size)
+    st, offers = model.state, plan.offers
     bought = np.empty(len(offers), dtype=np.int64)
-    kernels.buy_offers(rows, st.role, model.roles.kernel_traits, st.trust, st.value, st.layer,
-                       st.converted, st.purchases,
+    kernels.buy_offers(model.members(), st.role, model.roles.kernel_traits, st.trust, st.value,
+                       st.layer, st.converted, st.purchases,
                        np.array([offer.appeal for offer in offers]),
-                       np.array([offer.repeat for offer in offers]), draws, bought)
+                       np.array([offer.repeat for offer in offers]), bought)
     for offer, n in zip(offers, bought.tolist(), strict=True):
         if n:
             model.earn(n * offer.price)

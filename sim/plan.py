@@ -56,11 +56,19 @@ class Envelope:
         return int(round(self.amount * 100))
 
     @staticmethod
-    def columns(envelopes: list[Envelope]) -> tuple[list[int], list[int], list[int],
-                                                     list[bool]]:
+    def arrays(envelopes: list[Envelope]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                    np.ndarray]:
         """Senders, cents, shares and whether the split is lucky, of each envelope."""
-        return ([env.sender for env in envelopes], [env.cents for env in envelopes],
-                [env.shares for env in envelopes], [env.split == "lucky" for env in envelopes])
+        if not envelopes:
+            return _NO_ENVELOPES
+        return (np.array([env.sender for env in envelopes], dtype=np.int64),
+                np.array([env.cents for env in envelopes], dtype=np.int64),
+                np.array([env.shares for env in envelopes], dtype=np.int64),
+                np.array([env.split == "lucky" for env in envelopes], dtype=bool))
+
+
+_NO_ENVELOPES = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64),
+                 np.empty(0, dtype=np.int64), np.empty(0, dtype=bool))
 
 
 @dataclass(slots=True)
@@ -68,7 +76,7 @@ class MemberEnvelopes:
     """Red envelopes members send of their own accord, in the order they are posted.
 
     Members' envelopes are many and all alike (ten lucky shares), so they are kept as
-    two plain lists rather than as :class:`Envelope` objects.
+    two arrays rather than as :class:`Envelope` objects.
 
     Attributes
     ----------
@@ -81,29 +89,16 @@ class MemberEnvelopes:
     SHARES = 10
     """Shares of a member's envelope."""
 
-    senders: list[int] = field(default_factory=list)
-    cents: list[int] = field(default_factory=list)
+    senders: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    cents: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     def __len__(self) -> int:
-        return len(self.senders)
-
-    def select(self, keep: list[int]) -> MemberEnvelopes:
-        """The envelopes at the positions ``keep``, in that order."""
-        return MemberEnvelopes([self.senders[k] for k in keep], [self.cents[k] for k in keep])
-
-    def extend(self, other: MemberEnvelopes) -> None:
-        """Append ``other``'s envelopes after these."""
-        self.senders += other.senders
-        self.cents += other.cents
-
-    def columns(self) -> tuple[list[int], list[int], list[int], list[bool]]:
-        """Senders, cents, shares and whether the split is lucky, as for :class:`Envelope`."""
-        return (self.senders, self.cents, [self.SHARES] * len(self), [True] * len(self))
+        return self.senders.size
 
     @property
-    def amounts(self) -> list[float]:
+    def amounts(self) -> np.ndarray:
         """Money in each envelope, in yuan."""
-        return [cents / 100 for cents in self.cents]
+        return self.cents / 100
 
 
 @dataclass(slots=True)

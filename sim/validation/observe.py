@@ -75,7 +75,8 @@ class EnvelopeReceipts(Observer):
     def after(self, model: CommunityModel) -> None:
         today = model.today
         envelopes = today.member_envelopes
-        for sender, amount in zip(envelopes.senders, envelopes.amounts, strict=True):
+        for sender, amount in zip(envelopes.senders.tolist(), envelopes.amounts.tolist(),
+                                  strict=True):
             self.sent[(sender, today.day)] += amount
         got = np.flatnonzero(today.gained > 0)
         if got.size:

@@ -14,7 +14,7 @@ import re
 
 import pandas as pd
 import pytest
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -57,8 +57,8 @@ def settled(driver, observe, expected, timeout: float = 30):
     def check(d):
         try:
             seen.append(observe(d))
-        except (TypeError, ValueError, KeyError):
-            return False
+        except (TypeError, ValueError, KeyError, StaleElementReferenceException):
+            return False  # not drawn yet, or redrawn while it was read
         return seen[-1] == expected
 
     try:
@@ -313,11 +313,11 @@ def test_sweep_folder_shows_heatmap_brushing_and_a_clicked_point(first_run, page
 def test_runs_folder_lists_runs_and_sweeps_and_opens_them(first_run, page, screenshot_dir,
                                                           full_page_screenshot):
     select_tab(page, "Runs folder")
-    listed = wait_for(page, lambda d: d.find_elements(By.CSS_SELECTOR,
-                                                      "#folders-table td.folder-name"))
-    assert {e.text for e in listed} == {"small-run", "small-sweep"}
-    mine = page.find_elements(By.CSS_SELECTOR, "#session-table td.folder-name")
-    assert len(mine) == 3
+    folders = {"small-run", "small-sweep"}
+    assert settled(page, lambda d: {e.text for e in d.find_elements(
+        By.CSS_SELECTOR, "#folders-table td.folder-name")}, folders) == folders
+    assert settled(page, lambda d: len(d.find_elements(
+        By.CSS_SELECTOR, "#session-table td.folder-name")), 3) == 3
     assert full_page_screenshot(page, screenshot_dir / "dashboard-runs.png") > 10_000
     page.find_element(By.XPATH, "//div[@id='folders-table']//tr[td[@class='folder-name' and "
                                 "text()='small-run']]//button").click()

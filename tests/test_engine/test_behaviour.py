@@ -17,10 +17,12 @@ import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
+from numba import njit
 from properties import ENGINE_SETTINGS, to_scenario
 
 import sim
-from sim.phases import _cents, equal_split, lucky_split
+from sim import kernels
+from sim.phases import equal_split, lucky_split
 from sim.seeding import replicate_seeds
 from sim.state import MEMBER
 
@@ -80,12 +82,21 @@ def test_lucky_grab_is_at_most_twice_the_remaining_average(amount_cents, shares,
         left -= grab
 
 
-@given(st.floats(min_value=0.0, max_value=100_000.0, allow_nan=False)
-       | st.integers(0, 10_000_000).map(lambda c: c / 100 + 0.005))
-def test_member_envelope_cents_round_like_round_to_two_places(amount):
-    """Members' envelopes are rounded to cents without ``round(x, 2)`` on the fast path;
-    the result must be the same cent, including next to half cents."""
-    assert _cents(amount) == round(round(amount, 2) * 100)
+@njit
+def _member_envelopes(seed, count, gift_amount):
+    np.random.seed(seed)
+    return kernels.member_envelope_cents(count, gift_amount)
+
+
+def test_members_envelopes_hold_gift_amount_on_average_in_whole_cents():
+    # 20,000 envelopes around 5 yuan: the log-normal factor has mean 1 and standard
+    # deviation 0.53, so the mean's standard error is 0.019 yuan; 0.06 is 3 of them
+    cents = _member_envelopes(11, 20_000, 5.0)
+    assert cents.dtype == np.int64 and cents.min() >= 1
+    assert abs(cents.mean() / 100 - 5.0) < 0.06
+    assert 0.4 < np.std(cents / 100) / 5.0 < 0.65
+    # an amount below a cent still sends one cent
+    assert np.all(_member_envelopes(11, 100, 0.001) == 1)
 
 
 def test_lucky_split_is_fair_in_expectation():
@@ -219,7 +230,7 @@ def test_answered_first_post_raises_engagement_and_ignored_lowers_it():
                        strategies={"welcome": {"self_introduction": False}})
     jumps: dict[bool, list[float]] = {True: [], False: []}
     week_later: dict[bool, list[float]] = {True: [], False: []}
-    for seed in replicate_seeds(scenario.seed, 16):
+    for seed in replicate_seeds(scenario.seed, 24):
         model = sim.CommunityModel(scenario, seed=seed)
         st_ = model.state
         due: dict[int, list[tuple[int, bool]]] = {}
@@ -236,8 +247,8 @@ def test_answered_first_post_raises_engagement_and_ignored_lowers_it():
                 if st_.status[row] == MEMBER:
                     week_later[answered].append(st_.engagement[row])
     assert len(jumps[True]) >= 20 and len(jumps[False]) >= 20
-    # 16 groups at this seed (calibrated defaults): 40 answered newcomers gained about
-    # +0.13 to +0.23, 12+ ignored ones lost about 0.19 to 0.27
+    # 24 groups at this seed (calibrated defaults), so that at least 20 newcomers of
+    # each kind post a first post (16 groups gave 18 ignored ones)
     up, down = np.array(jumps[True]), np.array(jumps[False])
     assert up.mean() > 0.1 and (up > 0).mean() >= 0.9
     assert down.mean() < -0.1 and (down < 0).mean() >= 0.9

@@ -218,7 +218,7 @@ def test_departed_sender_posts_no_envelope():
     st = model.state
     senders = (st.status == MEMBER) & np.isin(st.role, [Member.code, SeedUser.code])
     sender = int(np.flatnonzero(senders)[0])
-    model.pending_envelopes = MemberEnvelopes(senders=[sender], cents=[500])
+    model.pending_envelopes = MemberEnvelopes(senders=np.array([sender]), cents=np.array([500]))
     model.leave(np.array([sender]))
     before_msgs, before_sent = st.messages[sender].copy(), float(st.money_sent[sender])
     model.step()

@@ -317,12 +317,18 @@ def test_a_moderate_unmet_promise_backfires_within_a_month(promise_runs):
 # ================================================== directions: S11 monetization
 
 
+SELLING_REPLICATES = 16
+"""Pairs for the promotion tests: hard daily promotion costs a group of about 45 members
+some 3 of them against soft promotion, which 8 pairs (per-pair spread about 6) do not
+show reliably (root seeds 1-10 at 8 pairs: mean -0.3 to -7.4)."""
+
+
 @pytest.fixture(scope="module")
 def selling_runs():
     base = {"welcome": {}, "content": {}, "monetization": {"promotions_per_week": 0}}
     arms = {"soft": {"monetization": {"promotions_per_week": 2}},
             "hard_daily": {"monetization": {"promotions_per_week": 7, "promotion": "hard"}}}
-    return sim.run(scenario(base, arms))
+    return sim.run(scenario(base, arms, replicates=SELLING_REPLICATES))
 
 
 def test_soft_promotion_earns_with_little_loss_of_members(selling_runs):
@@ -330,20 +336,23 @@ def test_soft_promotion_earns_with_little_loss_of_members(selling_runs):
     assert np.all(s[s["arm"] == "soft"]["revenue"] > 0)
     assert np.all(s[s["arm"] == "baseline"]["revenue"] == 0)
     members = paired(s, "soft", "members_final")
-    # about 50 members: a loss under 7 is within the noise of members_final
-    assert members.mean() > -7  # seeds 1-6: mean -4.0 to +5.0 members
+    # about 45 members: a loss under 7 is within the noise of members_final
+    assert members.mean() > -7  # root seeds 1-4: mean -0.5 to -3.7 members
     hard = paired(s, "hard_daily", "members_final")
-    assert members.mean() > hard.mean()
+    assert members.mean() > hard.mean()  # seeds 1-4: by 0.8 to 5.3 members
 
 
 def test_hard_daily_promotion_earns_more_at_first_then_drives_members_away(selling_runs):
     s = selling_runs.summary
     early = window_sum(selling_runs.timeseries, "revenue", 0, 30)
-    assert np.all(early["hard_daily"] > early["soft"])  # seeds 1-6: 8/8 every time
+    assert np.all(early["hard_daily"] > early["soft"])  # root seeds 1-4: 16/16 every time
+    # direction of effect, paired: more pairs lose members than gain them, and the mean
+    # pair loses (root seeds 1-4: mean -0.8 to -5.3, 7-11 pairs lose, 4-5 gain)
     members = paired(s, "hard_daily", "members_final", base="soft")
-    assert (members < 0).sum() >= 5 and members.mean() < -2.5  # 6-8/8, -5.4 to -9.5
+    assert members.mean() < 0 and (members < 0).sum() > (members > 0).sum()
+    # the chat itself falls clearly (seeds 1-4: 13-15 of 16 pairs, -0.16 to -0.21)
     active = paired(s, "hard_daily", "active_share_last_28d", base="soft")
-    assert (active < 0).sum() >= 4 and active.mean() < -0.06  # 5-8/8, -0.13 to -0.38
+    assert (active < 0).sum() >= 12 and active.mean() < -0.1
 
 
 # ============================================================ books: money adds up

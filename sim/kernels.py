@@ -117,7 +117,7 @@ def seat_members(rows, roles, inviters, layers, day, founding, fit, initial_enga
                  weights, expectation, join_commitment, join_expectation, status, role,
                  role_at_join, joined_day, invited_by, founder, invitees, layer, days_silent,
                  engagement, trust, commitment, expectation_extra, value_parts, value,
-                 friends_in, indptr, indices):
+                 friends_in, indptr, indices, members):
     """Joining: set up the member-table rows of people who join today.
 
     Newcomers arrive expecting the group to be worth what their role expects, plus
@@ -125,7 +125,8 @@ def seat_members(rows, roles, inviters, layers, day, founding, fit, initial_enga
     there, spread over the value components they care about, and then follows
     experience. They start with ``join_commitment`` (a fee paid, being chosen). Their
     friends now have one more friend inside. Unless they are the ``founding`` members,
-    each counts as one more invitee of their inviter.
+    each counts as one more invitee of their inviter. Returns the rows of all
+    members: ``members`` (sorted) and the newcomers, merged.
     """
     for j in range(rows.size):
         i = rows[j]
@@ -156,18 +157,42 @@ def seat_members(rows, roles, inviters, layers, day, founding, fit, initial_enga
         value[i] = expected if cared > 0 else 0.0
         for k in range(indptr[i], indptr[i + 1]):
             friends_in[indices[k]] += 1
+    return merged_rows(members, np.sort(rows))
 
 
 @njit(cache=True)
 def unseat_members(rows, new_status, day, role, role_at_end, status, left_day, friends_in,
-                   indptr, indices):
-    """Leaving or removal: close the member-table rows of people who go today."""
+                   indptr, indices, members):
+    """Leaving or removal: close the member-table rows of people who go today.
+
+    Returns the rows of ``members`` who are still members.
+    """
     for i in rows:
         role_at_end[i] = role[i]
         status[i] = new_status
         left_day[i] = day
         for k in range(indptr[i], indptr[i + 1]):
             friends_in[indices[k]] -= 1
+    keep = np.empty(members.size, dtype=np.bool_)
+    for j in range(members.size):
+        keep[j] = status[members[j]] == 1
+    return members[keep]
+
+
+@njit(cache=True)
+def merged_rows(first, second):
+    """Two sorted arrays of distinct rows merged into one sorted array."""
+    out = np.empty(first.size + second.size, dtype=np.int64)
+    a = 0
+    b = 0
+    for k in range(out.size):
+        if b == second.size or (a < first.size and first[a] < second[b]):
+            out[k] = first[a]
+            a += 1
+        else:
+            out[k] = second[b]
+            b += 1
+    return out
 
 
 # ---------------------------------------------------------------------- reading

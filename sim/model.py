@@ -228,7 +228,12 @@ class CommunityModel(mesa.Model):
     # ------------------------------------------------------------ membership
 
     def members(self) -> np.ndarray:
-        """Rows of current members (sorted); cached until membership changes."""
+        """Rows of current members (sorted).
+
+        Kept up to date as people join and go (the compiled passes that seat and
+        unseat them return the new rows); a fresh array each time, so rows handed out
+        earlier in the day stay as they were.
+        """
         if self._members is None:
             self._members = np.flatnonzero(self.state.status == MEMBER)
         return self._members
@@ -256,17 +261,16 @@ class CommunityModel(mesa.Model):
         if rows.size == 0:
             return
         st, adj = self.state, self.world.adjacency
-        kernels.seat_members(
+        self._members = kernels.seat_members(
             rows, roles.astype(np.int8), invited_by.astype(np.int32), layer.astype(np.int8),
             self.day, founders, self.world.fit, self.dyn.initial_engagement,
             self.roles.weights, self.roles.expectation, commitment, expectation, st.status,
             st.role, st.role_at_join, st.joined_day, st.invited_by, st.founder, st.invitees,
             st.layer, st.days_silent,
             st.engagement, st.trust, st.commitment, st.expectation_extra, st.value_parts,
-            st.value, st.friends_in, adj.indptr, adj.indices)
+            st.value, st.friends_in, adj.indptr, adj.indices, self.members())
         for row, code in zip(rows.tolist(), roles.tolist(), strict=True):
             self.persons[row].become(ROLES[code])
-        self._members = None
         self.joined_total += int(rows.size)
 
     def _exit(self, rows: np.ndarray, status: int) -> None:
@@ -274,8 +278,9 @@ class CommunityModel(mesa.Model):
         if rows.size == 0:
             return
         st, adj = self.state, self.world.adjacency
-        kernels.unseat_members(rows, status, self.day, st.role, st.role_at_end, st.status,
-                               st.left_day, st.friends_in, adj.indptr, adj.indices)
+        self._members = kernels.unseat_members(
+            rows, status, self.day, st.role, st.role_at_end, st.status, st.left_day,
+            st.friends_in, adj.indptr, adj.indices, self.members())
         if self.today is not None:
             if status == LEFT:
                 self.today.leaves += int(rows.size)
@@ -283,7 +288,6 @@ class CommunityModel(mesa.Model):
                 self.today.removed += int(rows.size)
         for row in rows.tolist():
             self.persons[row].become(Outsider)
-        self._members = None
 
     def leave(self, rows: np.ndarray) -> None:
         """``rows`` leave the group of their own accord today."""

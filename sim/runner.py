@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import forkserver, get_context
+from typing import Any
 
 import pandas as pd
 
@@ -90,8 +98,9 @@ def worker_started() -> None:
     gc.freeze()
 
 
-def _simulate_packed(args: tuple[Scenario, RunSpec]) -> RunTables:
-    return simulate(*args)
+def _simulate_numbered(task: tuple[int, Scenario, RunSpec]) -> tuple[int, RunTables]:
+    number, scenario, spec = task
+    return number, simulate(scenario, spec)
 
 
 def default_workers() -> int:
@@ -102,9 +111,50 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def shared_work(submit: Callable[[Any], Future], tasks: list, window: int,
+                run_here: Callable[[Any], Any]) -> Iterator[Any]:
+    """Results of ``tasks``, done by a process pool and, while it starts, by this process.
+
+    Keeps ``window`` tasks submitted to the pool (``submit``) and yields results as
+    they finish, in no fixed order. Until the pool's first result arrives (its server
+    still importing, its workers starting: one to two seconds here), this process
+    works through the far end of the queue itself (``run_here``, collecting each
+    run's garbage as it ends), so the start-up of a pool costs less than a second of
+    idle cores.
+    """
+    pending = deque(tasks)
+    first = [pending.popleft() for _ in range(min(window, len(pending)))]
+    # submitting waits for the pool's server to finish importing: a helper thread
+    # does it, and this process runs tasks until a worker has delivered
+    with ThreadPoolExecutor(1) as helper:
+        started = helper.submit(lambda: [submit(task) for task in first])
+
+        def pool_delivered() -> bool:
+            return started.done() and any(f.done() for f in started.result())
+
+        with collected_between_runs() as after_run:
+            while pending and not pool_delivered():
+                result = run_here(pending.pop())
+                after_run()
+                yield result
+        running = set(started.result())
+    while pending or running:
+        while pending and len(running) < window:
+            running.add(submit(pending.popleft()))
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            running.discard(future)
+            yield future.result()
+
+
 def run_all(scenario: Scenario, specs: list[RunSpec], workers: int = 1,
             on_done: Callable[[int], None] | None = None) -> list[RunTables]:
-    """Run ``specs`` (in a pool when ``workers > 1``); results in the order of ``specs``."""
+    """Run ``specs`` (in a pool when ``workers > 1``); results in the order of ``specs``.
+
+    A pool's workers start from a fork server that has imported the engine and loaded
+    its compiled kernels; while it starts, this process runs the last of the runs
+    itself (:func:`shared_work`).
+    """
     if workers <= 1 or len(specs) <= 1:
         out = []
         with collected_between_runs() as after_run:
@@ -116,16 +166,17 @@ def run_all(scenario: Scenario, specs: list[RunSpec], workers: int = 1,
         return out
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(["sim.runner", "sim.prewarm"])
+    forkserver.ensure_running()
+    tasks = [(number, scenario, spec) for number, spec in enumerate(specs)]
+    done: dict[int, RunTables] = {}
     with ProcessPoolExecutor(max_workers=min(workers, len(specs)), mp_context=ctx,
                              initializer=worker_started) as pool:
-        results: Iterable[RunTables] = pool.map(
-            _simulate_packed, [(scenario, s) for s in specs], chunksize=1)
-        out = []
-        for tables in results:
-            out.append(tables)
+        for number, tables in shared_work(lambda task: pool.submit(_simulate_numbered, task),
+                                          tasks, workers * 2, _simulate_numbered):
+            done[number] = tables
             if on_done:
                 on_done(1)
-        return out
+    return [done[number] for number in range(len(specs))]
 
 
 def combine(scenario: Scenario, tables: list[RunTables]) -> RunResult:

@@ -19,7 +19,7 @@ import os
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import forkserver, get_context
 from pathlib import Path
@@ -33,7 +33,7 @@ from sim.experiment import Study
 from sim.metrics import run_tables
 from sim.model import CommunityModel
 from sim.output import package_versions, write_atomic
-from sim.runner import collected_between_runs, worker_started
+from sim.runner import collected_between_runs, shared_work, worker_started
 from sim.scenario import Scenario, base_dir_of
 from sim.seeding import replicate_seeds, run_streams
 from sim.world import World, build_world
@@ -157,7 +157,7 @@ def run_task(task: Task, base_dir: str | None = None) -> tuple[dict[str, Any], p
 
 def _local(tasks: list[Task], base_dir: str | None, workers: int) -> Iterator[tuple]:
     if workers <= 1:
-        yield from _in_process(deque(reversed(tasks)), base_dir, lambda: False)
+        yield from _in_process(tasks, base_dir)
         return
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(["sim.sweeps", "sim.prewarm"])
@@ -166,20 +166,19 @@ def _local(tasks: list[Task], base_dir: str | None, workers: int) -> Iterator[tu
     _worlds.update(worlds)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                              initializer=_sweep_worker_started, initargs=(worlds,)) as pool:
-        yield from _bounded(lambda t: pool.submit(run_task, t, base_dir), tasks, workers * 4,
-                            lambda futures: wait(futures, return_when=FIRST_COMPLETED)[0],
-                            base_dir)
+        yield from shared_work(lambda t: pool.submit(run_task, t, base_dir), tasks,
+                               workers * 4, lambda t: run_task(t, base_dir))
 
 
-def _in_process(queue: deque[Task], base_dir: str | None, stop: Callable[[], bool]):
-    """Run tasks from the back of ``queue`` here until it is empty or ``stop()``.
+def _in_process(tasks: list[Task], base_dir: str | None) -> Iterator[tuple]:
+    """Run ``tasks`` here, in order.
 
     The garbage of each run is collected when it ends (see
     :func:`sim.runner.collected_between_runs`).
     """
     with collected_between_runs() as after_run:
-        while queue and not stop():
-            result = run_task(queue.pop(), base_dir)
+        for task in tasks:
+            result = run_task(task, base_dir)
             after_run()
             yield result
 
@@ -213,31 +212,6 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-def _bounded(submit: Callable, tasks: list[Task], window: int, wait_some: Callable,
-             base_dir: str | None):
-    """Keep ``window`` tasks submitted; yield results as they finish.
-
-    Until the pool's first result arrives (its server still importing, its workers
-    starting), this process works through the far end of the queue itself, so the
-    start-up of a pool costs less than a second of idle cores.
-    """
-    pending = deque(tasks)
-    first = [pending.popleft() for _ in range(min(window, len(pending)))]
-    # submitting waits for the pool's server to finish importing: a helper thread
-    # does it, and this process runs tasks until a worker has delivered
-    with ThreadPoolExecutor(1) as helper:
-        started = helper.submit(lambda: [submit(task) for task in first])
-        yield from _in_process(pending, base_dir, lambda: started.done() and any(
-            f.done() for f in started.result()))
-        running = set(started.result())
-    while pending or running:
-        while pending and len(running) < window:
-            running.add(submit(pending.popleft()))
-        for future in wait_some(running):
-            running.discard(future)
-            yield future.result()
 
 
 # ----------------------------------------------------------------- results

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 
 import pandas as pd
 import pytest
@@ -42,7 +43,13 @@ MINE = "name: my own group\ndays: 20\npopulation: {size: 200}\nstrategies: {welc
 
 
 def wait_for(driver, condition, timeout: float = WAIT):
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(
+    """What ``condition(driver)`` gives once it is truthy.
+
+    Dash redraws components as callbacks return: an element found a moment ago may
+    be gone when it is read, and the condition is then simply tried again.
+    """
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: condition(d) or None)
 
 
@@ -78,7 +85,13 @@ def chart_title(driver, ident: str) -> str | None:
         "return el && el.layout && el.layout.title ? el.layout.title.text : null;", f"#{ident}")
 
 
-def text_of(driver, ident: str) -> str:
+def text_of(driver, ident: str, attempts: int = 50) -> str:
+    """The visible text of element ``ident``, read again if Dash redraws it meanwhile."""
+    for _ in range(attempts - 1):
+        try:
+            return driver.find_element(By.ID, ident).text
+        except StaleElementReferenceException:
+            time.sleep(0.05)
     return driver.find_element(By.ID, ident).text
 
 
@@ -266,11 +279,10 @@ def test_compare_tab_shows_the_arms_like_the_report(first_run, page, screenshot_
     page.find_element(By.CSS_SELECTOR, "#arm-choice input[value=cleanup_every_90_days]").click()
     assert "3 arm(s) x 2 replicate(s)" in (run(page) and text_of(page, "run-header"))
     select_tab(page, "Compare arms")
-    table = wait_for(page, lambda d: d.find_elements(By.CSS_SELECTOR,
-                                                     "#compare-table table.outcomes tr"))
-    heads = [h.text for h in page.find_elements(By.CSS_SELECTOR, "#compare-table th")]
-    assert heads == ["outcome", "baseline", "weekly_red_envelopes", "paid_entry"]
-    assert len(table) >= 7
+    heads = ["outcome", "baseline", "weekly_red_envelopes", "paid_entry"]
+    assert settled(page, lambda d: [h.text for h in d.find_elements(
+        By.CSS_SELECTOR, "#compare-table th")], heads) == heads
+    assert len(page.find_elements(By.CSS_SELECTOR, "#compare-table table.outcomes tr")) >= 7
     differences = figure(page, "compare-differences")
     assert {y for t in differences["traces"] for y in t["y"]} == {"weekly_red_envelopes",
                                                                   "paid_entry"}

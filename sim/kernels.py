@@ -579,39 +579,32 @@ def envelopes_kernel(rows, read, status, member_status, promised_senders,
     Returns the next stamp, the money claimed from all envelopes, the senders and
     cents of the members' envelopes posted today, and of those promised for tomorrow.
     """
-    kept = promised_senders.size
-    keep = np.empty(kept, dtype=np.bool_)
-    for e in range(kept):
+    keep = np.empty(promised_senders.size, dtype=np.bool_)
+    for e in range(promised_senders.size):
         keep[e] = status[promised_senders[e]] == member_status
+    kept, kept_cents = promised_senders[keep], promised_cents[keep]
     fresh = givers(status, member_status, role, traits, spammer_code, hunter_code,
                    unprompted_senders(rows, send_rate))
-    member_senders = np.concatenate((promised_senders[keep], fresh))
-    member_cents = np.concatenate((promised_cents[keep],
-                                   member_envelope_cents(fresh.size, gift_amount)))
-    kept = member_senders.size - fresh.size
+    fresh_cents = member_envelope_cents(fresh.size, gift_amount)
+    member_senders = np.concatenate((kept, fresh))
+    member_cents = np.concatenate((kept_cents, fresh_cents))
     ops = operator_senders.size
     if member_senders.size + ops == 0 or rows.size == 0:
         return stamp, 0.0, member_senders, member_cents, np.empty(0, dtype=np.int64), \
             np.empty(0, dtype=np.int64)
-    total = member_senders.size + ops
-    senders = np.empty(total, dtype=np.int64)
-    cents = np.empty(total, dtype=np.int64)
-    shares = np.full(total, member_shares, dtype=np.int64)
-    lucky = np.ones(total, dtype=np.bool_)
-    senders[:kept] = member_senders[:kept]
-    cents[:kept] = member_cents[:kept]
-    senders[kept:kept + ops] = operator_senders
-    cents[kept:kept + ops] = operator_cents
-    shares[kept:kept + ops] = operator_shares
-    lucky[kept:kept + ops] = operator_lucky
-    senders[kept + ops:] = member_senders[kept:]
-    cents[kept + ops:] = member_cents[kept:]
+    senders = np.concatenate((kept, operator_senders, fresh))
+    cents = np.concatenate((kept_cents, operator_cents, fresh_cents))
+    shares = np.concatenate((np.full(kept.size, member_shares, dtype=np.int64),
+                             operator_shares, np.full(fresh.size, member_shares, dtype=np.int64)))
+    lucky = np.concatenate((np.ones(kept.size, dtype=np.bool_), operator_lucky,
+                            np.ones(fresh.size, dtype=np.bool_)))
+    total = senders.size
     all_claimed = np.empty(total)
     stamp, money = grab_envelopes_kernel(
         rows, read, senders, cents, shares, lucky, role, traits, money_sensitivity,
         grab_chance, thanks_chance, gained, luckiest, posts, messages, money_sent, mark,
         stamp, all_claimed)
-    claimed[:] = all_claimed[kept:kept + ops]
+    claimed[:] = all_claimed[kept.size:kept.size + ops]
     give_back = np.empty(rows.size, dtype=np.int64)
     n = settle_envelopes(rows, gained, luckiest, posts, role, traits, spammer_code,
                          hunter_code, money_received, money_today, wrote, per_yuan,

@@ -14,7 +14,7 @@ from pathlib import Path
 import diskcache
 import multiprocess
 import multiprocess.forkserver
-from dash import Dash, DiskcacheManager, dcc, html
+from dash import Dash, DiskcacheManager, Input, Output, dcc, html
 
 from sim.dashboard import arms, explore, runs_page, sweep_page
 from sim.dashboard.context import Context
@@ -31,6 +31,11 @@ TABS = (
     ("sweeps", "Sweeps"),
     ("runs", "Runs folder"),
 )
+
+
+def panel_id(tab: str) -> str:
+    """Id of the page part a tab shows."""
+    return f"panel-{tab}"
 
 
 def page(ctx: Context) -> html.Div:
@@ -50,9 +55,11 @@ def page(ctx: Context) -> html.Div:
                    "scenario, move the levers, run it, compare the arms, explore sweeps."),
         ], className="top"),
         dcc.Tabs(id="tabs", value="explore", className="tabs", children=[
-            dcc.Tab(label=label, value=key, children=contents[key], className="tab",
-                    selected_className="tab selected", id=f"tab-{key}")
+            dcc.Tab(label=label, value=key, className="tab", selected_className="tab selected",
+                    id=f"tab-{key}")
             for key, label in TABS]),
+        *[html.Div(contents[key], id=panel_id(key), hidden=key != "explore")
+          for key, _ in TABS],
         html.Footer("Results come from a simulation with first-estimate behaviour: read them "
                     "as directions and trade-offs, not forecasts."),
     ], className="page")
@@ -79,6 +86,20 @@ class _ForkServerJobs(DiskcacheManager):
             target=job_fn, args=(key, self._make_progress_key(key), args, context))
         process.start()
         return process.pid
+
+
+def _show_selected_panel(app: Dash) -> None:
+    """Show the selected tab's panel and hide the others, in the browser.
+
+    Every panel stays on the page: Dash's own tabs would unmount the hidden ones, and
+    a run started on the Explore tab could then no longer be cancelled after a look
+    at another tab (its renderer loses the job).
+    """
+    keys = [key for key, _ in TABS]
+    app.clientside_callback(
+        f"function(tab) {{ return {keys!r}.map(key => key !== tab); }}",
+        [Output(panel_id(key), "hidden") for key in keys],
+        Input("tabs", "value"))
 
 
 def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None,
@@ -110,6 +131,7 @@ def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None
     app.index_string = app.index_string.replace(
         "{%css%}", "{%css%}\n        <style>" + TABLE_CSS + "</style>")
     app.layout = lambda: page(ctx)
+    _show_selected_panel(app)
     for tab in (explore, arms, sweep_page, runs_page):
         tab.register(app, ctx)
     app.commsim_context = ctx

@@ -95,6 +95,16 @@ def text_of(driver, ident: str, attempts: int = 50) -> str:
     return driver.find_element(By.ID, ident).text
 
 
+def press(driver, element) -> None:
+    """Click ``element`` once it is scrolled to the middle of the view.
+
+    The Explore sidebar scrolls on its own, beside the page; a control low in it may be
+    below the window, where a click would land on something else.
+    """
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+
+
 def open_dashboard(driver, url: str) -> None:
     driver.get(url)
     wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, 'div[data-path="days"] input'))
@@ -209,8 +219,8 @@ def test_changed_levers_change_the_charts(first_run, page, screenshot_dir,
                                           full_page_screenshot):
     set_number(page, "days", 30)
     envelopes = 'details[data-key="red_envelope"]'
-    page.find_element(By.CSS_SELECTOR, f"{envelopes} summary input[type=checkbox]").click()
-    page.find_element(By.CSS_SELECTOR, f"{envelopes} summary").click()  # open its levers
+    press(page, page.find_element(By.CSS_SELECTOR, f"{envelopes} summary input[type=checkbox]"))
+    press(page, page.find_element(By.CSS_SELECTOR, f"{envelopes} summary"))  # open its levers
     choose(page, 'div[data-path="strategies.red_envelope.every"] .dash-dropdown', "daily")
     run(page)
     assert settled(page, lambda d: last_day(d, "explore-members"), 29) == 29
@@ -385,10 +395,14 @@ def test_a_run_shows_progress_while_the_page_responds_and_can_be_cancelled(other
     wait_for(viewer, lambda d: "small-sweep" in text_of(d, "folders-table"))
     select_tab(viewer, "Explore")
     wait_for(viewer, lambda d: text_of(d, "run-status").startswith("Done"))
-    # a longer run, cancelled once it has started
+    # a longer run, cancelled once it has started, after a look at another tab
     set_number(viewer, "days", 365)
     viewer.find_element(By.ID, "run-button").click()
     label = wait_for(viewer, progress)
+    select_tab(viewer, "Compare arms")
+    select_tab(viewer, "Explore")
+    wait_for(viewer, lambda d: d.find_element(By.ID, "cancel-button").get_attribute(
+        "disabled") is None)
     viewer.find_element(By.ID, "cancel-button").click()
     wait_for(viewer, lambda d: d.find_element(By.ID, "run-button").get_attribute(
         "disabled") is None)

@@ -138,9 +138,24 @@ def pick_scenario(driver, name: str, days: int, replicates: int = 2, size: int =
     set_number(driver, "population.size", size)
 
 
+def enabled(driver, ident: str) -> bool:
+    return driver.find_element(By.ID, ident).get_attribute("disabled") is None
+
+
+def start_run(driver) -> None:
+    """Press Run once the page allows it; return once the run is going (Cancel enabled).
+
+    Run is enabled again a moment after the previous run's result is on show.
+    """
+    wait_for(driver, lambda d: enabled(d, "run-button"))
+    driver.find_element(By.ID, "run-button").click()
+    wait_for(driver, lambda d: enabled(d, "cancel-button"))
+
+
 def run(driver) -> str:
     """Press Run, wait until the run is done and on show; return the status line."""
     before = text_of(driver, "run-status")
+    wait_for(driver, lambda d: enabled(d, "run-button"))
     driver.find_element(By.ID, "run-button").click()
     status = wait_for(driver, lambda d: (lambda t: t if t.startswith("Done") and t != before
                                          else None)(text_of(d, "run-status")))
@@ -388,7 +403,7 @@ def test_a_run_shows_progress_while_the_page_responds_and_can_be_cancelled(other
         return text if re.fullmatch(r"\d+ of 12 runs done", text) else None
 
     pick_scenario(viewer, "baseline", days=120, replicates=12, size=1500)
-    viewer.find_element(By.ID, "run-button").click()
+    start_run(viewer)
     wait_for(viewer, progress)
     assert viewer.find_element(By.ID, "run-button").get_attribute("disabled")
     select_tab(viewer, "Runs folder")  # other callbacks answer while the run goes on
@@ -397,15 +412,13 @@ def test_a_run_shows_progress_while_the_page_responds_and_can_be_cancelled(other
     wait_for(viewer, lambda d: text_of(d, "run-status").startswith("Done"))
     # a longer run, cancelled once it has started, after a look at another tab
     set_number(viewer, "days", 365)
-    viewer.find_element(By.ID, "run-button").click()
+    start_run(viewer)
     label = wait_for(viewer, progress)
     select_tab(viewer, "Compare arms")
     select_tab(viewer, "Explore")
-    wait_for(viewer, lambda d: d.find_element(By.ID, "cancel-button").get_attribute(
-        "disabled") is None)
+    assert enabled(viewer, "cancel-button")  # the run still goes on, and can be stopped
     viewer.find_element(By.ID, "cancel-button").click()
-    wait_for(viewer, lambda d: d.find_element(By.ID, "run-button").get_attribute(
-        "disabled") is None)
+    wait_for(viewer, lambda d: enabled(d, "run-button"))
     status = text_of(viewer, "run-status")
     assert status.startswith("Done") and "365 days" not in text_of(viewer, "run-header"), (
         label, status)

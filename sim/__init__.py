@@ -9,16 +9,25 @@ The Python API mirrors the command line::
     sim.write_report(result, "runs/x")  # runs/x/report.html
 """
 
-# first: Mesa loads without its slow stack inspection, numba when first used (see the module)
-from sim.startup import kernels, mesa  # noqa: F401
+from sim import interrupt
 
-# isort: split
-# imported, not wrapped: a wrapper named ``compare`` would be replaced by the module
-# ``sim.compare`` as soon as anything imports that module
-from sim.compare import compare
-from sim.model import CommunityModel
-from sim.runner import RunResult, run
-from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+try:
+    # isort: off
+    # first: Mesa loads without its slow stack inspection, numba when first used (see
+    # the module)
+    from sim.startup import kernels, mesa  # noqa: F401
+
+    # imported, not wrapped: a wrapper named ``compare`` would be replaced by the module
+    # ``sim.compare`` as soon as anything imports that module
+    from sim.compare import compare
+    from sim.model import CommunityModel
+    from sim.runner import RunResult, run
+    from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+    # isort: on
+except KeyboardInterrupt:
+    if interrupt.in_the_command():  # Ctrl-C while the command starts: one line, no traceback
+        interrupt.stop_quietly()
+    raise
 
 __version__ = "0.1.0"
 

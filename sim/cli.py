@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sim import interrupt
 from sim.compare import SAME, compare, format_difference, format_interval
 from sim.output import REPORT_FILE, RESULT_FILES, default_out_dir, remove_if_empty, write_run
 from sim.runner import default_workers, run
@@ -176,8 +177,8 @@ def run_command(
         write_run(result, target, report=report, comparison=comparison)
     except KeyboardInterrupt:
         remove_if_empty(target)
-        err_console.print("interrupted: nothing was written.")
-        raise typer.Exit(code=130) from None
+        err_console.print(interrupt.MESSAGE)
+        raise typer.Exit(code=interrupt.EXIT_STATUS) from None
     except BaseException:
         remove_if_empty(target)
         raise
@@ -285,5 +286,5 @@ _register_dashboard()
 
 
 def main() -> None:
-    """Entry point of the ``commsim`` console script."""
+    """Run the command line (the console script enters through :func:`sim.interrupt.main`)."""
     app()

@@ -17,6 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from sim import interrupt
 from sim.experiment import load_experiment
 from sim.runner import default_workers
 from sim.scenario import ScenarioError
@@ -79,7 +80,7 @@ def sweep_command(
     except KeyboardInterrupt:
         err_console.print("interrupted: finished runs are saved; run the same command again "
                           "to resume.")
-        raise typer.Exit(code=130) from None
+        raise typer.Exit(code=interrupt.EXIT_STATUS) from None
     except ValueError as exc:
         err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
         raise typer.Exit(code=2) from None

@@ -20,11 +20,13 @@ from concurrent.futures import (
 )
 from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing import forkserver, get_context
+from multiprocessing import forkserver, get_context, resource_tracker
+from multiprocessing.context import BaseContext
 from typing import Any
 
 import pandas as pd
 
+from sim import interrupt
 from sim.metrics import RunTables, run_tables
 from sim.model import CommunityModel
 from sim.scenario import Scenario
@@ -93,9 +95,11 @@ def worker_started() -> None:
 
     Freezes what exists now out of garbage collection (``gc.freeze``), so the
     collector's passes walk only the runs' own objects (see
-    :func:`collected_between_runs` for why that matters).
+    :func:`collected_between_runs` for why that matters), and lets Ctrl-C through
+    again (the fork server it comes from holds it back: :func:`start_fork_server`).
     """
     gc.freeze()
+    interrupt.accept()
 
 
 def _simulate_numbered(task: tuple[int, Scenario, RunSpec]) -> tuple[int, RunTables]:
@@ -147,6 +151,25 @@ def shared_work(submit: Callable[[Any], Future], tasks: list, window: int,
             yield future.result()
 
 
+def start_fork_server(preload: list[str]) -> BaseContext:
+    """Start (if needed) the fork server a pool's workers come from; its context.
+
+    The server imports ``preload`` (the engine, with its compiled kernels) once; it
+    starts loading in the background while the caller goes on. It never takes Ctrl-C
+    (:func:`sim.interrupt.held_back`; Python's fork server ignores it only once it has
+    loaded): the caller handles it, and the server exits when the caller does. Its
+    workers take Ctrl-C again (:func:`worker_started`).
+    """
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(preload)
+    # the fork server starts Python's resource tracker first, which unblocks Ctrl-C
+    # whatever it was before: started here, it is already running inside the block
+    resource_tracker.ensure_running()
+    with interrupt.held_back():
+        forkserver.ensure_running()
+    return ctx
+
+
 def run_all(scenario: Scenario, specs: list[RunSpec], workers: int = 1,
             on_done: Callable[[int], None] | None = None) -> list[RunTables]:
     """Run ``specs`` (in a pool when ``workers > 1``); results in the order of ``specs``.
@@ -164,9 +187,7 @@ def run_all(scenario: Scenario, specs: list[RunSpec], workers: int = 1,
                 if on_done:
                     on_done(1)
         return out
-    ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.runner", "sim.prewarm"])
-    forkserver.ensure_running()
+    ctx = start_fork_server(["sim.runner", "sim.prewarm"])
     tasks = [(number, scenario, spec) for number, spec in enumerate(specs)]
     done: dict[int, RunTables] = {}
     with ProcessPoolExecutor(max_workers=min(workers, len(specs)), mp_context=ctx,

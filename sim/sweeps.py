@@ -21,7 +21,6 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import forkserver, get_context
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from sim.experiment import Study
 from sim.metrics import run_tables
 from sim.model import CommunityModel
 from sim.output import package_versions, write_atomic
-from sim.runner import collected_between_runs, shared_work, worker_started
+from sim.runner import collected_between_runs, shared_work, start_fork_server, worker_started
 from sim.scenario import Scenario, base_dir_of
 from sim.seeding import replicate_seeds, run_streams
 from sim.world import World, build_world
@@ -159,9 +158,7 @@ def _local(tasks: list[Task], base_dir: str | None, workers: int) -> Iterator[tu
     if workers <= 1:
         yield from _in_process(tasks, base_dir)
         return
-    ctx = get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.sweeps", "sim.prewarm"])
-    forkserver.ensure_running()  # the server imports in the background ...
+    ctx = start_fork_server(["sim.sweeps", "sim.prewarm"])  # it imports in the background ...
     worlds = shared_worlds(tasks, base_dir)  # ... while this process builds the worlds
     _worlds.update(worlds)
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,

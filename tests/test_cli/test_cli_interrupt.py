@@ -1,0 +1,63 @@
+"""Ctrl-C on ``commsim run``: one line, exit status 130, nothing written, no process left.
+
+The command is started as a user starts it (the installed console script, in its own
+process group, as a terminal would) and the whole group gets SIGINT, as Ctrl-C sends
+it: while the command is still loading, and just after it has started its pool (its
+fork server is then loading the engine). Whenever it comes, the user must see the
+same single line and never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sim.interrupt import EXIT_STATUS, MESSAGE
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMAND = Path(sys.executable).parent / "commsim"
+LOADING = 0.6
+"""Seconds after launch that fall while the command imports ``sim`` (about 1.5 s here;
+Python's own start-up, before any program's code runs, takes the first 0.03 s)."""
+GONE_WITHIN = 15.0
+"""Seconds the command's processes may take to be gone after it has exited."""
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not COMMAND.exists(), reason="the console script is not installed")
+@pytest.mark.parametrize("moment", ["loading", "pool starting", "running"])
+def test_ctrl_c_prints_one_line_and_leaves_nothing(tmp_path, moment):
+    out = tmp_path / "run"
+    process = subprocess.Popen(
+        [str(COMMAND), "run", str(ROOT / "scenarios" / "showcase.yaml"), "--workers", "2",
+         "--replicates", "30", "--out", str(out)],  # about 20 s of runs
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    if moment == "loading":
+        time.sleep(LOADING)
+    else:
+        process.stdout.readline()  # the run's header: loaded, the pool starts now
+        time.sleep(0.2 if moment == "pool starting" else 3.0)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == EXIT_STATUS, (stdout, stderr)
+    assert "Traceback" not in stderr + stdout
+    assert stderr.strip().splitlines()[-1] == MESSAGE
+    assert not out.exists()
+    deadline = time.monotonic() + GONE_WITHIN
+    while group_alive(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not group_alive(process.pid), "a process of the command is still running"

@@ -10,7 +10,8 @@ Measures, on this machine, every figure DESIGN.md promises for the engine:
    measured in a separate process, beside the idiomatic Mesa model on the same
    community (best of three 5-day runs);
 4. the same 500-member group run by an idiomatic Mesa model of the core dynamics
-   (``benchmarks/mesa_idiomatic.py``), and the engine's speed-up over it.
+   (``benchmarks/mesa_idiomatic.py``), and the engine's speed-up over it;
+5. the speed-up for groups of 2,000, 5,000 and 20,000 members (for information).
 
 Prints a table (target, measured figure, PASS/MISS) and writes the figures to
 ``benchmarks/results/latest.json``. Not part of the test suite: timings depend on
@@ -93,6 +94,21 @@ the noise tolerance is raised: with the default, one shared stream of 100,000 me
 floods on day 0 and most members mute or leave within a week -- the model's overload
 mechanism (T6) working, but then the benchmark would no longer measure a 100k group.
 """
+MID_SIZES = ((2_000, 10_000), (5_000, 20_000), (20_000, 50_000))
+"""Groups between the 500-member group and the 100k community (members, population),
+for the speed-up by group size."""
+MID_COMMUNITY = """
+name: bench community of {members}
+days: {days}
+population: {{size: {population}}}
+group: {{capacity: {members}, initial_members: {initial}}}
+dynamics: {{noise_tolerance: 5000}}
+strategies: {{welcome: {{}}, content: {{}}}}
+"""
+"""A group of ``members`` on day 0 (26 founders + the rest), read selectively as the
+large community is (noise tolerance 5000)."""
+IDIOMATIC_MID_DAYS = 20
+"""Days of the idiomatic reference for the mid-size groups (its cost per day is flat)."""
 IDIOMATIC_LARGE_DAYS = 5
 """Days of the idiomatic Mesa reference at 100k members (it takes seconds per day)."""
 LARGE_REPEATS = 2
@@ -362,6 +378,59 @@ def measure_idiomatic(engine_rate: float) -> list[Figure]:
     ]
 
 
+# ------------------------------------------------- speed-up by group size
+
+
+def time_mid(members: int, population: int) -> tuple[float, float, float]:
+    """Engine and idiomatic member-days/s of one mid-size group; mean engine members.
+
+    Each side is the best of two runs on the same world (the engine for a year, the
+    reference for ``IDIOMATIC_MID_DAYS`` days, on the engine's day-0 group).
+    """
+    import sim
+    from benchmarks.mesa_idiomatic import IdiomaticGroup
+
+    def mid(days: int):
+        return sim.parse_scenario(MID_COMMUNITY.format(
+            members=members, population=population, initial=members - 26, days=days),
+            source="bench_engine.py")
+
+    warm_up()
+    model = sim.CommunityModel(mid(DAYS), seed=SEEDS[0])
+    world = model.world
+    engine = []
+    for _ in range(2):
+        model = sim.CommunityModel(mid(DAYS), seed=SEEDS[0], world=world)
+        start = time.perf_counter()
+        model.run_model()
+        engine.append(member_days(model) / (time.perf_counter() - start))
+    idiomatic = []
+    for _ in range(2):
+        reference = IdiomaticGroup(sim.CommunityModel(mid(IDIOMATIC_MID_DAYS), seed=SEEDS[0],
+                                                      world=world), seed=SEEDS[0])
+        start = time.perf_counter()
+        for _ in range(IDIOMATIC_MID_DAYS):
+            reference.step()
+        idiomatic.append(reference.member_days() / (time.perf_counter() - start))
+    return max(engine), max(idiomatic), member_days(model) / DAYS
+
+
+def measure_by_size() -> list[Figure]:
+    """The speed-up over idiomatic Mesa for groups between 500 and 100k members.
+
+    Reported for information: where the engine's fixed cost per day (about 80
+    microseconds of Python and kernel calls) stops mattering.
+    """
+    figures = []
+    for members, population in MID_SIZES:
+        engine, idiomatic, mean = time_mid(members, population)
+        figures.append(Figure(
+            f"speed-up at {members:,} members", engine / idiomatic, "x",
+            note=f"engine {engine / 1e6:.1f} M / idiomatic {idiomatic / 1e6:.2f} M member-days/s;"
+            f" {population:,} people, mean {mean:,.0f} members"))
+    return figures
+
+
 # ------------------------------------------------------------ 3. large community
 
 
@@ -505,6 +574,7 @@ def main() -> None:
     report.add(*measure_all_strategies())
     report.add(*measure_large())
     report.add(*measure_idiomatic(engine_rate))
+    report.add(*measure_by_size())
     elapsed = time.perf_counter() - started
     write_json(report, elapsed)
     render(report, elapsed)

@@ -58,9 +58,16 @@ def in_the_command() -> bool:
 
 
 def main() -> None:
-    """Entry point of the ``commsim`` console script: load the command line, run it."""
+    """Entry point of the ``commsim`` console script: load the command line, run it.
+
+    Once the command is done, Ctrl-C is ignored: Python then only tears down, and a
+    Ctrl-C meeting that would print "Exception ignored" and a traceback.
+    """
     try:
         from sim.cli import app
     except KeyboardInterrupt:
         stop_quietly()
-    app()
+    try:
+        app()
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

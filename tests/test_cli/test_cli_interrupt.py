@@ -61,3 +61,18 @@ def test_ctrl_c_prints_one_line_and_leaves_nothing(tmp_path, moment):
     while group_alive(process.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not group_alive(process.pid), "a process of the command is still running"
+
+
+def test_ctrl_c_is_ignored_once_the_command_is_done(monkeypatch, capsys):
+    from sim import interrupt
+
+    monkeypatch.setattr(sys, "argv", ["commsim", "--help"])
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit) as done:
+            interrupt.main()
+        assert done.value.code == 0
+        assert "Usage" in capsys.readouterr().out
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)

@@ -28,6 +28,9 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     # replies, answers, first posts
     Param("reply_scale", 8.0, "responder weight at which a post has a 63% chance of a reply",
           "responders", 0.1, 1000.0),
+    Param("reply_sociability", 0.0, "how much more talkative people write the replies and "
+          "answers (responder weight x sociability to this power; 0: not at all)", "exponent",
+          0.0, 2.0),
     Param("answer_scale", 4.0, "responder weight at which a question has a 63% chance of an "
           "answer", "responders", 0.1, 1000.0),
     Param("first_reply_boost", 0.32, "engagement gained by a newcomer whose first post is "

@@ -221,7 +221,7 @@ def post_kernel(rows, read, role, traits, engagement, sociability, spam_propensi
                 saw_rules, joined_day, welcomed, first_post_day, first_post_answered,
                 messages, recent_posts, day, newcomer_days, exponent, boost, rules_boost,
                 compliance, compliance_all, introduce, intro_chance, checkin_chance,
-                reply_scale, answer_scale, answer_boost,
+                reply_scale, reply_sociability, answer_scale, answer_boost,
                 welcome_reply, recent_window, posts, wrote, answered, replies, first,
                 first_answered):
     """Posting: messages, their kinds, answers and replies, first posts, the ledger.
@@ -259,6 +259,8 @@ def post_kernel(rows, read, role, traits, engagement, sociability, spam_propensi
         if read[j]:
             rate = t[T_POST] * sociability[i] * e ** exponent * boost
             responders[j] = t[T_REPLY] * e
+            if reply_sociability != 0.0:
+                responders[j] *= sociability[i] ** reply_sociability
             if ruled and t[T_AD] == 0.0:  # visible rules encourage on-topic members only
                 rate *= 1.0 + rules_boost  # to start conversations and to take part
                 responders[j] *= 1.0 + rules_boost
@@ -348,8 +350,8 @@ def read_and_post_kernel(rows, read, muted, floor, gain, muted_factor,
                          joined_day, welcomed, first_post_day, first_post_answered, messages,
                          recent_posts, day, newcomer_days, exponent, boost, rules_boost,
                          compliance, compliance_all, introduce, intro_chance, checkin_chance,
-                         reply_scale, answer_scale, answer_boost, welcome_reply,
-                         recent_window, posts, wrote, answered, replies, first,
+                         reply_scale, reply_sociability, answer_scale, answer_boost,
+                         welcome_reply, recent_window, posts, wrote, answered, replies, first,
                          first_answered):
     """Reading (:func:`read_kernel`), then posting (:func:`post_kernel`), in one call."""
     read_kernel(rows, engagement, muted, floor, gain, muted_factor, read)
@@ -357,9 +359,9 @@ def read_and_post_kernel(rows, read, muted, floor, gain, muted_factor,
                        spam_propensity, saw_rules, joined_day, welcomed, first_post_day,
                        first_post_answered, messages, recent_posts, day, newcomer_days,
                        exponent, boost, rules_boost, compliance, compliance_all, introduce,
-                       intro_chance, checkin_chance, reply_scale, answer_scale, answer_boost,
-                       welcome_reply, recent_window, posts, wrote, answered, replies, first,
-                       first_answered)
+                       intro_chance, checkin_chance, reply_scale, reply_sociability,
+                       answer_scale, answer_boost, welcome_reply, recent_window, posts, wrote,
+                       answered, replies, first, first_answered)
 
 
 # ---------------------------------------------------------------- red envelopes

@@ -220,7 +220,7 @@ def read_and_post(model: CommunityModel, plan: DayPlan, today: Today) -> None:
         NEWCOMER_DAYS, dyn.engagement_exponent, plan.posting_boost * topic,
         dyn.rules_participation_boost, dyn.rules_compliance, plan.compliance,
         plan.self_introduction, dyn.intro_chance, plan.checkin_chance, dyn.reply_scale,
-        dyn.answer_scale,
+        dyn.reply_sociability, dyn.answer_scale,
         plan.answer_boost, dyn.welcome_reply,
         RECENT_WINDOW, posts, wrote, answered, replies, first, first_answered)
     if plan.content_posts:

@@ -5,7 +5,7 @@ its compiled kernels and frozen its objects out of garbage collection
 (:mod:`sim.prewarm`). A Dask worker is a long-lived process of its own, holding
 Dask's objects besides: without the freeze, every collector pass between runs walks
 all of them. Measured on a local cluster of 2 workers (26-week runs, 700 runs beyond
-the first 100): 30.6 runs/s without the plugin, 37 with it.
+the first 100): 30.9 runs/s without the plugin, 37.6-38.3 with it.
 
 Only imported when a sweep runs on a Dask cluster (the ``cluster`` extra).
 """

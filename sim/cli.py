@@ -21,9 +21,17 @@ from rich.table import Table
 
 from sim import interrupt
 from sim.compare import SAME, compare, format_difference, format_interval
-from sim.output import REPORT_FILE, RESULT_FILES, default_out_dir, remove_if_empty, write_run
+from sim.output import (
+    REPORT_FILE,
+    RESULT_FILES,
+    default_out_dir,
+    earlier_run,
+    prepare_out_dir,
+    remove_if_empty,
+    write_run,
+)
 from sim.runner import default_workers, run
-from sim.scenario import ScenarioError, json_schema, load_scenario
+from sim.scenario import Problem, ScenarioError, json_schema, load_scenario
 from sim.strategies import REGISTRY
 
 app = typer.Typer(
@@ -35,6 +43,24 @@ app = typer.Typer(
 )
 out_console = Console()
 err_console = Console(stderr=True)
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from sim.output import package_versions
+
+        versions = package_versions()
+        sys.stdout.write(f"commsim {versions.pop('commsim')} ("
+                         + ", ".join(f"{k} {v}" for k, v in versions.items()) + ")\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True,
+        help="Print the versions of commsim and the packages results depend on.")] = False,
+) -> None:
+    """Simulate a chat-group community and compare operating strategies."""
 
 SUMMARY_SHOWN = (
     ("members_final", "members at end", "{:.0f}"),
@@ -145,6 +171,8 @@ def run_command(
     point: Annotated[int | None, typer.Option(min=0, help="Run one point of an experiment "
                                               "file (its point_id in runs.parquet) with the "
                                               "sweep's replicates and seeds.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace results of another "
+                                            "scenario already in --out.")] = False,
 ) -> None:
     """Run a scenario (every arm and replicate) and write its results folder.
 
@@ -160,6 +188,11 @@ def run_command(
     n_runs = loaded.replicates * len(loaded.arm_names())
     n_workers = workers or default_workers()
     target = out or default_out_dir(loaded.name)
+    try:
+        replaced = _check_earlier_run(target, loaded.name, overwrite)
+        created = prepare_out_dir(target)
+    except ScenarioError as problems:
+        _fail(problems)
     if not quiet:
         out_console.print(f"[bold]{loaded.name}[/]: {len(loaded.arm_names())} arm(s) x "
                           f"{loaded.replicates} replicate(s), {loaded.horizon} days, "
@@ -175,12 +208,12 @@ def run_command(
                              on_done=lambda k: bar.advance(task, k))
         comparison = compare(result)
         write_run(result, target, report=report, comparison=comparison)
-    except KeyboardInterrupt:
-        remove_if_empty(target)
-        err_console.print(interrupt.MESSAGE)
-        raise typer.Exit(code=interrupt.EXIT_STATUS) from None
-    except BaseException:
-        remove_if_empty(target)
+    except BaseException as exc:
+        if created:
+            remove_if_empty(target)
+        if interrupt.from_ctrl_c(exc):
+            err_console.print(interrupt.MESSAGE)
+            raise typer.Exit(code=interrupt.EXIT_STATUS) from None
         raise
     if quiet:
         sys.stdout.write(f"{target}\n")
@@ -189,10 +222,27 @@ def run_command(
     for arm in dict.fromkeys(comparison.loc[comparison["arm"] != comparison["baseline"], "arm"]):
         out_console.print(differences_table(comparison, arm))
     files = [*RESULT_FILES, *([REPORT_FILE] if report else [])]
-    out_console.print(f"Results: [bold]{target}[/] ({', '.join(files)})", highlight=False)
+    note = f"; replaced the earlier run of '{replaced}'" if replaced is not None else ""
+    out_console.print(f"Results: [bold]{target}[/] ({', '.join(files)}{note})",
+                      highlight=False)
     if report:
         out_console.print(f"Report: [bold]{target / REPORT_FILE}[/] (open it in a browser)",
                           highlight=False)
+
+
+def _check_earlier_run(target: Path, name: str, overwrite: bool) -> str | None:
+    """The scenario whose results ``target`` holds, if any; refuse another's unless asked.
+
+    Running a scenario again into its own folder replaces its results (the usual
+    edit-and-rerun loop); results of a different scenario are kept unless
+    ``--overwrite`` says to replace them.
+    """
+    previous = earlier_run(target)
+    if previous is not None and previous != name and not overwrite:
+        raise ScenarioError([Problem(str(target), None, "--out",
+                                     f"holds the results of scenario '{previous}'; choose "
+                                     "another folder, or pass --overwrite to replace them")])
+    return previous
 
 
 def _sweep_point(path: Path, point: int):
@@ -218,10 +268,13 @@ def _with_overrides(loaded, replicates, seed, days):
 def check_command(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
 ) -> None:
-    """Validate scenario files without running them; report every problem."""
+    """Validate scenario or experiment files without running them; report every problem."""
     failed = []
     for path in files:
         try:
+            if _is_experiment(path):
+                _check_experiment(path)
+                continue
             loaded = load_scenario(path)
         except ScenarioError as problems:
             failed.extend(problems.problems)
@@ -232,6 +285,32 @@ def check_command(
             f"{', '.join(loaded.strategies_for('baseline')) or 'none'})", highlight=False)
     if failed:
         _fail(ScenarioError(failed))
+
+
+EXPERIMENT_KEYS = {"levers", "uncertainties", "design", "outcomes"}
+"""Keys that mark a YAML file as an experiment (a sweep) rather than a scenario."""
+
+
+def _is_experiment(path: Path) -> bool:
+    """Whether ``path`` looks like an experiment file: a base ``scenario`` and a design."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False  # the scenario loader explains what is wrong
+    return isinstance(data, dict) and "scenario" in data and bool(EXPERIMENT_KEYS & set(data))
+
+
+def _check_experiment(path: Path) -> None:
+    from sim.experiment import load_experiment
+
+    study = load_experiment(path)
+    experiment = study.experiment
+    out_console.print(
+        f"ok: {path} (experiment: {len(study.points)} points x {experiment.replicates} "
+        f"replicate(s) = {len(study.points) * experiment.replicates} runs of "
+        f"{experiment.scenario}; run it with commsim sweep)", highlight=False)
 
 
 @app.command("schema")

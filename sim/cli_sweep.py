@@ -19,6 +19,7 @@ from rich.progress import (
 
 from sim import interrupt
 from sim.experiment import load_experiment
+from sim.output import prepare_out_dir
 from sim.runner import default_workers
 from sim.scenario import ScenarioError
 from sim.sweeps import sweep
@@ -50,6 +51,10 @@ def sweep_command(
     except ScenarioError as problems:
         _fail(problems)
     target = out or Path("runs") / f"sweep-{_slug(study.experiment.name)}"
+    try:
+        prepare_out_dir(target)
+    except ScenarioError as problems:
+        _fail(problems)
     n_workers = workers or default_workers()
     if cluster and cluster != "local" and not quiet:
         err_console.print(f"sending runs to the Dask scheduler at {cluster}", highlight=False)

@@ -76,7 +76,7 @@ def validate_command(
 ) -> None:
     """Reproduce the published regularities T1-T6 and say how close the model comes."""
     from sim.cli import _fail
-    from sim.output import parquet_writer, write_together
+    from sim.output import parquet_writer, prepare_out_dir, remove_if_empty, write_together
     from sim.validation.calibrate import calibrate as run_calibration
     from sim.validation.report import write_validation
     from sim.validation.suite import select, validate
@@ -86,6 +86,10 @@ def validate_command(
     except KeyError as exc:
         err_console.print(f"error: --target: {exc.args[0]}", highlight=False)
         raise typer.Exit(2) from None
+    try:
+        created = prepare_out_dir(out)
+    except ScenarioError as problems:
+        _fail(problems)
     n_workers = workers or default_workers()
     progress, on_start, on_done = _progress(quiet, "calibrating" if calibrate else "validating")
     try:
@@ -100,6 +104,8 @@ def validate_command(
     except ScenarioError as problems:
         if progress is not None:
             progress.stop()
+        if created:
+            remove_if_empty(out)
         _fail(problems)
     finally:
         if progress is not None:

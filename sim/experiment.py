@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.metrics import SUMMARY_METRICS
 from sim.scenario import (
+    GROUP_FIT_KEYS,
     Problem,
     Scenario,
     ScenarioError,
@@ -33,8 +34,11 @@ from sim.scenario import (
     _line_for,
     _line_map,
     _path_text,
+    _value_at,
+    group_fit_problems,
     load_scenario,
     read_mapping,
+    read_yaml_file,
 )
 from sim.strategies import REGISTRY
 
@@ -180,11 +184,6 @@ class Experiment(BaseModel):
         """Levers then uncertainties, in file order."""
         return {**self.levers, **self.uncertainties}
 
-    def digest(self) -> str:
-        """Short hash of the experiment (a results folder belongs to one experiment)."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
-
 
 class Study:
     """A loaded experiment: the file, its base scenario, its points.
@@ -210,6 +209,18 @@ class Study:
             for name in integers:
                 point[name] = _to_integer(point[name], experiment.factors[name])
 
+    def digest(self) -> str:
+        """Short hash of what the sweep's runs depend on: the experiment and its base.
+
+        A results folder belongs to one digest, so editing the base scenario (not
+        just the experiment file) makes a later sweep start afresh rather than reuse
+        runs of the old scenario.
+        """
+        base = self.base.with_changes(arms={}).resolved()
+        text = json.dumps({"experiment": self.experiment.model_dump(mode="json"),
+                           "base": base}, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
     def scenario_data(self, point: dict[str, Any]) -> dict[str, Any]:
         """The base scenario with the constants and one point applied, as a dict."""
         data = self.base.with_changes(arms={})._as_written()
@@ -217,7 +228,10 @@ class Study:
         data["replicates"] = 1
         if self.experiment.days is not None:
             data.update(days=self.experiment.days, weeks=None)
-        for path, value in {**self.experiment.constants, **point}.items():
+        changes = {**self.experiment.constants, **point}
+        if "days" in changes:  # a horizon set here replaces the base's weeks
+            data["weeks"] = None
+        for path, value in changes.items():
             _set_path(data, path, _plain(value))
         return data
 
@@ -372,8 +386,24 @@ def _scenario_fields(path: list[str]) -> tuple[list[str], str | None]:
     return [], None
 
 
+SET_BY_THE_SWEEP = {
+    "seed": "the sweep gives every run its seed (the experiment's seed and replicates)",
+    "replicates": "every point runs the experiment's replicates",
+    "weeks": "vary days instead",
+    "name": "every point is named after the experiment",
+    "description": "it does not change a run",
+}
+"""Top-level scenario keys an experiment cannot vary, and why."""
+
+
 def _check_paths(experiment: Experiment, lines: dict, source: str) -> list[Problem]:
     problems = []
+    for section in ("levers", "uncertainties"):
+        for path in getattr(experiment, section):
+            if path in SET_BY_THE_SWEEP:
+                problems.append(Problem(source, _line_for(lines, (section, path)),
+                                        f"{section}.{path}", "cannot be varied: "
+                                        + SET_BY_THE_SWEEP[path]))
     for section in ("levers", "uncertainties", "constants"):
         for path in getattr(experiment, section):
             valid, bad = _scenario_fields(path.split("."))
@@ -416,6 +446,30 @@ def _check_design(experiment: Experiment, lines: dict, source: str) -> list[Prob
     for path in sorted(overlap):
         problems.append(Problem(source, None, path, "varied and fixed in two places; keep one"))
     return problems
+
+
+def _check_group_fits(study: Study, lines: dict, source: str) -> list[Problem]:
+    """Every point's day-0 members must fit in its group and population.
+
+    Values are combined here without building each point's scenario, so experiments
+    of thousands of points are checked in an instant. The first point that does not
+    fit is reported, with its values, at the line of a factor it varies.
+    """
+    experiment = study.experiment
+    varied = [k for k in GROUP_FIT_KEYS if k in experiment.factors]
+    if not varied:
+        return []
+    fixed = {k: experiment.constants.get(k, _value_at(study.base, k)) for k in GROUP_FIT_KEYS}
+    for point_id, point in enumerate(study.points):
+        values = {**fixed, **{k: point[k] for k in varied}}
+        found = group_fit_problems(values)
+        if found:
+            section = "levers" if varied[0] in experiment.levers else "uncertainties"
+            shown = ", ".join(f"{k}={values[k]}" for k in varied)
+            return [Problem(source, _line_for(lines, (section, varied[0])),
+                            f"{section}.{varied[0]}", f"at point {point_id} ({shown}): {message}")
+                    for _, message in found]
+    return []
 
 
 def _check_values(study: Study, lines: dict, source: str) -> list[Problem]:
@@ -493,6 +547,8 @@ def parse_experiment(text: str, source: str = "<experiment>",
     base = load_scenario(scenario_path)
     study = Study(experiment, base, source)
     problems = _check_values(study, lines, source)
+    if not problems:
+        problems = _check_group_fits(study, lines, source)
     if problems:
         raise ScenarioError(problems)
     return study
@@ -501,10 +557,5 @@ def parse_experiment(text: str, source: str = "<experiment>",
 def load_experiment(path: str | Path) -> Study:
     """Read and validate an experiment file (and its base scenario)."""
     p = Path(path)
-    if not p.is_file():
-        raise ScenarioError([Problem(str(p), None, "", "file not found")])
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(str(p), None, "", f"cannot read file: {exc}")]) from None
+    text = read_yaml_file(p, "an experiment")
     return parse_experiment(text, str(p), base_dir=p.parent.resolve())

@@ -53,6 +53,12 @@ TEMPLATE = go.layout.Template(layout={
 """A light look (white, faint grid); smaller and quicker to build than plotly's own."""
 SIDE_LEGEND = {"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.02}
 FACETS_PER_ROW = 3
+FACET_HEIGHT = 360
+"""Pixels per row of panels in the per-arm figures."""
+FACET_GAP = 110
+"""Pixels between rows of panels: room for the x-axis title above and the panel title."""
+PERCENT_TICKS = ".1~%"
+"""Percent ticks with one decimal where needed (1%, 1.5%, 2%), so no label repeats."""
 
 ColumnOrFunc = str | Callable[[pd.DataFrame], pd.Series]
 
@@ -156,7 +162,7 @@ def timeseries_figure(ts: pd.DataFrame, value: ColumnOrFunc, title: str, y_title
                                     hover))
     fig.update_xaxes(title_text="day of the simulation (days since the group was founded)")
     fig.update_yaxes(title_text=y_title, rangemode="tozero",
-                     tickformat=".0%" if percent else None)
+                     tickformat=PERCENT_TICKS if percent else None)
     return _layout(fig, title)
 
 
@@ -196,14 +202,20 @@ def rolling_spam_share(ts: pd.DataFrame, window: int = 7) -> pd.Series:
     return share.reindex(ts.index)
 
 
-def _facet_grid(arms: Sequence[str], shared_y: bool = True, vertical_spacing: float = 0.12,
-                **kwargs) -> tuple[go.Figure, int]:
+def _facet_grid(arms: Sequence[str], shared_y: bool = True, **kwargs
+                ) -> tuple[go.Figure, int]:
+    """One panel per arm, :data:`FACETS_PER_ROW` to a row; draw it ``_facet_height(rows)`` high."""
     cols = min(len(arms), FACETS_PER_ROW)
     rows = math.ceil(len(arms) / cols)
+    gap = FACET_GAP / _facet_height(rows) if rows > 1 else 0.0
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(arms), shared_yaxes=shared_y,
-                        horizontal_spacing=0.06, vertical_spacing=vertical_spacing / rows,
-                        **kwargs)
+                        horizontal_spacing=0.06, vertical_spacing=gap, **kwargs)
     return fig, rows
+
+
+def _facet_height(rows: int) -> int:
+    """Height in pixels of a figure with ``rows`` rows of panels."""
+    return FACET_HEIGHT * rows + 60
 
 
 def _cell(i: int) -> dict:
@@ -233,7 +245,7 @@ def messages_by_kind_figure(ts: pd.DataFrame, kinds: Sequence[str] = MESSAGE_KIN
     fig.update_xaxes(title_text="day of the simulation")
     fig.update_yaxes(title_text=f"messages per day ({smooth}-day average)" if smooth > 1
                      else "messages per day", col=1, rangemode="tozero")
-    return _layout(fig, "Messages per day, by kind", height=360 * rows + 60,
+    return _layout(fig, "Messages per day, by kind", height=_facet_height(rows),
                    legend=SIDE_LEGEND)
 
 
@@ -249,8 +261,8 @@ def survival_figure(ts: pd.DataFrame) -> go.Figure:
     if len(ts) and ts["alive"].all():
         _note(fig, "every group stayed alive in every arm (the lines overlap at 100%)")
     fig.update_xaxes(title_text="day of the simulation")
-    fig.update_yaxes(title_text="share of simulated groups still alive", range=[0, 1.05],
-                     tickformat=".0%")
+    fig.update_yaxes(title_text="simulated groups still alive", range=[0, 1.05],
+                     tickformat=PERCENT_TICKS)
     return _layout(fig, "Survival of the group")
 
 
@@ -373,8 +385,8 @@ def retention_figure(curves: pd.DataFrame, arms: Sequence[str] | None = None) ->
         _note(fig, "no cohort of newcomers large enough to follow")
     fig.update_xaxes(title_text="days since joining")
     fig.update_yaxes(title_text="share of the cohort still in the group", range=[0, 1.05],
-                     tickformat=".0%", col=1)
-    return _layout(fig, "Newcomer retention by month of joining", height=360 * rows + 60,
+                     tickformat=PERCENT_TICKS, col=1)
+    return _layout(fig, "Newcomer retention by month of joining", height=_facet_height(rows),
                    hovermode="closest", legend=SIDE_LEGEND)
 
 
@@ -415,9 +427,16 @@ def participation_figure(members: pd.DataFrame) -> go.Figure:
             hovertemplate="%{y:.2%} wrote at least %{x:,} messages"))
     fig.update_xaxes(title_text="messages written by one person over the run (log scale)",
                      type="log")
-    fig.update_yaxes(title_text="share of members who wrote at least that many (log scale)",
+    fig.update_yaxes(title_text="members who wrote at least that many (log)",
                      type="log", tickformat=".1%")
-    return _layout(fig, "Participation inequality: posts per member", hovermode="closest")
+    return _layout(fig, "Participation inequality: posts per member", hovermode="closest",
+                   legend=SIDE_LEGEND)
+
+
+def _unit_suffix(info, units: dict[str, str]) -> str:
+    """`` (unit)`` after an outcome's label, unless the label already ends with it."""
+    unit = units.get(info.kind)
+    return f" ({unit})" if unit and not info.label.endswith(f"({unit})") else ""
 
 
 def differences_figure(comparison: pd.DataFrame) -> go.Figure:
@@ -435,8 +454,7 @@ def differences_figure(comparison: pd.DataFrame) -> go.Figure:
         _note(fig, "only one arm: nothing to compare")
         return _layout(fig, "Differences from the baseline", height=200)
     units = {"share": "percentage points", "money": "yuan", "hours": "hours", "day": "days"}
-    titles = [f"<b>{outcome_info(o).label}</b>" + (f" ({units[outcome_info(o).kind]})"
-                                                    if outcome_info(o).kind in units else "")
+    titles = [f"<b>{outcome_info(o).label}</b>" + _unit_suffix(outcome_info(o), units)
               for o in outcomes]
     panel = 40 + 28 * len(arms)
     height = (panel + 55) * len(outcomes) + 60
@@ -597,6 +615,9 @@ def graph_figure(nodes: pd.DataFrame, edges: pd.DataFrame, title: str = "Social 
         set(nodes["role_at_end"]) - set(ROLE_COLOURS))
     for i, role in enumerate(roles):
         sub = nodes[nodes["role_at_end"] == role]
+        # the legend shows a trace's first marker: a filled dot, whenever the role has
+        # current members (rings are people who left or were removed)
+        sub = sub.iloc[np.argsort(~(sub["exit"] == "member").to_numpy(), kind="stable")]
         current = sub["exit"] == "member"
         colour = ROLE_COLOURS.get(role, "#333")
         marker = {"color": colour, "size": sub["_size"],

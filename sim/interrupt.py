@@ -52,6 +52,22 @@ def accept() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+def from_ctrl_c(exc: BaseException) -> bool:
+    """Whether ``exc`` is a Ctrl-C or was raised while handling one.
+
+    A Ctrl-C that lands inside a compiled kernel while numba loads it comes back as
+    a ``SystemError`` whose context is the ``KeyboardInterrupt``.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def in_the_command() -> bool:
     """Whether this process is the ``commsim`` command (not a library user's program)."""
     return Path(sys.argv[0]).name == COMMAND
@@ -69,5 +85,11 @@ def main() -> None:
         stop_quietly()
     try:
         app()
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        if from_ctrl_c(exc):
+            stop_quietly()
+        raise
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -862,12 +862,14 @@ def member_means(rows, read, wrote, muted, engagement, trust, value, role, weigh
 
     ``out`` gets posters, readers and muted members (counts), then the mean
     engagement, trust, value and role-weighted value parts of the members ``rows``.
-    ``read`` and ``wrote`` are aligned with the day's reading list, which may include
-    people who left today; counts of posters and readers include them.
+    Readers are those who opened the chat: who read it, and who wrote without
+    reading on (a newcomer's introduction, an envelope sent). ``read`` and ``wrote``
+    are aligned with the day's reading list, which may include people who left
+    today; counts of posters and readers include them.
     """
     out[:] = 0.0
     for j in range(read.size):
-        if read[j]:
+        if read[j] or wrote[j] > 0:  # whoever wrote opened the chat
             out[1] += 1.0
         if wrote[j] > 0:
             out[0] += 1.0

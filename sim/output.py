@@ -113,7 +113,10 @@ def write_run(result: RunResult, out: Path, report: bool = False,
     writers["scenario.resolved.yaml"] = text_writer(text)
     if report_text is not None:
         writers[REPORT_FILE] = text_writer(report_text)
-    return write_together(out, writers)
+    write_together(out, writers)
+    if report_text is None:  # an earlier run's report would describe other results
+        (out / REPORT_FILE).unlink(missing_ok=True)
+    return out
 
 
 def write_together(out: Path, writers: dict[str, Callable[[Path], None]]) -> Path:
@@ -207,6 +210,49 @@ def read_run(folder: str | Path) -> RunResult:
     tables = {name: pd.read_parquet(folder / f"{name}.parquet")
               for name in ("timeseries", "summary", "members")}
     return RunResult(scenario=scenario.model_copy(update={"provenance": None}), **tables)
+
+
+def prepare_out_dir(folder: Path) -> bool:
+    """Create the results folder ``folder`` (and its parents) before any work is done.
+
+    Returns whether the folder was created (so a failed run removes only what it made).
+
+    Raises
+    ------
+    ScenarioError
+        Naming ``--out`` and what is wrong: the path is a file, or the folder cannot be
+        created or written to.
+    """
+    from sim.scenario import Problem, ScenarioError
+
+    def problem(message: str) -> ScenarioError:
+        return ScenarioError([Problem(str(folder), None, "--out", message)])
+
+    if folder.exists() and not folder.is_dir():
+        raise problem("exists and is not a folder; give a folder for the results")
+    created = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test.", delete=True)
+        probe.close()
+    except OSError as exc:
+        if created:
+            remove_if_empty(folder)
+        reason = exc.strerror or type(exc).__name__
+        raise problem(f"cannot write results there ({reason})") from None
+    return created
+
+
+def earlier_run(folder: Path) -> str | None:
+    """Name of the scenario whose results are in ``folder``, or None if there are none."""
+    resolved = folder / "scenario.resolved.yaml"
+    if not resolved.is_file():
+        return None
+    try:
+        data = yaml.safe_load(resolved.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "(unreadable)"
+    return str(data.get("name", "")) if isinstance(data, dict) else "(unreadable)"
 
 
 def remove_if_empty(path: Path) -> None:

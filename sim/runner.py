@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import forkserver, get_context, resource_tracker
 from multiprocessing.context import BaseContext
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -29,7 +30,7 @@ import pandas as pd
 from sim import interrupt
 from sim.metrics import RunTables, run_tables
 from sim.model import CommunityModel
-from sim.scenario import Scenario
+from sim.scenario import Scenario, load_scenario
 from sim.seeding import replicate_seeds
 
 
@@ -210,7 +211,7 @@ def combine(scenario: Scenario, tables: list[RunTables]) -> RunResult:
     )
 
 
-def run(scenario: Scenario, *, replicates: int | None = None, days: int | None = None,
+def run(scenario: Scenario | str | Path, *, replicates: int | None = None, days: int | None = None,
         seed: int | None = None, workers: int = 1,
         on_done: Callable[[int], None] | None = None) -> RunResult:
     """Run every arm and replicate of ``scenario`` and return tidy DataFrames.
@@ -218,7 +219,8 @@ def run(scenario: Scenario, *, replicates: int | None = None, days: int | None =
     Parameters
     ----------
     scenario
-        A validated scenario (see :func:`sim.load_scenario`).
+        A validated scenario (see :func:`sim.load_scenario`), or the path of a
+        scenario file to load.
     replicates, days, seed
         Override the scenario's values.
     workers
@@ -226,6 +228,8 @@ def run(scenario: Scenario, *, replicates: int | None = None, days: int | None =
     on_done
         Called with 1 after each finished run (progress bars).
     """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
     changes = {}
     if replicates is not None:
         changes["replicates"] = replicates

@@ -397,7 +397,35 @@ def read_mapping(text: str, source: str, examples: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError([Problem(source, 1, "", f"expected a mapping of keys such as "
                                      f"{examples}; got {type(data).__name__}")])
+    repeated = _repeated_keys(text, source)
+    if repeated:
+        raise ScenarioError(repeated)
     return data
+
+
+def _repeated_keys(text: str, source: str) -> list[Problem]:
+    """Keys written twice in one mapping (YAML would silently keep the last one)."""
+    problems: list[Problem] = []
+
+    def walk(node, path: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value
+                line = key_node.start_mark.line + 1
+                if key in first_line:
+                    problems.append(Problem(
+                        source, line, _path_text((*path, key)),
+                        f"written twice (first on line {first_line[key]}); keep one"))
+                else:
+                    first_line[key] = line
+                walk(value_node, (*path, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
+    return problems
 
 
 def parse_scenario(text: str, source: str = "<scenario>",
@@ -426,20 +454,102 @@ def parse_scenario(text: str, source: str = "<scenario>",
                                     suggestion))
         problems.sort(key=lambda p: (p.line or 0))
         raise ScenarioError(problems) from None
-    if scenario.population.network.kind == "edgelist":
-        path = Path(scenario.population.network.path)
-        if not path.is_absolute() and base_dir is not None:
-            path = base_dir / path
-        loc = ("population", "network", "path")
-        if not scenario.population.network.path or not path.is_file():
-            raise ScenarioError([Problem(source, _line_for(lines, loc), _path_text(loc),
-                                         f"edge-list file not found: {path}")])
-        try:
-            read_edgelist(path)
-        except (ValueError, OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError([Problem(source, _line_for(lines, loc), _path_text(loc),
-                                         f"cannot use edge-list file: {exc}")]) from None
+    problems: list[Problem] = []
+    scenario = _with_edge_list(scenario, source, lines, base_dir, problems)
+    _check_group_fits(scenario, source, lines, problems)
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: p.line or 0))
     return scenario
+
+
+def _with_edge_list(scenario: Scenario, source: str, lines: dict[tuple, int],
+                    base_dir: Path | None, problems: list[Problem]) -> Scenario:
+    """Check an edge-list network and pin it down: absolute path, size from the file.
+
+    The resolved scenario then names the same file and the real population wherever
+    it is run from (a run folder's ``scenario.resolved.yaml`` is run again as it is).
+    """
+    network = scenario.population.network
+    loc = ("population", "network", "path")
+
+    def problem(message: str, at: tuple = loc) -> None:
+        problems.append(Problem(source, _line_for(lines, at), _path_text(at), message))
+
+    if network.kind != "edgelist":
+        if network.path:
+            problem(f"a file is only read when kind is edgelist (kind is {network.kind})")
+        return scenario
+    if not network.path:
+        problem("kind edgelist needs path: a CSV file of 'source,target' rows")
+        return scenario
+    path = Path(network.path)
+    if not path.is_absolute():
+        path = (base_dir if base_dir is not None else Path.cwd()) / path
+    if not path.is_file():
+        problem(f"edge-list file not found: {path}")
+        return scenario
+    try:
+        people = read_edgelist(path).number_of_nodes()
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        problem(f"cannot use edge-list file: {exc}")
+        return scenario
+    population = scenario.population
+    if "size" in population.model_fields_set and population.size != people:
+        problem(f"the edge list has {people:,} people but size is {population.size:,}; "
+                "leave size out (it follows the file) or make them agree",
+                ("population", "size"))
+        return scenario
+    network = network.model_copy(update={"path": str(path.resolve())})
+    population = population.model_copy(update={"size": people, "network": network})
+    return scenario.model_copy(update={"population": population})
+
+
+def _check_group_fits(scenario: Scenario, source: str, lines: dict[tuple, int],
+                      problems: list[Problem]) -> None:
+    """The founders and day-0 members must fit in the group and in the population."""
+    values = {path: _value_at(scenario, path) for path in GROUP_FIT_KEYS}
+    for path, message in group_fit_problems(values):
+        loc = tuple(path.split("."))
+        problems.append(Problem(source, _line_for(lines, loc), path, message))
+
+
+GROUP_FIT_KEYS = ("group.capacity", "group.initial_members", "group.founders.owner",
+                  "group.founders.admin", "group.founders.opinion_leader",
+                  "group.founders.seed_user", "population.size")
+"""The keys that decide whether the group's day-0 members fit (:func:`group_fit_problems`)."""
+
+
+def _value_at(scenario: Scenario, path: str) -> Any:
+    value: Any = scenario
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def group_fit_problems(values: dict[str, int]) -> list[tuple[str, str]]:
+    """Key paths and messages for day-0 members that do not fit.
+
+    ``values`` maps every key of :data:`GROUP_FIT_KEYS` to its value. The founders
+    must fit in the group's capacity, then the founders and initial members, and
+    both must be found among the population's people.
+    """
+    capacity, initial = values["group.capacity"], values["group.initial_members"]
+    founders = sum(values[f"group.founders.{r}"]
+                   for r in ("owner", "admin", "opinion_leader", "seed_user"))
+    day0 = founders + initial
+    found = []
+    if founders > capacity:
+        found.append(("group.founders", f"{founders} founders (owner included) do not fit in "
+                      f"a group of capacity {capacity}"))
+    elif day0 > capacity:
+        found.append(("group.initial_members", f"{founders} founders and {initial} initial "
+                      f"members do not fit in a group of capacity {capacity}; at most "
+                      f"{capacity - founders} initial members"))
+    size = values["population.size"]
+    if day0 > size:
+        found.append(("population.size", f"{size:,} people cannot fill a group that starts "
+                      f"with {day0:,} members (founders and initial members)"))
+    return found
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -451,17 +561,31 @@ def load_scenario(path: str | Path) -> Scenario:
         With every problem found (file, line, key path, expectation, suggestion).
     """
     p = Path(path)
+    text = read_yaml_file(p, "a scenario")
+    scenario = parse_scenario(text, str(p), base_dir=p.parent.resolve())
+    return scenario.model_copy(update={"provenance": {"source_dir": str(p.parent.resolve())}})
+
+
+def read_yaml_file(p: Path, what: str) -> str:
+    """The text of the YAML file ``p`` (``what`` names the kind: "a scenario", "an experiment").
+
+    Raises :class:`ScenarioError` when it is missing (suggesting a YAML file with a
+    close name), a folder (suggesting YAML files in it) or unreadable.
+    """
+    if p.is_dir():
+        inside = sorted(q.name for q in p.glob("*.y*ml"))
+        hint = f"; it holds {', '.join(inside[:4])}{', ...' if len(inside) > 4 else ''}" \
+            if inside else ""
+        raise ScenarioError([Problem(str(p), None, "", f"is a folder, not {what} file{hint}")])
     if not p.is_file():
         near = difflib.get_close_matches(p.name, [q.name for q in p.parent.glob("*.y*ml")]
-                                         if p.parent.is_dir() else [], n=1, cutoff=0.5)
+                                         if p.parent.is_dir() else [], n=1, cutoff=0.75)
         raise ScenarioError([Problem(str(p), None, "", "file not found",
                                      str(p.parent / near[0]) if near else None)])
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem(str(p), None, "", f"cannot read file: {exc}")]) from None
-    scenario = parse_scenario(text, str(p), base_dir=p.parent.resolve())
-    return scenario.model_copy(update={"provenance": {"source_dir": str(p.parent.resolve())}})
 
 
 def base_dir_of(scenario: Scenario) -> Path | None:
@@ -472,5 +596,15 @@ def base_dir_of(scenario: Scenario) -> Path | None:
 
 
 def json_schema() -> dict[str, Any]:
-    """JSON Schema of scenario files, for editors and docs."""
-    return Scenario.model_json_schema()
+    """JSON Schema of scenario files, for editors and docs.
+
+    A strategy may also be switched on with ``true`` and off with ``false``, which
+    the loader turns into settings before validating; the schema says so, or editors
+    would flag valid files.
+    """
+    schema = Scenario.model_json_schema()
+    for switches in ("Strategies", "ArmChanges"):
+        for prop in schema["$defs"][switches]["properties"].values():
+            branches = [b for b in prop["anyOf"] if b.get("type") != "boolean"]
+            prop["anyOf"] = [*branches, {"type": "boolean"}]
+    return schema

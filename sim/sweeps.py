@@ -180,6 +180,10 @@ def _in_process(tasks: list[Task], base_dir: str | None) -> Iterator[tuple]:
             yield result
 
 
+SCHEDULER_TIMEOUT = "15s"
+"""How long a sweep tries to reach a Dask scheduler before giving up with a message."""
+
+
 def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -> Iterator[tuple]:
     from distributed import Client, LocalCluster, as_completed
 
@@ -189,7 +193,12 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
                                host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
     else:
-        client = Client(address)
+        try:
+            client = Client(address, timeout=SCHEDULER_TIMEOUT)
+        except (OSError, TimeoutError) as exc:
+            raise ValueError(f"cannot reach the Dask scheduler at {address} "
+                             f"({type(exc).__name__}: {exc}); is it running, and is the "
+                             "address tcp://host:port?") from None
     try:
         from sim.dask_workers import WarmWorker
 
@@ -229,12 +238,13 @@ class ResultsFolder:
     def prepare(self) -> None:
         """Create the folder or check that it holds this experiment's results."""
         marker = self.out / EXPERIMENT_FILE
-        digest = self.study.experiment.digest()
+        digest = self.study.digest()
         if marker.is_file():
             recorded = (yaml.safe_load(marker.read_text(encoding="utf-8")) or {}).get(
                 "provenance", {}).get("experiment_digest")
             if recorded != digest:
-                raise ValueError(f"{self.out} holds results of a different experiment "
+                raise ValueError(f"{self.out} holds results of a different experiment or "
+                                 "base scenario "
                                  f"(digest {recorded}, this one {digest}); choose another "
                                  "--out folder")
         self.parts.mkdir(parents=True, exist_ok=True)
@@ -304,9 +314,11 @@ def runs_table(study: Study, gathered: pd.DataFrame) -> pd.DataFrame:
         return gathered
     points = _frame_for_parquet(pd.DataFrame(study.points))
     points.insert(0, "point_id", np.arange(len(points)))
+    factors = list(study.names)
+    # a varied key that is also an outcome (days) appears once, as the varied key
+    gathered = gathered.drop(columns=[c for c in factors if c in gathered.columns])
     table = gathered.merge(points, on="point_id", how="left")
     ids = ["run_id", "point_id", "replicate", "seed"]
-    factors = list(study.names)
     rest = [c for c in table.columns if c not in ids + factors + ["arm"]]
     return table[ids + factors + rest]
 
@@ -324,8 +336,9 @@ def sweep(study: Study, out: Path | None = None, workers: int = 1, cluster: str 
     study
         A loaded experiment (:func:`sim.experiment.load_experiment`).
     out
-        Results folder. With a folder, finished runs are written as they come and a
-        second call resumes; without one, results stay in memory.
+        Results folder (a path or a string). With a folder, finished runs are
+        written as they come and a second call resumes; without one, results stay in
+        memory.
     workers
         Local processes (ignored with ``cluster`` other than ``"local"``).
     cluster
@@ -336,7 +349,7 @@ def sweep(study: Study, out: Path | None = None, workers: int = 1, cluster: str 
     """
     tasks = plan_tasks(study)
     base_dir = str(base_dir_of(study.base)) if base_dir_of(study.base) else None
-    folder = ResultsFolder(out, study) if out is not None else None
+    folder = ResultsFolder(Path(out), study) if out is not None else None
     done: set[str] = set()
     if folder is not None:
         folder.prepare()

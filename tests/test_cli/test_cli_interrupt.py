@@ -76,3 +76,19 @@ def test_ctrl_c_is_ignored_once_the_command_is_done(monkeypatch, capsys):
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def test_a_ctrl_c_wrapped_in_another_error_is_still_recognised():
+    """Ctrl-C inside a compiled kernel as numba loads it surfaces as a SystemError."""
+    from sim import interrupt
+
+    def kernel_call():
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise SystemError("CPUDispatcher returned a result with an exception set")  # noqa: B904
+
+    with pytest.raises(SystemError) as info:
+        kernel_call()
+    assert interrupt.from_ctrl_c(info.value)
+    assert not interrupt.from_ctrl_c(SystemError("unrelated"))

@@ -241,3 +241,63 @@ def test_run_prints_a_summary_table(scenario_file, tmp_path):
     assert result.exit_code == 0
     assert "baseline" in result.stdout and "no_welcome" in result.stdout
     assert str(out) in result.stdout.replace("\n", "")
+
+
+def test_out_that_is_a_file_is_refused_before_anything_runs(scenario_file, tmp_path):
+    out = tmp_path / "notes.txt"
+    out.write_text("mine")
+    result = invoke("run", scenario_file, "--out", out, "-q")
+    assert result.exit_code == 2
+    assert "--out: exists and is not a folder" in result.output
+    assert "Traceback" not in result.output
+    assert out.read_text() == "mine"
+
+
+def test_out_that_cannot_be_created_is_refused(scenario_file, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = invoke("run", scenario_file, "--out", blocker / "sub" / "run", "-q")
+    assert result.exit_code == 2
+    assert "--out: cannot write results there" in result.output
+
+
+def test_a_folder_with_another_scenarios_results_is_kept_unless_overwrite(tmp_path):
+    first, second = tmp_path / "first.yaml", tmp_path / "second.yaml"
+    first.write_text(TINY_NO_ARMS.replace("cli run test", "first"))
+    second.write_text(TINY_NO_ARMS.replace("cli run test", "second"))
+    out = tmp_path / "results"
+    assert invoke("run", first, "--out", out, "-q", "--days", "3").exit_code == 0
+    before = (out / "summary.parquet").read_bytes()
+    refused = invoke("run", second, "--out", out, "-q", "--days", "3")
+    assert refused.exit_code == 2
+    assert "holds the results of scenario 'first'" in refused.output
+    assert "--overwrite" in refused.output
+    assert (out / "summary.parquet").read_bytes() == before
+    # the same scenario again replaces its own results (edit and rerun)
+    again = invoke("run", first, "--out", out, "--days", "3")
+    assert again.exit_code == 0 and "replaced the earlier run of 'first'" in again.output
+    # --overwrite replaces them, and a report of the old results does not stay behind
+    replaced = invoke("run", second, "--out", out, "-q", "--days", "3", "--overwrite",
+                      "--no-report")
+    assert replaced.exit_code == 0, replaced.output
+    assert sorted(os.listdir(out)) == sorted(RESULT_FILES - {"report.html"})
+    assert yaml.safe_load((out / "scenario.resolved.yaml").read_text())["name"] == "second"
+
+
+def test_a_run_folder_of_an_edge_list_scenario_runs_again_from_anywhere(tmp_path, monkeypatch):
+    nets = tmp_path / "nets"
+    nets.mkdir()
+    (nets / "friends.csv").write_text("source,target\n" + "".join(
+        f"{i},{(i + k) % 120}\n" for i in range(120) for k in (1, 2, 7)))
+    (nets / "edges.yaml").write_text(
+        "name: edges\ndays: 10\npopulation:\n  network: {kind: edgelist, path: friends.csv}\n"
+        "group: {capacity: 60}\n")
+    monkeypatch.chdir(nets)
+    assert invoke("run", "edges.yaml", "--out", tmp_path / "first", "-q").exit_code == 0
+    resolved = yaml.safe_load((tmp_path / "first" / "scenario.resolved.yaml").read_text())
+    assert resolved["population"]["size"] == 120
+    monkeypatch.chdir(tmp_path / "first")
+    result = invoke("run", "scenario.resolved.yaml", "--out", tmp_path / "second", "-q")
+    assert result.exit_code == 0, result.output
+    assert ((tmp_path / "first" / "members.parquet").read_bytes()
+            == (tmp_path / "second" / "members.parquet").read_bytes())

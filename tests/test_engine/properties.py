@@ -64,18 +64,23 @@ def trait_sections(draw) -> dict:
 
 
 @st.composite
-def group_sections(draw) -> dict:
-    """A ``group`` section with a small capacity, so that capacity binds."""
+def group_sections(draw, people: int = 10_000) -> dict:
+    """A ``group`` section with a small capacity, so that capacity binds.
+
+    The founders and initial members fit in the group and among ``people`` (a
+    scenario where they do not is refused), sometimes filling it on day 0.
+    """
     capacity = draw(st.integers(20, 80))
+    room = min(capacity, people)
+    admin = draw(st.integers(0, 3))
+    leaders = draw(st.integers(0, 4))
+    seed_users = draw(st.integers(0, min(30, room - 1 - admin - leaders)))
+    founders = 1 + admin + leaders + seed_users
     return {
         "capacity": capacity,
         "consent_above": draw(st.sampled_from([0, 10, 40, capacity, capacity + 100])),
-        "initial_members": draw(st.sampled_from([0, 0, 5, 30])),
-        "founders": {
-            "admin": draw(st.integers(0, 3)),
-            "opinion_leader": draw(st.integers(0, 4)),
-            "seed_user": draw(st.integers(0, 30)),
-        },
+        "initial_members": min(draw(st.sampled_from([0, 0, 5, 30])), room - founders),
+        "founders": {"admin": admin, "opinion_leader": leaders, "seed_user": seed_users},
     }
 
 
@@ -119,17 +124,18 @@ def dynamics_sections(draw) -> dict:
 def scenario_data(draw, min_days: int = 20, max_days: int = 60, min_size: int = 60,
                   max_size: int = 800) -> dict:
     """Plain data of a small random scenario (one arm, one replicate)."""
+    size = draw(st.integers(min_size, max_size))
     return {
         "name": "generated",
         "days": draw(st.integers(min_days, max_days)),
         "seed": draw(st.integers(0, 2**32 - 1)),
         "replicates": 1,
         "population": {
-            "size": draw(st.integers(min_size, max_size)),
+            "size": size,
             "network": draw(networks()),
             "traits": draw(trait_sections()),
         },
-        "group": draw(group_sections()),
+        "group": draw(group_sections(size)),
         "dynamics": draw(dynamics_sections()),
         "strategies": draw(strategy_sections()),
     }

@@ -123,6 +123,7 @@ class DayChecker:
         assert row["messages"] == sum(row[f"msg_{k}"] for k in MESSAGE_KINDS)
         assert row["spam_messages"] == row["msg_ad"] <= row["messages"]
         assert row["muted"] <= members
+        assert row["posters"] <= row["readers"], "someone wrote without opening the chat"
         for name in ("red_envelope_money", "money_spent", "revenue", "owner_minutes"):
             assert row[name] >= 0, name
         if members:

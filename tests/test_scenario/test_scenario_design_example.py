@@ -222,3 +222,24 @@ def test_design_example_runs_at_tiny_size():
     assert list(s.index) == ["baseline", "red_envelopes", "paid_entry"]
     assert s.loc["baseline", "money_spent"] == 0
     assert 0 < s.loc["red_envelopes", "money_spent"] <= 3 * 50  # three Fridays, claimed only
+
+
+def test_an_editor_using_the_json_schema_accepts_every_valid_form_and_flags_typos():
+    """Editors validate YAML against ``commsim schema``: it must agree with the loader."""
+    from pathlib import Path
+
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(json_schema())
+    shipped = sorted(Path(__file__).parents[2].joinpath("scenarios").glob("*.yaml"))
+    written = [yaml.safe_load(DESIGN_EXAMPLE),
+               {"strategies": {"welcome": True, "content": None, "rules": False},
+                "arms": {"quiet": {"welcome": False, "content": True}}}]
+    for data in [yaml.safe_load(p.read_text()) or {} for p in shipped] + written:
+        parse_scenario(yaml.safe_dump(data))  # the loader accepts it ...
+        assert list(validator.iter_errors(data)) == []  # ... and so does the schema
+    for typo in ({"strategies": {"welcom": {}}}, {"strategies": {"welcome": 1}},
+                 {"group": {"capcity": 10}}):
+        assert list(validator.iter_errors(typo)), typo
+        with pytest.raises(ScenarioError):
+            parse_scenario(yaml.safe_dump(typo))

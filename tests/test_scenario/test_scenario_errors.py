@@ -173,10 +173,66 @@ def test_edgelist_path_is_relative_to_the_scenario_file(tmp_path, monkeypatch):
     folder.mkdir()
     (folder / "friends.csv").write_text("source,target\n0,1\n1,2\n2,0\n")
     path = folder / "edges.yaml"
-    path.write_text("population:\n  network: {kind: edgelist, path: friends.csv}\n")
+    path.write_text("population:\n  network: {kind: edgelist, path: friends.csv}\n"
+                    "group: {founders: {admin: 0, opinion_leader: 0, seed_user: 1}}\n")
     monkeypatch.chdir(tmp_path)
     scenario = load_scenario(Path("nets") / "edges.yaml")
     assert scenario.population.network.kind == "edgelist"
+    # pinned down, so the resolved scenario runs the same from any folder
+    assert scenario.population.network.path == str(folder.resolve() / "friends.csv")
+    assert scenario.population.size == 3
+
+
+def test_edgelist_size_that_disagrees_with_the_file(tmp_path):
+    (tmp_path / "friends.csv").write_text("".join(f"{i},{i + 1}\n" for i in range(40)))
+    path = tmp_path / "edges.yaml"
+    path.write_text("population:\n  size: 5000\n  network: {kind: edgelist, path: friends.csv}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert (problem.path, problem.line) == ("population.size", 2)
+    assert "41 people" in problem.message and "5,000" in problem.message
+
+
+def test_network_path_without_an_edge_list_is_an_error():
+    problem = _one_problem("population:\n  network: {kind: random, path: friends.csv}\n")
+    assert problem.path == "population.network.path"
+    assert "only read when kind is edgelist" in problem.message
+
+
+@pytest.mark.parametrize(("group", "path", "words"), [
+    ("{capacity: 10, founders: {seed_user: 50}}", "group.founders", ["56 founders", "10"]),
+    ("{capacity: 100, initial_members: 500}", "group.initial_members",
+     ["500 initial members", "at most 74"]),
+])
+def test_founders_and_initial_members_must_fit_in_the_group(group, path, words):
+    problem = _one_problem(f"name: x\ngroup: {group}\n")
+    assert (problem.path, problem.line) == (path, 2)
+    assert all(w in problem.message for w in words)
+
+
+def test_day_zero_members_must_fit_in_the_population():
+    problem = _one_problem("population: {size: 20}\ngroup: {initial_members: 100}\n")
+    assert (problem.path, problem.line) == ("population.size", 1)
+    assert "126 members" in problem.message
+
+
+def test_a_key_written_twice_is_an_error_not_a_silent_overwrite():
+    text = "name: dup\nweeks: 10\nweeks: 12\nstrategies:\n  content: {}\n  content: {}\n"
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "dup.yaml")
+    found = [(p.path, p.line) for p in info.value.problems]
+    assert found == [("weeks", 3), ("strategies.content", 6)]
+    assert "first on line 2" in info.value.problems[0].message
+
+
+def test_a_folder_given_as_the_scenario_file(tmp_path):
+    (tmp_path / "a.yaml").write_text("name: a\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path)
+    (problem,) = info.value.problems
+    assert "is a folder, not a scenario file" in problem.message
+    assert "a.yaml" in problem.message
 
 
 def test_all_problems_of_a_file_are_reported_at_once(tmp_path):

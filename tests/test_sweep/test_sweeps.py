@@ -34,7 +34,10 @@ constants:
 
 
 def study_of(text: str):
-    return parse_experiment(TINY + text, source="exp.yaml", base_dir=ROOT)
+    """TINY plus ``text``; a ``replicates:`` line in ``text`` replaces TINY's (a key
+    written twice in one file is an error)."""
+    head = TINY.replace("replicates: 2\n", "") if "\nreplicates:" in text else TINY
+    return parse_experiment(head + text, source="exp.yaml", base_dir=ROOT)
 
 
 # ---------------------------------------------------------------- designs

@@ -349,7 +349,8 @@ def sweep(study: Study, out: Path | None = None, workers: int = 1, cluster: str 
     """
     tasks = plan_tasks(study)
     base_dir = str(base_dir_of(study.base)) if base_dir_of(study.base) else None
-    folder = ResultsFolder(Path(out), study) if out is not None else None
+    out = Path(out) if out is not None else None
+    folder = ResultsFolder(out, study) if out is not None else None
     done: set[str] = set()
     if folder is not None:
         folder.prepare()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import sim
 from sim.cli import app
 from sim.strategies import REGISTRY
 
@@ -211,3 +212,38 @@ def test_python_dash_m_sim_is_the_cli(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0
     assert "run" in done.stdout and "check" in done.stdout
+
+
+def test_check_validates_experiment_files_too():
+    root = Path(__file__).resolve().parents[2]
+    experiment = root / "experiments" / "red_envelope_budget_by_cadence.yaml"
+    result = CliRunner().invoke(app, ["check", str(experiment), str(root / "scenarios" /
+                                                                     "baseline.yaml")])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "experiment: 16 points x 6 replicate(s) = 96 runs" in text
+    assert "ok: " in text and "baseline.yaml (1 arm(s)" in text
+
+
+def test_check_reports_an_experiment_file_mistake(tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    bad = tmp_path / "exp.yaml"
+    bad.write_text(f"scenario: {root / 'scenarios' / 'baseline.yaml'}\n"
+                   "design: {kind: grid}\nlevers:\n  strategies.content.post_per_day: "
+                   "{values: [1, 2]}\n")
+    result = CliRunner().invoke(app, ["check", str(bad)])
+    assert result.exit_code == 2
+    assert "did you mean 'strategies.content.posts_per_day'" in " ".join(result.output.split())
+
+
+def test_version_names_commsim_and_the_packages_results_depend_on():
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("commsim 0.1.0 (python ")
+    assert "mesa 3.5" in result.output
+
+
+def test_run_from_python_takes_a_path():
+    root = Path(__file__).resolve().parents[2]
+    result = sim.run(root / "scenarios" / "baseline.yaml", replicates=1, days=5)
+    assert len(result.summary) == 1 and set(result.timeseries["day"]) == set(range(5))

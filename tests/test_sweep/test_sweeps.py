@@ -326,6 +326,48 @@ def test_a_folder_of_another_experiment_is_refused(small_study, serial):
         sweep(other, out=out, workers=1)
 
 
+def test_editing_the_base_scenario_starts_the_sweep_afresh(tmp_path):
+    """Resuming must never mix runs of an older base scenario into the table."""
+    base = tmp_path / "base.yaml"
+    base.write_text((SCENARIOS / "baseline.yaml").read_text())
+    text = TINY.replace(str(SCENARIOS / "baseline.yaml"), "base.yaml") + SMALL
+    out = tmp_path / "sweep"
+    first = sweep(parse_experiment(text, "exp.yaml", base_dir=tmp_path), out=str(out))
+    base.write_text(base.read_text().replace("posts_per_day: 3", "posts_per_day: 6")
+                    .replace("quality: 0.6", "quality: 0.9"))
+    edited = parse_experiment(text, "exp.yaml", base_dir=tmp_path)
+    with pytest.raises(ValueError, match="different experiment or base scenario"):
+        sweep(edited, out=out)
+    fresh = sweep(edited, out=tmp_path / "fresh")
+    assert not fresh["messages_total"].equals(first["messages_total"])
+
+
+def test_the_horizon_can_be_swept_and_the_seed_cannot(tmp_path):
+    s = study_of("design: {kind: grid}\nlevers:\n  days: {values: [5, 9]}\n")
+    table = sweep(s, out=tmp_path / "days")
+    assert table.groupby("point_id")["days"].first().tolist() == [5, 9]
+    assert list(table.columns).count("days") == 1
+    found = {p.path: p.message for p in problems_of(
+        "levers:\n  seed: {values: [1, 2]}\n  weeks: {values: [1, 2]}\n")}
+    assert "the sweep gives every run its seed" in found["levers.seed"]
+    assert "vary days instead" in found["levers.weeks"]
+
+
+def test_every_point_must_seat_its_founders(tmp_path):
+    """Factors valid one at a time can combine into a group too small for its founders."""
+    (p,) = problems_of("levers:\n  group.capacity: {values: [500, 20]}\n"
+                       "  group.founders.seed_user: {values: [5, 30]}\n")
+    assert p.path == "levers.group.capacity" and p.line == 10
+    assert "at point 3 (group.capacity=20, group.founders.seed_user=30)" in p.message
+    assert "36 founders" in p.message
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(small_study, tmp_path, monkeypatch):
+    monkeypatch.setattr("sim.sweeps.SCHEDULER_TIMEOUT", "1s")
+    with pytest.raises(ValueError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:1"):
+        sweep(small_study, out=tmp_path / "x", cluster="tcp://127.0.0.1:1")
+
+
 def test_daily_tables_are_kept_only_when_asked(tmp_path):
     s = study_of(SMALL + "timeseries: true\n")
     sweep(s, out=tmp_path / "ts", workers=1)

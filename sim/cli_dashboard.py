@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
+import signal
+import socket
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -38,7 +42,20 @@ def dashboard_command(
                           "this machine on that address can run simulations here and read "
                           f"the results in {runs}. Use --host 127.0.0.1 to keep it to this "
                           "machine.", highlight=False, soft_wrap=True)
+    if runs.exists() and not runs.is_dir():
+        _stop(f"--runs: {runs} is not a folder; give the folder your run and sweep folders "
+              "are in")
+    if not runs.exists():
+        err_console.print(f"note: {runs} does not exist yet; its runs will be listed once "
+                          "there are some", highlight=False)
+    taken = _port_taken(host, port)
+    if taken:
+        _stop(f"--port: cannot serve on {host}:{port} ({taken}); choose another port")
     work = Path(tempfile.mkdtemp(prefix="commsim-dashboard-"))
+    # `kill` (SIGTERM) ends the server like Ctrl-C does, so the work folder is removed
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # one line per progress poll of a running job would flood the terminal
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
         app = create_app(runs_dir=runs, work_dir=work, workers=workers or default_workers())
         err_console.print(f"commsim dashboard on [bold]http://{host}:{port}/[/] (listing "
@@ -46,3 +63,19 @@ def dashboard_command(
         app.run(host=host, port=port, debug=False)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _stop(text: str) -> None:
+    err_console.print(f"[bold red]error[/]: {text}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _port_taken(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (None when it can)."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None

@@ -56,6 +56,9 @@ def sweep_command(
     except ScenarioError as problems:
         _fail(problems)
     n_workers = workers or default_workers()
+    if study.base.arms and not quiet:
+        err_console.print(f"note: a sweep varies the base scenario's baseline; its arms "
+                          f"({', '.join(study.base.arms)}) are not run", highlight=False)
     if cluster and cluster != "local" and not quiet:
         err_console.print(f"sending runs to the Dask scheduler at {cluster}", highlight=False)
     progress = None if quiet else Progress(
@@ -92,11 +95,12 @@ def sweep_command(
     if quiet:
         sys.stdout.write(f"{target}\n")
         return
-    out_console.print(f"{len(table)} runs of {len(study.points)} points x "
-                      f"{study.experiment.replicates} replicates. Results: [bold]{target}[/] "
+    replicates = study.experiment.replicates
+    out_console.print(f"{len(table)} runs of {len(study.points)} points x {replicates} "
+                      f"replicate{'s' if replicates != 1 else ''}. Results: [bold]{target}[/] "
                       "(runs.parquet, points.parquet"
                       + (", sensitivity.parquet" if (target / "sensitivity.parquet").exists()
-                         else "") + ")", highlight=False)
+                         else "") + ", report.html)", highlight=False, soft_wrap=True)
 
 
 def _slug(name: str) -> str:

@@ -62,9 +62,9 @@ def validation_table(table) -> Table:
 def validate_command(
     target: Annotated[list[str] | None, typer.Option(
         "--target", "-t", help="Only this target (repeat for more): T1 ... T6.")] = None,
-    size: Annotated[Size, typer.Option(help="full: the experiment files as written; medium: 4 "
-                                       "replicates (calibration); small: 2 replicates of 120 "
-                                       "days (quick look).")] = Size.full,
+    size: Annotated[Size, typer.Option(help="full: the experiment files as written; medium: 2 "
+                                       "samples per measure (calibration); small: 2 samples "
+                                       "of 4 pooled groups, 120 days (quick look).")] = Size.full,
     out: Annotated[Path, typer.Option(help="Results folder.")] = Path("runs/validation"),
     workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: all "
                                                 "cores).")] = None,

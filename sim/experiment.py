@@ -421,9 +421,20 @@ def _check_paths(experiment: Experiment, lines: dict, source: str) -> list[Probl
     return problems
 
 
+SOBOL_SEQUENCES = ("sobol", "saltelli")
+"""Designs drawn from a Sobol' sequence, which is balanced only for powers of 2."""
+
+
 def _check_design(experiment: Experiment, lines: dict, source: str) -> list[Problem]:
     problems = []
     kind = experiment.design.kind
+    samples = experiment.design.samples
+    if kind in SOBOL_SEQUENCES and samples & (samples - 1):
+        below = 1 << (samples.bit_length() - 1)
+        problems.append(Problem(
+            source, _line_for(lines, ("design", "samples")), "design.samples",
+            f"a {kind} design needs samples that are a power of 2 (its Sobol' sequence is "
+            f"balanced only then); {samples} is not: use {below} or {below * 2}"))
     if kind in SENSITIVITY_DESIGNS:
         if len(experiment.factors) < 2:
             problems.append(Problem(source, _line_for(lines, ("design", "kind")), "design.kind",

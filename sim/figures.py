@@ -426,9 +426,9 @@ def participation_figure(members: pd.DataFrame) -> go.Figure:
             marker={"size": 4},
             hovertemplate="%{y:.2%} wrote at least %{x:,} messages"))
     fig.update_xaxes(title_text="messages written by one person over the run (log scale)",
-                     type="log")
+                     type="log", dtick=1)
     fig.update_yaxes(title_text="members who wrote at least that many (log)",
-                     type="log", tickformat=".1%")
+                     type="log", tickformat=PERCENT_TICKS, dtick=1)  # one label per decade
     return _layout(fig, "Participation inequality: posts per member", hovermode="closest",
                    legend=SIDE_LEGEND)
 

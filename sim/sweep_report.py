@@ -149,7 +149,7 @@ def write_sweep_report(folder: Path, factors: list[str], outcomes: list[str],
     runs[outcomes] = runs[outcomes].astype(float)
     means = point_means(runs, factors, outcomes)
     sections: list[tuple[str, str, go.Figure]] = []
-    for outcome in outcomes[:4]:
+    for outcome in outcomes:
         for factor in factors:
             sections.append((f"{outcome} against {factor}",
                              "Each dot is one point of the design: the mean over its "

@@ -25,6 +25,9 @@ ASSETS = Path(__file__).parent / "assets"
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 """The shipped scenarios (next to the package in a source checkout)."""
 TITLE = "commsim dashboard"
+HEARTBEAT_MS = 5000
+"""How often an open page tells the server it is still there (its runs go on only
+while it does; see :func:`sim.dashboard.folders.page_gone`)."""
 TABS = (
     ("explore", "Explore"),
     ("compare", "Compare arms"),
@@ -49,6 +52,7 @@ def page(ctx: Context) -> html.Div:
     return html.Div([
         dcc.Store(id="session-id", data=new_session_id()),
         dcc.Store(id="current-run"),
+        dcc.Interval(id="heartbeat", interval=HEARTBEAT_MS),
         html.Header([
             html.H1(TITLE),
             html.P("Simulate a chat group before you try a strategy on real people: pick a "

@@ -16,7 +16,7 @@ from sim import figures
 from sim.dashboard.components import card, chart, empty_figure, message, problems_box
 from sim.dashboard.context import Context
 from sim.dashboard.data import load_graph, load_run
-from sim.dashboard.folders import session_dir
+from sim.dashboard.folders import page_gone, page_is_open, session_dir
 from sim.dashboard.jobs import base_scenario, run_scenario, scenario_from_upload
 from sim.dashboard.levers import LEVER, SWITCH, lever_panels, scenario_from_levers
 from sim.report import SECTIONS, arm_lines, report_figures
@@ -32,6 +32,13 @@ GRAPH_NOTE = ("Friendships among the people who were ever in the group. Move the
               "replay how the group grew and thinned: filled dots are members on that day, "
               "rings people who had left. Colour is the role at the end, or how much each "
               "person wrote; size grows with messages written.")
+CANCELLED = "Run cancelled; nothing was written."
+
+
+class PageClosed(RuntimeError):
+    """The page that started a run was closed or reloaded: the run stops."""
+
+
 PLAY_FRAMES = 30
 """Steps of the replay from the first to the last day."""
 
@@ -192,13 +199,25 @@ def register(app, ctx: Context) -> None:
             return no_update, problems_box(problems, "Nothing was run. Fix the levers (or "
                                            "the file) and press Run again.")
 
+        own = session_dir(ctx.work_dir, session)
+
         def progress(done: int, total: int) -> None:
+            if page_gone(own):  # nobody can see or cancel this run any more
+                raise PageClosed(f"the page of session {session} is gone")
             set_progress((str(done), str(total), f"{done} of {total} runs done"))
 
-        folder = run_scenario(scenario, session_dir(ctx.work_dir, session), ctx.workers,
-                              progress)
+        folder = run_scenario(scenario, own, ctx.workers, progress)
         return ({"source": "session", "name": folder.name},
                 message(f"Done: {scenario.name} ({folder.name}).", "ok"))
+
+    @app.callback(Input("heartbeat", "n_intervals"), State("session-id", "data"))
+    def heartbeat(_n, session):
+        page_is_open(session_dir(ctx.work_dir, session))
+
+    @app.callback(Output("run-status", "children", allow_duplicate=True),
+                  Input("cancel-button", "n_clicks"), prevent_initial_call=True)
+    def cancelled(_clicks):
+        return message(CANCELLED)
 
     @app.callback(
         Output("run-header", "children"),
@@ -213,7 +232,11 @@ def register(app, ctx: Context) -> None:
         folder = ctx.run_folder(session, ref)
         if folder is None:
             return (no_update,) * 12
-        result = load_run(folder)
+        try:
+            result = load_run(folder)
+        except (OSError, ValueError, ScenarioError) as exc:  # a damaged folder: say so
+            return (message(f"Cannot open {folder.name}: {type(exc).__name__}: {exc}",
+                            "error"), *(no_update,) * 11)
         charts = report_figures(result, None, keys=TIME_CHARTS)
         arms = figures.arms_of(result.summary)
         replicates = sorted(result.summary["replicate"].unique().tolist())

@@ -90,6 +90,33 @@ def new_session_id() -> str:
     return secrets.token_hex(16)
 
 
+PAGE_SIGN = ".page-open"
+"""File in a session folder whose time the page renews while it is open."""
+PAGE_GONE_AFTER = 150.0
+"""Seconds without a sign from the page after which its runs stop (the page was closed
+or reloaded, and nobody could see or cancel them any more). Browsers slow the timers
+of a tab in the background down to once a minute, so this is well above that."""
+
+
+def page_is_open(folder: Path) -> None:
+    """Record that the page of the session ``folder`` is still open (its heartbeat)."""
+    (folder / PAGE_SIGN).touch()
+
+
+def page_gone(folder: Path, now: float | None = None) -> bool:
+    """Whether the page of session ``folder`` has given no sign for a while.
+
+    A session whose page never gave a sign (no heartbeat yet) counts as open.
+    """
+    import time
+
+    try:
+        last = (folder / PAGE_SIGN).stat().st_mtime
+    except FileNotFoundError:
+        return False
+    return (time.time() if now is None else now) - last > PAGE_GONE_AFTER
+
+
 def session_dir(work_dir: Path, session: str | None) -> Path:
     """The folder of one session's runs (created on first use).
 

@@ -152,6 +152,18 @@ def coerce(param: Param, value: Any) -> Any:
     return value
 
 
+def _not_a_number(param: Param) -> str:
+    """What to say when a number box holds no valid value.
+
+    A browser's number box reports nothing (``None``) when what is typed is out of
+    its range or not a number.
+    """
+    whole = "whole number" if param.kind is int else "number"
+    low = _number(param.low) if param.low is not None else "-inf"
+    high = _number(param.high) if param.high is not None else "inf"
+    return f"the box holds no valid value; enter a {whole} from {low} to {high}"
+
+
 def scenario_from_levers(base: Scenario, values: dict[str, Any], switched_on: set[str],
                          arms: list[str]) -> Scenario:
     """The scenario the page describes: ``base`` with the levers' values and chosen arms.
@@ -178,13 +190,19 @@ def scenario_from_levers(base: Scenario, values: dict[str, Any], switched_on: se
     data.pop("provenance", None)
     data["arms"] = {name: arm for name, arm in data["arms"].items() if name in arms}
     data["strategies"] = {key: {} for key in REGISTRY if key in switched_on}
+    empty = []
     for path, value in values.items():
         if path not in by_path:
             continue
         parts = path.split(".")
         if parts[0] == "strategies" and parts[1] not in switched_on:
             continue
+        if value is None and by_path[path].kind in (int, float):
+            empty.append(Problem("levers", None, path, _not_a_number(by_path[path])))
+            continue
         set_path(data, path, coerce(by_path[path], value))
+    if empty:  # never run with a default in place of what the user typed
+        raise ScenarioError(empty)
     if get_path(data, "population.network.kind") == "edgelist" != base.population.network.kind:
         # the edge-list file would come from the scenario, possibly an uploaded one
         raise ScenarioError([Problem("levers", None, "population.network.kind",

@@ -205,7 +205,8 @@ def validate(ids: list[str] | None = None, size: str = "full", workers: int = 1,
     ids
         Targets to run (``["T2", "T5"]``); all by default.
     size
-        ``full`` (the experiment files as written) or ``small`` (the tests' size).
+        ``full`` (the experiment files as written), ``medium`` (2 samples, the
+        calibration's size) or ``small`` (the tests' size); see :data:`SIZES`.
     workers
         Processes; results are identical for any value.
     dynamics

@@ -52,6 +52,19 @@ def test_a_lever_out_of_range_is_reported_like_a_scenario_file():
                      "a number <= 1.0"]
 
 
+def test_a_number_box_left_invalid_is_reported_never_replaced_by_a_default():
+    """A browser's number box sends nothing when what is typed is out of range."""
+    scenario = sim.load_scenario("scenarios/baseline.yaml")
+    values = _values(scenario) | {"days": None, "replicates": None}
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_levers(scenario, values, {"content"}, [])
+    shown = [str(p) for p in caught.value.problems]
+    assert shown == ["levers: days: the box holds no valid value; enter a whole number from "
+                     "1 to 3,650",
+                     "levers: replicates: the box holds no valid value; enter a whole number "
+                     "from 1 to 100,000"]
+
+
 def test_every_strategy_parameter_has_one_control_with_its_declared_default():
     levers = {lever.path: lever.param for lever in all_levers()}
     for key, cls in REGISTRY.items():
@@ -91,11 +104,13 @@ def test_uploads_are_checked_like_files_and_may_not_read_server_files():
 
 
 def test_levers_cannot_switch_to_an_edge_list_named_in_an_upload():
-    scenario = scenario_from_upload("population:\n  network: {path: /etc/hosts}\n", "up.yaml")
-    values = _values(scenario) | {"population.network.kind": "edgelist"}
-    with pytest.raises(ScenarioError, match="edge-list network can only come from") as caught:
-        scenario_from_levers(scenario, values, set(), [])
+    with pytest.raises(ScenarioError, match="only read when kind is edgelist") as caught:
+        scenario_from_upload("population:\n  network: {path: /etc/hosts}\n", "up.yaml")
     assert "localhost" not in str(caught.value)
+    scenario = scenario_from_upload("population: {size: 300}\n", "up.yaml")
+    values = _values(scenario) | {"population.network.kind": "edgelist"}
+    with pytest.raises(ScenarioError, match="edge-list network can only come from"):
+        scenario_from_levers(scenario, values, set(), [])
 
 
 def test_sessions_cannot_name_other_folders(tmp_path, runs_dir):
@@ -148,3 +163,17 @@ def test_dashboard_command_binds_to_loopback_and_warns_beyond_it(monkeypatch, tm
     assert loud.exit_code == 0
     assert "warning: serving on 0.0.0.0" in loud.stderr
     assert served[-1] == {"host": "0.0.0.0", "port": 9000, "debug": False}
+
+
+def test_runs_of_a_page_that_was_closed_stop(tmp_path):
+    """A reloaded or closed page can no longer see or cancel its run: the run stops.
+
+    The page renews a sign every few seconds; a run checks it after each replicate.
+    """
+    from sim.dashboard.folders import PAGE_GONE_AFTER, PAGE_SIGN, page_gone, page_is_open
+
+    assert not page_gone(tmp_path)  # no sign yet: a page just opened
+    page_is_open(tmp_path)
+    signed = (tmp_path / PAGE_SIGN).stat().st_mtime
+    assert not page_gone(tmp_path, now=signed + 60)  # a tab in the background beats slowly
+    assert page_gone(tmp_path, now=signed + PAGE_GONE_AFTER + 1)

@@ -455,3 +455,11 @@ def test_dask_cluster_gives_the_same_table_even_when_a_worker_dies(small_study, 
     assert workers[0].poll() is not None  # the worker really died
     assert result["run_id"].is_unique and len(result) == len(plan_tasks(small_study))
     pd.testing.assert_frame_equal(result, table)
+
+
+def test_sobol_designs_need_a_power_of_two_samples():
+    (p,) = problems_of("design: {kind: saltelli, samples: 12}\nlevers:\n"
+                       "  strategies.content.quality: {range: [0.2, 0.8]}\n"
+                       "  dynamics.leave_rate: {range: [0.01, 0.1]}\n")
+    assert p.path == "design.samples"
+    assert "power of 2" in p.message and "use 8 or 16" in p.message

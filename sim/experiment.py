@@ -30,6 +30,7 @@ from sim.scenario import (
     Problem,
     Scenario,
     ScenarioError,
+    _clean_loc,
     _describe,
     _line_for,
     _line_map,
@@ -56,7 +57,12 @@ DEFAULT_OUTCOMES = {
 
 
 class Distribution(BaseModel):
-    """A probability distribution a factor is drawn from (sampled by its quantiles)."""
+    """A probability distribution a factor is drawn from (sampled by its quantiles).
+
+    ``uniform`` and ``triangular`` take ``low`` and ``high`` as their ends; ``normal``
+    and ``lognormal`` may take them too, and are then truncated there (a bounded key
+    such as a share needs that: an untruncated normal reaches any value).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -75,7 +81,7 @@ class Distribution(BaseModel):
         if missing:
             raise ValueError(f"a {self.kind} distribution needs {', '.join(need)}; "
                              f"missing {', '.join(missing)}")
-        if self.kind in ("uniform", "triangular") and not self.low < self.high:
+        if self.low is not None and self.high is not None and not self.low < self.high:
             raise ValueError("low must be below high")
         if self.kind == "triangular" and not self.low <= self.mode <= self.high:
             raise ValueError("mode must lie between low and high")
@@ -87,10 +93,15 @@ class Distribution(BaseModel):
             return self.low + u * (self.high - self.low)
         from scipy import stats  # 0.7 s to import: only for the distributions that need it
 
-        if self.kind == "normal":
-            return stats.norm.ppf(u, loc=self.mean, scale=self.sd)
-        if self.kind == "lognormal":  # mean and sd of the log
-            return stats.lognorm.ppf(u, s=self.sd, scale=np.exp(self.mean))
+        if self.kind in ("normal", "lognormal"):
+            shape = (stats.norm(loc=self.mean, scale=self.sd) if self.kind == "normal"
+                     else stats.lognorm(s=self.sd, scale=np.exp(self.mean)))  # of the log
+            # truncated at low and high: the same quantiles within [F(low), F(high)]
+            bottom = shape.cdf(self.low) if self.low is not None else 0.0
+            top = shape.cdf(self.high) if self.high is not None else 1.0
+            values = shape.ppf(bottom + np.asarray(u) * (top - bottom))
+            return np.clip(values, self.low if self.low is not None else -np.inf,
+                           self.high if self.high is not None else np.inf)
         c = (self.mode - self.low) / (self.high - self.low)
         return stats.triang.ppf(u, c, loc=self.low, scale=self.high - self.low)
 
@@ -518,6 +529,12 @@ def _check_values(study: Study, lines: dict, source: str) -> list[Problem]:
                     continue
                 seen.add(key)
                 message, _ = _describe({**error, "loc": tuple(error["loc"])})
+                factor = experiment.factors.get(path)
+                shape = factor.distribution if factor is not None else None
+                if shape is not None and shape.kind in ("normal", "lognormal") and (
+                        shape.low is None or shape.high is None):
+                    message += (f" (the tails of the {shape.kind} distribution reach it; give "
+                                "the distribution low and high to truncate it there)")
                 where = (section, path) if section else ()
                 problems.append(Problem(source, _line_for(lines, where),
                                         f"{section}.{path}" if section else _path_text(loc),
@@ -535,8 +552,8 @@ def parse_experiment(text: str, source: str = "<experiment>",
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = tuple(error["loc"])
-            message, suggestion = _describe(error)
+            loc = _clean_loc(tuple(error["loc"]))
+            message, suggestion = _describe({**error, "loc": loc}, Experiment)
             if error["type"] == "extra_forbidden" and len(loc) == 1:
                 near = difflib.get_close_matches(str(loc[0]), list(Experiment.model_fields),
                                                  n=1, cutoff=0.5)

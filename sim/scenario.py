@@ -300,9 +300,12 @@ def _unwrap(annotation: Any) -> Any:
     return None
 
 
-def _allowed_keys(loc: tuple) -> tuple[list[str], str]:
-    """Valid keys at the mapping that holds ``loc[-1]``, and a word for what they are."""
-    model: Any = Scenario
+def _allowed_keys(loc: tuple, root: type[BaseModel] | None = None) -> tuple[list[str], str]:
+    """Valid keys at the mapping that holds ``loc[-1]``, and a word for what they are.
+
+    ``root`` is the file's model (a scenario unless told otherwise).
+    """
+    model: Any = root or Scenario
     parents = loc[:-1]
     i = 0
     while i < len(parents):
@@ -323,12 +326,15 @@ def _allowed_keys(loc: tuple) -> tuple[list[str], str]:
     return list(model.model_fields), what
 
 
-def _describe(error: dict) -> tuple[str, str | None]:
-    """Plain-words message for one pydantic error and a suggested key."""
+def _describe(error: dict, root: type[BaseModel] | None = None) -> tuple[str, str | None]:
+    """Plain-words message for one pydantic error and a suggested key.
+
+    ``root`` is the file's model (a scenario unless told otherwise).
+    """
     kind = error["type"]
     loc = tuple(error["loc"])
     if kind == "extra_forbidden":
-        allowed, what = _allowed_keys(loc)
+        allowed, what = _allowed_keys(loc, root)
         bad = str(loc[-1])
         near = difflib.get_close_matches(bad, allowed, n=1, cutoff=0.5)
         noun = "strategy" if what == "strategies" else "key"

@@ -463,3 +463,26 @@ def test_sobol_designs_need_a_power_of_two_samples():
                        "  dynamics.leave_rate: {range: [0.01, 0.1]}\n")
     assert p.path == "design.samples"
     assert "power of 2" in p.message and "use 8 or 16" in p.message
+
+
+def test_misspelt_keys_inside_an_experiment_get_the_valid_ones_and_a_suggestion():
+    found = {p.path: (p.message, p.suggestion) for p in problems_of(
+        "design: {kind: grid, level: 3}\nlevers:\n"
+        "  strategies.content.posts_per_day: {valuse: [1, 2]}\n")}
+    message, suggestion = found["design.level"]
+    assert "expected one of: kind, samples, levels" in message and suggestion == "levels"
+    message, suggestion = found["levers.strategies.content.posts_per_day.valuse"]
+    assert "values, range" in message and suggestion == "values"
+
+
+def test_a_normal_distribution_on_a_bounded_key_is_truncated_when_asked():
+    found = problems_of("levers:\n  population.traits.fit_mean: "
+                        "{distribution: {kind: normal, mean: 0.5, sd: 0.3}}\n")
+    assert len(found) == 2  # both tails
+    assert all("give the distribution low and high to truncate it" in p.message for p in found)
+    study = study_of("design: {kind: latin_hypercube, samples: 64}\nlevers:\n"
+                     "  population.traits.fit_mean: {distribution: {kind: normal, mean: 0.5, "
+                     "sd: 0.3, low: 0.05, high: 0.95}}\n")
+    values = np.array([point["population.traits.fit_mean"] for point in study.points])
+    assert values.min() >= 0.05 and values.max() <= 0.95
+    assert abs(np.median(values) - 0.5) < 0.05  # still centred where it was

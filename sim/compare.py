@@ -83,6 +83,7 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("gini_messages", "inequality of messages (Gini)", "Gini of messages", "ratio", 0,
             "activity"),
     Outcome("spam_share", "ads among messages (spam share)", "spam share", "share", -1, "spam"),
+    Outcome("ads_total", "ads posted over the run", "ads", "count", -1, "spam"),
     Outcome("money_spent", "money spent (yuan)", "money spent", "money", -1, "money"),
     Outcome("revenue", "revenue (yuan)", "revenue", "money", +1, "money"),
     Outcome("net_money", "revenue minus money spent (yuan)", "net money", "money", +1, "money"),
@@ -95,7 +96,7 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
 
 DEFAULT_OUTCOMES = (
     "members_final", "newcomer_retention_30d", "died", "active_share_last_28d",
-    "messages_total", "spam_share", "money_spent", "revenue", "owner_hours",
+    "messages_total", "spam_share", "ads_total", "money_spent", "revenue", "owner_hours",
 )
 """What a strategist reads first: growth, retention, survival, activity, spam, money, time."""
 

@@ -211,6 +211,16 @@ def spam_share(model, ts, mem):
     return float(ts["spam_messages"].sum() / total) if total else 0.0
 
 
+@summary_metric("ads_total")
+def ads_total(model, ts, mem):
+    """Ads posted over the run.
+
+    Read it with the spam share: fewer messages overall can raise the share of ads
+    while there are fewer of them.
+    """
+    return int(ts["spam_messages"].sum())
+
+
 def newcomer_retention(mem: pd.DataFrame, horizon: int, days: int) -> float:
     """Share of newcomers still members ``horizon`` days after joining.
 

@@ -43,7 +43,8 @@ TIMESERIES_COLUMNS = [
 ]
 SUMMARY_COLUMNS = [
     "run_id", "arm", "replicate", "seed", "days", "members_final", "members_peak",
-    "messages_total", "active_share_last_28d", "spam_share", "newcomer_retention_30d",
+    "messages_total", "active_share_last_28d", "spam_share", "ads_total",
+    "newcomer_retention_30d",
     "top1_share", "lurker_share", "money_spent", "revenue", "roi", "dead_day",
 ]
 MEMBERS_COLUMNS = [

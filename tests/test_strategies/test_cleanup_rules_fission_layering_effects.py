@@ -492,3 +492,12 @@ if __name__ == "__main__":  # pragma: no cover
     import sys
 
     _print_stats([int(s) for s in sys.argv[1:]] or range(1, 9))
+
+
+def test_the_ads_outcome_counts_the_ads_the_spam_share_is_made_of(rules_result):
+    """``ads_total`` is read beside the spam share: rules cut ads and messages both."""
+    s = rules_result.summary.set_index(["arm", "replicate"])
+    ads = rules_result.timeseries.groupby(["arm", "replicate"]).spam_messages.sum()
+    assert (s["ads_total"] == ads.reindex(s.index)).all()
+    shown = sim.compare(rules_result)
+    assert "ads_total" in set(shown["outcome"])

@@ -176,8 +176,8 @@ def run_command(
 ) -> None:
     """Run a scenario (every arm and replicate) and write its results folder.
 
-    With ``--point``, SCENARIO is an experiment file and the run repeats that point of
-    its sweep alone: the same scenario, replicates and seeds, so the same numbers.
+    With --point, SCENARIO is an experiment file and the run repeats that point of its
+    sweep alone: the same scenario, replicates and seeds, so the same numbers.
     """
     try:
         loaded = load_scenario(scenario) if point is None else _sweep_point(scenario, point)
@@ -248,6 +248,11 @@ def _check_earlier_run(target: Path, name: str, overwrite: bool) -> str | None:
 def _sweep_point(path: Path, point: int):
     """The scenario of one point of an experiment, with its replicates and root seed."""
     from sim.experiment import load_experiment
+
+    if path.is_file() and not _is_experiment(path):
+        raise ScenarioError([Problem(str(path), None, "--point", "is for experiment files "
+                                     "(a sweep's points); this is a scenario: leave --point "
+                                     "out")])
 
     return load_experiment(path).point_scenario(point)
 

@@ -320,13 +320,19 @@ UNITS = {"share": " pts", "money": " yuan", "hours": " h", "day": " days"}
 def _number(kind: str, value: float, sign: str) -> str:
     if kind == "share":
         digits = 1 if abs(100 * value) >= 0.95 or value == 0 else 2
-        return f"{100 * value:{sign}.{digits}f}"
+        return f"{_no_minus_zero(100 * value, digits):{sign}.{digits}f}"
     if kind in ("money", "count"):
         digits = 0 if abs(value) >= 10 or value == int(value) else (2 if kind == "money" else 1)
-        return f"{value:{sign},.{digits}f}"
+        return f"{_no_minus_zero(value, digits):{sign},.{digits}f}"
     if kind in ("hours", "day"):
-        return f"{value:{sign},.{1 if kind == 'hours' else 0}f}"
+        digits = 1 if kind == "hours" else 0
+        return f"{_no_minus_zero(value, digits):{sign},.{digits}f}"
     return f"{value:{sign}.3g}"
+
+
+def _no_minus_zero(value: float, digits: int) -> float:
+    """``value``, or 0 when it shows as zero at ``digits`` decimals (never "-0.00")."""
+    return 0.0 if round(value, digits) == 0 else value
 
 
 def format_value(name: str, value: float) -> str:

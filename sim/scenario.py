@@ -152,6 +152,10 @@ class Scenario(BaseModel):
         if "baseline" in arms:
             raise ValueError("'baseline' is the name of the scenario's own strategies; "
                              "give the arm another name")
+        for name in arms:
+            if not name.strip() or name != name.strip():
+                raise ValueError(f"arm name {name!r} is empty or starts or ends with a space; "
+                                 "give each arm a name to show in tables")
         return arms
 
     @property
@@ -355,6 +359,11 @@ def _describe(error: dict, root: type[BaseModel] | None = None) -> tuple[str, st
         ], n=1, cutoff=0.5)
         return f"value {shown} is not allowed; expected {expected}", near[0] if near else None
     msg = error["msg"]
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        switch = loc[:1] == ("strategies",) or (loc[:1] == ("arms",) and len(loc) == 3)
+        what = ("a mapping of its settings, or true / false to switch it on / off"
+                if switch else "a mapping of keys")
+        return f"expected {what} (got {shown})", None
     if msg.startswith("Value error, "):
         return msg[len("Value error, "):], None
     return f"{msg[0].lower()}{msg[1:]} (got {shown})", None

@@ -247,3 +247,11 @@ def test_run_from_python_takes_a_path():
     root = Path(__file__).resolve().parents[2]
     result = sim.run(root / "scenarios" / "baseline.yaml", replicates=1, days=5)
     assert len(result.summary) == 1 and set(result.timeseries["day"]) == set(range(5))
+
+
+def test_point_on_a_scenario_file_says_it_needs_an_experiment():
+    root = Path(__file__).resolve().parents[2]
+    result = CliRunner().invoke(app, ["run", str(root / "scenarios" / "baseline.yaml"),
+                                      "--point", "0"])
+    assert result.exit_code == 2
+    assert "--point: is for experiment files" in " ".join(result.output.split())

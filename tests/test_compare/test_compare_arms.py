@@ -220,3 +220,12 @@ def test_a_row_reads_as_a_sentence():
     text = sentence(row_of(table, "members_final", "paid"))
     assert text.startswith("members at end: 28 with paid against 25 in the baseline: higher "
                            "(better) by 3.5 (95% interval +")
+
+
+def test_a_difference_that_rounds_to_zero_is_never_minus_zero():
+    from sim.compare import format_difference, format_interval
+
+    assert format_difference("spam_share", -0.000001) == "+0.00 pts"
+    assert format_difference("money_spent", -0.0004) == "+0.00 yuan"
+    assert format_interval("spam_share", -0.000001, 0.02) == "+0.00 to +2.0 pts"
+    assert format_difference("spam_share", -0.0002) == "-0.02 pts"  # a real difference

@@ -270,3 +270,16 @@ def test_bad_parameter_in_an_arm_gives_one_message(text):
     problem = _one_problem(text)
     assert problem.path.startswith("arms.a.content.")
     assert problem.line == 3
+
+
+def test_a_strategy_that_is_not_a_mapping_says_what_it_may_be():
+    problem = _one_problem("strategies:\n  welcome: 5\n")
+    assert problem.message == ("expected a mapping of its settings, or true / false to switch "
+                               "it on / off (got 5)")
+    assert "WelcomeSettings" not in str(problem)  # no class names of ours
+
+
+@pytest.mark.parametrize("name", ["''", "' quiet'"])
+def test_arm_names_must_be_visible(name):
+    problem = _one_problem(f"arms:\n  {name}: {{content: {{}}}}\n")
+    assert problem.path == "arms" and "empty or starts or ends with a space" in problem.message

@@ -365,8 +365,14 @@ def retention_curves(members: pd.DataFrame, days: int, cohort_days: int = 30,
 def retention_figure(curves: pd.DataFrame, arms: Sequence[str] | None = None) -> go.Figure:
     """Retention curves by join cohort (from :func:`retention_curves`), a panel per arm."""
     arms = list(arms) if arms is not None else arms_of(curves)
-    fig, rows = _facet_grid(arms or ["(no newcomers)"])
     cohorts = sorted(curves["cohort"].unique()) if len(curves) else []
+    if not cohorts:  # one note, not a grid of empty panels
+        fig = go.Figure()
+        _note(fig, "no cohort of newcomers large enough to follow (a longer run has some)")
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return _layout(fig, "Newcomer retention by month of joining", height=240)
+    fig, rows = _facet_grid(arms)
     scale = qualitative.Plotly
     for i, arm in enumerate(arms):
         sub = curves[curves["arm"] == arm]
@@ -381,8 +387,6 @@ def retention_figure(curves: pd.DataFrame, arms: Sequence[str] | None = None) ->
                 customdata=line["people"],
                 hovertemplate="%{y:.0%} of %{customdata} people still in after %{x} days"),
                 **_cell(i))
-    if not cohorts:
-        _note(fig, "no cohort of newcomers large enough to follow")
     fig.update_xaxes(title_text="days since joining")
     fig.update_yaxes(title_text="share of the cohort still in the group", range=[0, 1.05],
                      tickformat=PERCENT_TICKS, col=1)

@@ -3,7 +3,11 @@
 Outcomes are averaged over replicates at each point first (the replicate noise is
 common random numbers shared by all points), then analysed: Sobol' first-order (S1)
 and total (ST) indices with confidence intervals for a ``saltelli`` design, Morris'
-mu* (mean absolute elementary effect) and sigma for a ``morris`` design.
+mu* (mean absolute elementary effect) and sigma for a ``morris`` design. The
+``*_conf`` columns are half-widths of 95% bootstrap intervals (the index is within
+plus or minus that). Sobol' rows whose estimate is out of its possible range (S1
+below zero or above ST by more than its interval) get a ``note``: too few base
+samples for that outcome.
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ from sim.experiment import Study, _unit_problem
 
 RESAMPLES = 200
 CONFIDENCE = 0.95
+METHOD = {"saltelli": "sobol", "morris": "morris"}
+"""The ``method`` column: the analysis a design's points are made for."""
+NOISY = ("noisy: {n} base samples are too few for this outcome (S1 below 0 or above ST); "
+         "raise design.samples")
 
 
 def sensitivity_table(study: Study, runs: pd.DataFrame) -> pd.DataFrame | None:
@@ -30,7 +38,7 @@ def sensitivity_table(study: Study, runs: pd.DataFrame) -> pd.DataFrame | None:
             continue
         y = means[outcome].to_numpy(dtype=float)
         if not np.isfinite(y).all() or np.ptp(y) == 0:
-            rows += [{"outcome": outcome, "parameter": n, "method": kind,
+            rows += [{"outcome": outcome, "parameter": n, "method": METHOD[kind],
                       "note": "outcome constant or undefined at some points"}
                      for n in study.names]
             continue
@@ -41,9 +49,12 @@ def sensitivity_table(study: Study, runs: pd.DataFrame) -> pd.DataFrame | None:
                                    num_resamples=RESAMPLES, conf_level=CONFIDENCE,
                                    seed=study.experiment.seed)
             for k, name in enumerate(study.names):
-                rows.append({"outcome": outcome, "parameter": name, "method": "sobol",
-                             "S1": result["S1"][k], "S1_conf": result["S1_conf"][k],
-                             "ST": result["ST"][k], "ST_conf": result["ST_conf"][k]})
+                s1, s1_conf, st = result["S1"][k], result["S1_conf"][k], result["ST"][k]
+                row = {"outcome": outcome, "parameter": name, "method": "sobol",
+                       "S1": s1, "S1_conf": s1_conf, "ST": st, "ST_conf": result["ST_conf"][k]}
+                if s1 + s1_conf < 0 or s1 - s1_conf > st:
+                    row["note"] = NOISY.format(n=study.experiment.design.samples)
+                rows.append(row)
         else:
             from SALib.analyze import morris
 

@@ -101,11 +101,12 @@ def parallel_coordinates(means: pd.DataFrame, factors: list[str],
     dimensions = []
     for column in factors + outcomes:
         values = means[column]
+        label = short_name(column) if column in factors else outcome_label(column)
         if pd.api.types.is_numeric_dtype(values):
-            dimensions.append({"label": column, "values": values})
+            dimensions.append({"label": label, "values": values})
         else:
             codes, labels = pd.factorize(values)
-            dimensions.append({"label": column, "values": codes,
+            dimensions.append({"label": label, "values": codes,
                                "tickvals": list(range(len(labels))),
                                "ticktext": [str(v) for v in labels]})
     colour = means[outcomes[0]] if outcomes else None
@@ -115,7 +116,7 @@ def parallel_coordinates(means: pd.DataFrame, factors: list[str],
                                        "colorbar": {"title": {"text": outcome_label(
                                            outcomes[0]) if outcomes else "", "side": "right"}}}))
     fig.update_layout(title="Every point: parameters and outcomes (drag along an axis to "
-                      "filter)", height=460, margin={"t": 80, "l": 60, "r": 60, "b": 30},
+                      "filter)", height=460, margin={"t": 80, "l": 90, "r": 60, "b": 30},
                       template=TEMPLATE)
     return fig
 

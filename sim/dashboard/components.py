@@ -8,7 +8,8 @@ from dash import dcc, html
 from sim.figures import TEMPLATE
 from sim.scenario import ScenarioError
 
-GRAPH_CONFIG = {"displaylogo": False}
+GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
+"""Chart tools appear when the pointer is over a chart (not over its title)."""
 
 
 def card(title: str, explanation: str, *children, key: str | None = None) -> html.Section:

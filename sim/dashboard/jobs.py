@@ -102,9 +102,9 @@ def point_series(folder: Path, point_id: int, workers: int = 1) -> tuple[pd.Data
     """
     stored = point_timeseries(folder, point_id)
     if stored is not None and len(stored):
-        return stored, "daily tables stored by the sweep"
+        return stored, "Shown from the daily tables the sweep stored."
     scenario = folder_study(folder).point_scenario(point_id)
     result = run(scenario, workers=workers)
-    return result.timeseries, (f"the sweep kept no daily tables: its {scenario.replicates} "
-                               "runs of this point were repeated from their seeds "
-                               "(as `commsim run --point` does)")
+    return result.timeseries, (f"The sweep kept no daily tables, so its "
+                               f"{scenario.replicates} runs of this point were repeated "
+                               "from their seeds (as `commsim run --point` does).")

@@ -238,6 +238,9 @@ def _slider_fits(param: Param) -> bool:
 
 
 def _number(value: float) -> str:
+    """A bound as people write it: 9,223,372,036,854,775,807 rather than 9.22e+18."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
     return f"{value:,.10g}"
 
 

@@ -38,7 +38,7 @@ def layout() -> html.Div:
 
     return html.Div([
         html.Div([
-            html.Label(["Sweep folder", dcc.Dropdown(id="sweep-choice",
+            html.Label(["Sweep folder", dcc.Dropdown(id="sweep-choice", clearable=False,
                                                      placeholder="choose a finished sweep")]),
             picker("sweep-outcome", "Outcome"), picker("sweep-x", "Parameter"),
             picker("sweep-y", "Second parameter (heatmap)"),
@@ -225,6 +225,6 @@ def register(app, ctx: Context) -> None:
             return (no_update,) * (1 + len(POINT_CHARTS))
         sweep = load_sweep(folder)
         ts, source = point_series(folder, int(point), ctx.workers)
-        return (html.P([_describe_point(sweep, int(point), outcome), " Shown from ", source,
-                        "."], className="facts point-about"),
+        return (html.P([_describe_point(sweep, int(point), outcome), " ", source],
+                       className="facts point-about"),
                 *[DAILY_CHARTS[key](ts) for key in POINT_CHARTS])

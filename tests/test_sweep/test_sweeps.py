@@ -393,6 +393,12 @@ outcomes: {{messages_total: maximize, gini_messages: minimize}}
     wanted = ["S1", "S1_conf", "ST", "ST_conf"] if kind == "saltelli" else [
         "mu_star", "mu_star_conf", "sigma"]
     assert table[wanted].notna().all().all()
+    assert set(table["method"]) == {"sobol" if kind == "saltelli" else "morris"}
+    if kind == "saltelli":  # an impossible estimate (from 4 base samples) is flagged
+        impossible = (table["S1"] + table["S1_conf"] < 0) | (
+            table["S1"] - table["S1_conf"] > table["ST"])
+        flagged = table["note"].notna() if "note" in table else impossible & False
+        assert (impossible == flagged).all()
     assert "Sensitivity of" in (tmp_path / kind / "report.html").read_text()
 
 

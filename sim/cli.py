@@ -33,6 +33,7 @@ from sim.output import (
 from sim.runner import default_workers, run
 from sim.scenario import Problem, ScenarioError, json_schema, load_scenario
 from sim.strategies import REGISTRY
+from sim.warm import loaded_quietly
 
 app = typer.Typer(
     name="commsim",
@@ -198,6 +199,7 @@ def run_command(
                           f"{loaded.replicates} replicate(s), {loaded.horizon} days, "
                           f"population {loaded.population.size:,}", highlight=False)
     try:
+        loaded_quietly()
         if quiet or n_runs == 1:
             result = run(loaded, workers=n_workers)
         else:

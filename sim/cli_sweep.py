@@ -23,6 +23,7 @@ from sim.output import prepare_out_dir
 from sim.runner import default_workers
 from sim.scenario import ScenarioError
 from sim.sweeps import sweep
+from sim.warm import loaded_quietly
 
 err_console = Console(stderr=True)
 out_console = Console()
@@ -79,6 +80,7 @@ def sweep_command(
             progress.advance(task, k)
 
     try:
+        loaded_quietly()
         if progress is not None:
             with progress:
                 table = sweep(study, out=target, workers=n_workers, cluster=cluster,

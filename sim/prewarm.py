@@ -13,22 +13,7 @@ from __future__ import annotations
 
 import gc
 
-from sim.model import CommunityModel
-from sim.scenario import parse_scenario
-
-WARM_UP = """
-days: 4
-population: {size: 60}
-group: {initial_members: 20}
-strategies: {welcome: {}, content: {}, red_envelope: {every: daily}}
-"""
-"""A group small enough to cost nothing, with the envelope kernels switched on."""
-
-
-def warm_up() -> None:
-    """Run the warm-up community once (loads the compiled kernels)."""
-    CommunityModel(parse_scenario(WARM_UP, source="sim.prewarm"), seed=1).run_model()
-
+from sim.warm import warm_up
 
 warm_up()
 gc.freeze()

@@ -337,7 +337,8 @@ def strategies_command() -> None:
         for column in ("default", "unit", "range", "description"):
             table.add_column(column)
         for p in cls.params:
-            table.add_row(p.name, str(p.default), p.unit, p.describe_range(), p.description)
+            table.add_row(p.name, p.describe_default(), p.unit, p.describe_range(),
+                          p.description)
         out_console.print(table)
         out_console.print(f"  source: seed {cls.metadata['source']}; owner time: "
                           f"{cls.metadata['owner_minutes_per_day']} min/day; money: "

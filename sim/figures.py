@@ -57,6 +57,8 @@ FACET_HEIGHT = 360
 """Pixels per row of panels in the per-arm figures."""
 FACET_GAP = 110
 """Pixels between rows of panels: room for the x-axis title above and the panel title."""
+COLOUR_TICKS = (0, 10, 100, 1000, 10000)
+"""Messages written marked on the graph's colour bar (its scale is log10(1 + messages))."""
 PERCENT_TICKS = ".1~%"
 """Percent ticks with one decimal where needed (1%, 1.5%, 2%), so no label repeats."""
 
@@ -634,8 +636,8 @@ def graph_figure(nodes: pd.DataFrame, edges: pd.DataFrame, title: str = "Social 
                           line={"width": 1, "color": "rgba(0,0,0,0.35)"},
                           showscale=i == 0,
                           colorbar={"title": {"text": "messages written", "side": "right"},
-                                    "tickvals": [0, 1, 2, 3, 4],
-                                    "ticktext": ["0", "9", "99", "999", "9,999"]})
+                                    "tickvals": np.log10(1 + np.array(COLOUR_TICKS)).tolist(),
+                                    "ticktext": [f"{t:,}" for t in COLOUR_TICKS]})
         fig.add_trace(go.Scatter(
             x=sub["x"], y=sub["y"], mode="markers", name=_role_name(role), marker=marker,
             showlegend=colour_by == "role",

@@ -82,9 +82,29 @@ class Param:
             return " | ".join(str(c) for c in self.choices)
         if self.kind is bool:
             return "true | false"
-        low = "-inf" if self.low is None else f"{self.low:g}"
-        high = "inf" if self.high is None else f"{self.high:g}"
-        return f"{low} to {high}"
+        low = "-inf" if self.low is None else _plain_number(self.low)
+        high = "inf" if self.high is None else _plain_number(self.high)
+        whole = ", whole" if self.kind is int else ""
+        return f"{low} to {high}{whole}"
+
+    def describe_default(self) -> str:
+        """The default as a scenario file writes it (``true``, ``1,000,000``, ``0.5``)."""
+        return describe_value(self.default)
+
+
+def describe_value(value) -> str:
+    """A value as a YAML file says it: ``true``/``false``, numbers without exponents."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _plain_number(value)
+    return str(value)
+
+
+def _plain_number(value: float) -> str:
+    if float(value).is_integer() and abs(value) >= 1000:
+        return f"{int(value):,}"
+    return f"{value:g}"
 
 
 class Section(BaseModel):

@@ -15,6 +15,7 @@ both faster and the common-random-numbers design.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections import OrderedDict, deque
@@ -189,6 +190,8 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
 
     cluster = None
     if address == "local":
+        # a Ctrl-C stops the workers with the sweep; their nannies need not say so
+        logging.getLogger("distributed.nanny").setLevel(logging.ERROR)
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)

@@ -255,3 +255,12 @@ def test_point_on_a_scenario_file_says_it_needs_an_experiment():
                                       "--point", "0"])
     assert result.exit_code == 2
     assert "--point: is for experiment files" in " ".join(result.output.split())
+
+
+def test_strategies_writes_defaults_and_ranges_as_a_scenario_file_would():
+    from sim.params import describe_value
+
+    assert [describe_value(v) for v in (True, False, 1_000_000.0, 0.5, 3, "lucky")] == [
+        "true", "false", "1,000,000", "0.5", "3", "lucky"]
+    text = runner.invoke(app, ["strategies"]).stdout
+    assert "True" not in text and "e+0" not in text

@@ -273,7 +273,7 @@ def _with_overrides(loaded, replicates, seed, days):
 
 @app.command("check")
 def check_command(
-    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario or experiment YAML files.")],
 ) -> None:
     """Validate scenario or experiment files without running them; report every problem."""
     failed = []

@@ -28,8 +28,8 @@ RESULT_FILES = ("timeseries.parquet", "summary.parquet", "members.parquet",
 """The data files of every run folder."""
 REPORT_FILE = "report.html"
 """The HTML report, written with the data files when asked (``write_run(report=True)``)."""
-VERSIONED_PACKAGES = ("commsim", "mesa", "numpy", "scipy", "networkx", "pandas", "pyarrow",
-                      "pydantic")
+VERSIONED_PACKAGES = ("commsim", "mesa", "numpy", "numba", "scipy", "networkx", "pandas",
+                      "pyarrow", "pydantic")
 
 
 def package_versions() -> dict[str, str]:

@@ -59,8 +59,10 @@ class Monetization(Strategy):
               "one-off membership, or goods bought again and again", "",
               choices=("product", "membership", "ecommerce")),
         Param("price", 99.0, "list price of one sale", "yuan", 0.0, 1_000_000.0),
-        Param("appeal", 0.05, "daily chance a trusting strong-intention member who values "
-              "the group buys on a soft promotion day", "share 0-1", 0.0, 1.0),
+        Param("appeal", 0.05, "daily chance to buy, on a soft promotion day, of an "
+              "intention-layer member with full trust who values the group at 1 or more "
+              "(strong members 1.5x, potential 0.5x; ecommerce doubles it, a coupon raises "
+              "it)", "share 0-1", 0.0, 1.0),
         Param("promotion", "soft", "how the offer is pushed: woven into content, or hard "
               "selling at everyone", "", choices=("soft", "hard")),
         Param("promotions_per_week", 2, "promotion days a week", "days/week", 0, 7),

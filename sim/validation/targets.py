@@ -338,8 +338,10 @@ TARGETS: tuple[Target, ...] = (
                  Band(0.60, 0.90)),
          Measure("mute_rather_than_leave", "of those who muted or left, the share who muted "
                  "and stayed", "most mute rather than leave", Band(0.5, 1.0)),
+         # 78.5% +- 15 points, the rule for rough surveys (docs/validation.md); until
+         # 2026-11-23 it read 0.60-0.95, wider than the rule at the bottom
          Measure("left_over_noise", "leavers who left over ads and flooding", "78.5%",
-                 Band(0.60, 0.95))),
+                 Band(0.635, 0.935))),
         measure_overload),
 )
 

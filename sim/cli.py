@@ -27,7 +27,7 @@ from sim.output import (
     default_out_dir,
     earlier_run,
     prepare_out_dir,
-    remove_if_empty,
+    remove_created,
     write_run,
 )
 from sim.runner import default_workers, run
@@ -211,8 +211,7 @@ def run_command(
         comparison = compare(result)
         write_run(result, target, report=report, comparison=comparison)
     except BaseException as exc:
-        if created:
-            remove_if_empty(target)
+        remove_created(target, created)
         if interrupt.from_ctrl_c(exc):
             err_console.print(interrupt.MESSAGE)
             raise typer.Exit(code=interrupt.EXIT_STATUS) from None
@@ -239,6 +238,11 @@ def _check_earlier_run(target: Path, name: str, overwrite: bool) -> str | None:
     edit-and-rerun loop); results of a different scenario are kept unless
     ``--overwrite`` says to replace them.
     """
+    from sim.sweeps import EXPERIMENT_FILE
+
+    if (target / EXPERIMENT_FILE).is_file():
+        raise ScenarioError([Problem(str(target), None, "--out", "holds a sweep's results; "
+                                     "choose another folder for a run")])
     previous = earlier_run(target)
     if previous is not None and previous != name and not overwrite:
         raise ScenarioError([Problem(str(target), None, "--out",
@@ -294,10 +298,6 @@ def check_command(
         _fail(ScenarioError(failed))
 
 
-EXPERIMENT_KEYS = {"levers", "uncertainties", "design", "outcomes"}
-"""Keys that mark a YAML file as an experiment (a sweep) rather than a scenario."""
-
-
 def _is_experiment(path: Path) -> bool:
     """Whether ``path`` looks like an experiment file: a base ``scenario`` and a design."""
     import yaml
@@ -306,7 +306,7 @@ def _is_experiment(path: Path) -> bool:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False  # the scenario loader explains what is wrong
-    return isinstance(data, dict) and "scenario" in data and bool(EXPERIMENT_KEYS & set(data))
+    return isinstance(data, dict) and "scenario" in data  # a scenario has no such key
 
 
 def _check_experiment(path: Path) -> None:

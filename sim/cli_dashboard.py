@@ -50,10 +50,13 @@ def dashboard_command(
                           "there are some", highlight=False)
     taken = _port_taken(host, port)
     if taken:
-        _stop(f"--port: cannot serve on {host}:{port} ({taken}); choose another port")
+        _stop(f"--host/--port: cannot serve on {host}:{port} ({taken}); check the address, "
+              "or choose another port")
     work = Path(tempfile.mkdtemp(prefix="commsim-dashboard-"))
-    # `kill` (SIGTERM) ends the server like Ctrl-C does, so the work folder is removed
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # `kill` (SIGTERM) or a closed terminal (SIGHUP) ends the server like Ctrl-C does, so
+    # the work folder is removed
+    for ending in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(ending, lambda *_: sys.exit(0))
     # one line per progress poll of a running job would flood the terminal
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:

@@ -76,7 +76,7 @@ def validate_command(
 ) -> None:
     """Reproduce the published regularities T1-T6 and say how close the model comes."""
     from sim.cli import _fail
-    from sim.output import parquet_writer, prepare_out_dir, remove_if_empty, write_together
+    from sim.output import parquet_writer, prepare_out_dir, remove_created, write_together
     from sim.validation.calibrate import calibrate as run_calibration
     from sim.validation.report import write_validation
     from sim.validation.suite import select, validate
@@ -104,8 +104,7 @@ def validate_command(
     except ScenarioError as problems:
         if progress is not None:
             progress.stop()
-        if created:
-            remove_if_empty(out)
+        remove_created(out, created)
         _fail(problems)
     finally:
         if progress is not None:

@@ -83,9 +83,27 @@ class Distribution(BaseModel):
                              f"missing {', '.join(missing)}")
         if self.low is not None and self.high is not None and not self.low < self.high:
             raise ValueError("low must be below high")
+        if self.kind in ("normal", "lognormal") and self._mass_inside() < 1e-9:
+            raise ValueError(f"this {self.kind} distribution has (almost) no weight between "
+                             "low and high; move its mean or widen the bounds")
         if self.kind == "triangular" and not self.low <= self.mode <= self.high:
             raise ValueError("mode must lie between low and high")
         return self
+
+    def _shape(self):
+        from scipy import stats  # 0.7 s to import: only for the distributions that need it
+
+        if self.kind == "normal":
+            return stats.norm(loc=self.mean, scale=self.sd)
+        return stats.lognorm(s=self.sd, scale=np.exp(self.mean))  # mean and sd of the log
+
+    def _mass_inside(self) -> float:
+        """Probability between ``low`` and ``high`` (normal and lognormal)."""
+        if self.low is None and self.high is None:
+            return 1.0
+        shape = self._shape()
+        return float((shape.cdf(self.high) if self.high is not None else 1.0)
+                     - (shape.cdf(self.low) if self.low is not None else 0.0))
 
     def quantile(self, u: np.ndarray) -> np.ndarray:
         """Values at probabilities ``u`` (inverse CDF)."""
@@ -94,8 +112,7 @@ class Distribution(BaseModel):
         from scipy import stats  # 0.7 s to import: only for the distributions that need it
 
         if self.kind in ("normal", "lognormal"):
-            shape = (stats.norm(loc=self.mean, scale=self.sd) if self.kind == "normal"
-                     else stats.lognorm(s=self.sd, scale=np.exp(self.mean)))  # of the log
+            shape = self._shape()
             # truncated at low and high: the same quantiles within [F(low), F(high)]
             bottom = shape.cdf(self.low) if self.low is not None else 0.0
             top = shape.cdf(self.high) if self.high is not None else 1.0
@@ -407,14 +424,22 @@ SET_BY_THE_SWEEP = {
 """Top-level scenario keys an experiment cannot vary, and why."""
 
 
+NETWORK_FILE = "population.network.path"
+"""An edge list is named in the base scenario (next to it), never by an experiment."""
+
+
 def _check_paths(experiment: Experiment, lines: dict, source: str) -> list[Problem]:
     problems = []
-    for section in ("levers", "uncertainties"):
+    for section in ("levers", "uncertainties", "constants"):
         for path in getattr(experiment, section):
-            if path in SET_BY_THE_SWEEP:
+            why = SET_BY_THE_SWEEP.get(path)
+            if path == NETWORK_FILE:
+                why = "name the edge-list file in the base scenario"
+            if why is not None:
+                verb = "set" if section == "constants" else "varied"
                 problems.append(Problem(source, _line_for(lines, (section, path)),
-                                        f"{section}.{path}", "cannot be varied: "
-                                        + SET_BY_THE_SWEEP[path]))
+                                        f"{section}.{path}", f"cannot be {verb} by an "
+                                        f"experiment: {why}"))
     for section in ("levers", "uncertainties", "constants"):
         for path in getattr(experiment, section):
             valid, bad = _scenario_fields(path.split("."))
@@ -470,6 +495,25 @@ def _check_design(experiment: Experiment, lines: dict, source: str) -> list[Prob
     return problems
 
 
+def _check_edge_list(study: Study, lines: dict, source: str) -> list[Problem]:
+    """An experiment may switch to an edge-list network only if its base names one."""
+    key = "population.network.kind"
+    experiment = study.experiment
+    if study.base.population.network.kind == "edgelist":
+        return []
+    found = []
+    for section in ("levers", "uncertainties", "constants"):
+        entry = getattr(experiment, section).get(key)
+        if entry is None:
+            continue
+        values = [entry] if section == "constants" else (entry.values or entry.choices or [])
+        if "edgelist" in values:
+            found.append(Problem(source, _line_for(lines, (section, key)), f"{section}.{key}",
+                                 "edgelist needs a base scenario that names its edge-list "
+                                 "file"))
+    return found
+
+
 def _check_group_fits(study: Study, lines: dict, source: str) -> list[Problem]:
     """Every point's day-0 members must fit in its group and population.
 
@@ -479,9 +523,12 @@ def _check_group_fits(study: Study, lines: dict, source: str) -> list[Problem]:
     """
     experiment = study.experiment
     varied = [k for k in GROUP_FIT_KEYS if k in experiment.factors]
-    if not varied:
-        return []
     fixed = {k: experiment.constants.get(k, _value_at(study.base, k)) for k in GROUP_FIT_KEYS}
+    if not varied:  # the constants alone may not fit
+        set_here = [k for k in GROUP_FIT_KEYS if k in experiment.constants]
+        return [Problem(source, _line_for(lines, ("constants", set_here[0])) if set_here
+                        else None, f"constants.{set_here[0]}" if set_here else "constants",
+                        message) for _, message in group_fit_problems(fixed)]
     for point_id, point in enumerate(study.points):
         values = {**fixed, **{k: point[k] for k in varied}}
         found = group_fit_problems(values)
@@ -574,7 +621,7 @@ def parse_experiment(text: str, source: str = "<experiment>",
                                      f"base scenario not found: {scenario_path}")])
     base = load_scenario(scenario_path)
     study = Study(experiment, base, source)
-    problems = _check_values(study, lines, source)
+    problems = _check_values(study, lines, source) + _check_edge_list(study, lines, source)
     if not problems:
         problems = _check_group_fits(study, lines, source)
     if problems:

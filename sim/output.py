@@ -113,8 +113,9 @@ def write_run(result: RunResult, out: Path, report: bool = False,
     writers["scenario.resolved.yaml"] = text_writer(text)
     if report_text is not None:
         writers[REPORT_FILE] = text_writer(report_text)
+    replacing = is_run_folder(out)
     write_together(out, writers)
-    if report_text is None:  # an earlier run's report would describe other results
+    if report_text is None and replacing:  # the earlier run's report: other results
         (out / REPORT_FILE).unlink(missing_ok=True)
     return out
 
@@ -212,10 +213,11 @@ def read_run(folder: str | Path) -> RunResult:
     return RunResult(scenario=scenario.model_copy(update={"provenance": None}), **tables)
 
 
-def prepare_out_dir(folder: Path) -> bool:
+def prepare_out_dir(folder: Path) -> Path | None:
     """Create the results folder ``folder`` (and its parents) before any work is done.
 
-    Returns whether the folder was created (so a failed run removes only what it made).
+    Returns the outermost folder it created (None when ``folder`` existed), for
+    :func:`remove_created` to take away again if the run stops before writing.
 
     Raises
     ------
@@ -230,17 +232,35 @@ def prepare_out_dir(folder: Path) -> bool:
 
     if folder.exists() and not folder.is_dir():
         raise problem("exists and is not a folder; give a folder for the results")
-    created = not folder.exists()
+    folder = Path(os.path.normpath(folder))  # "a/b/../c" creates no "a/b"
+    top = None
+    for parent in (folder, *folder.parents):
+        if parent.exists():
+            break
+        top = parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test.", delete=True)
         probe.close()
     except OSError as exc:
-        if created:
-            remove_if_empty(folder)
+        remove_created(folder, top)
         reason = exc.strerror or type(exc).__name__
         raise problem(f"cannot write results there ({reason})") from None
-    return created
+    return top
+
+
+def remove_created(folder: Path, top: Path | None) -> None:
+    """Remove ``folder`` and its parents up to ``top`` where they are empty.
+
+    ``top`` is what :func:`prepare_out_dir` returned: folders it made, nothing else.
+    """
+    if top is None:
+        return
+    folder = Path(os.path.normpath(folder))
+    for path in (folder, *folder.parents):
+        remove_if_empty(path)
+        if path == top:
+            break
 
 
 def earlier_run(folder: Path) -> str | None:

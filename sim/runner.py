@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import (
@@ -98,9 +99,17 @@ def worker_started() -> None:
     collector's passes walk only the runs' own objects (see
     :func:`collected_between_runs` for why that matters), and lets Ctrl-C through
     again (the fork server it comes from holds it back: :func:`start_fork_server`).
+    A Ctrl-C ends the worker at once and silently: the process that started the pool
+    gets it too and says what happened (a worker waiting for its next task would
+    otherwise print a ``KeyboardInterrupt`` traceback).
     """
     gc.freeze()
+    signal.signal(signal.SIGINT, _end_quietly)
     interrupt.accept()
+
+
+def _end_quietly(_signum, _frame) -> None:
+    os._exit(interrupt.EXIT_STATUS)
 
 
 def _simulate_numbered(task: tuple[int, Scenario, RunSpec]) -> tuple[int, RunTables]:

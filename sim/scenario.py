@@ -412,14 +412,21 @@ def read_mapping(text: str, source: str, examples: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ScenarioError([Problem(source, 1, "", f"expected a mapping of keys such as "
                                      f"{examples}; got {type(data).__name__}")])
-    repeated = _repeated_keys(text, source)
-    if repeated:
-        raise ScenarioError(repeated)
+    bad_keys = _key_problems(text, source)
+    if bad_keys:
+        raise ScenarioError(bad_keys)
     return data
 
 
-def _repeated_keys(text: str, source: str) -> list[Problem]:
-    """Keys written twice in one mapping (YAML would silently keep the last one)."""
+STRING_TAG = "tag:yaml.org,2002:str"
+
+
+def _key_problems(text: str, source: str) -> list[Problem]:
+    """Keys that are not names (``~``, ``5``), and keys written twice in one mapping.
+
+    YAML itself would turn the first into null or a number and silently keep the last
+    of the second.
+    """
     problems: list[Problem] = []
 
     def walk(node, path: tuple) -> None:
@@ -428,6 +435,13 @@ def _repeated_keys(text: str, source: str) -> list[Problem]:
             for key_node, value_node in node.value:
                 key = key_node.value
                 line = key_node.start_mark.line + 1
+                if key_node.tag != STRING_TAG:
+                    shown = key if key not in ("", None) else "~"
+                    problems.append(Problem(
+                        source, line, _path_text(path),
+                        f"key {shown!r} is not a name (write keys as words; quote a name "
+                        "made of digits)"))
+                    continue
                 if key in first_line:
                     problems.append(Problem(
                         source, line, _path_text((*path, key)),
@@ -554,12 +568,12 @@ def group_fit_problems(values: dict[str, int]) -> list[tuple[str, str]]:
     day0 = founders + initial
     found = []
     if founders > capacity:
-        found.append(("group.founders", f"{founders} founders (owner included) do not fit in "
-                      f"a group of capacity {capacity}"))
+        found.append(("group.founders", f"{founders:,} founders (owner included) do not fit "
+                      f"in a group of capacity {capacity:,}"))
     elif day0 > capacity:
-        found.append(("group.initial_members", f"{founders} founders and {initial} initial "
-                      f"members do not fit in a group of capacity {capacity}; at most "
-                      f"{capacity - founders} initial members"))
+        found.append(("group.initial_members", f"{founders:,} founders and {initial:,} "
+                      f"initial members do not fit in a group of capacity {capacity:,}; at "
+                      f"most {capacity - founders:,} initial members"))
     size = values["population.size"]
     if day0 > size:
         found.append(("population.size", f"{size:,} people cannot fill a group that starts "

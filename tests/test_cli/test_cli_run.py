@@ -302,3 +302,36 @@ def test_a_run_folder_of_an_edge_list_scenario_runs_again_from_anywhere(tmp_path
     assert result.exit_code == 0, result.output
     assert ((tmp_path / "first" / "members.parquet").read_bytes()
             == (tmp_path / "second" / "members.parquet").read_bytes())
+
+
+def test_a_stopped_run_takes_away_the_folders_it_made_and_only_those(tmp_path):
+    from sim.output import prepare_out_dir, remove_created
+
+    (tmp_path / "mine").mkdir()
+    target = tmp_path / "mine" / "runs" / "showcase-1"
+    top = prepare_out_dir(target)
+    assert top == tmp_path / "mine" / "runs" and target.is_dir()
+    remove_created(target, top)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]
+    assert not (tmp_path / "mine" / "runs").exists()
+    # a path through folders that are then left ("..") creates none of them
+    (tmp_path / "afile").write_text("")
+    detour = tmp_path / "new1" / "new2" / ".." / ".." / "afile"
+    result = runner.invoke(app, ["run", str(_tiny_file(tmp_path)), "--out", str(detour), "-q"])
+    assert result.exit_code == 2 and not (tmp_path / "new1").exists()
+
+
+def _tiny_file(folder):
+    path = folder / "tiny.yaml"
+    path.write_text(TINY)
+    return path
+
+
+def test_no_report_leaves_a_report_that_is_not_an_earlier_runs(tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "report.html").write_text("my own notes")
+    result = invoke("run", _tiny_file(tmp_path), "--out", out, "-q", "--days", "3",
+                    "--replicates", "1", "--no-report")
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").read_text() == "my own notes"

@@ -177,3 +177,59 @@ def test_runs_of_a_page_that_was_closed_stop(tmp_path):
     signed = (tmp_path / PAGE_SIGN).stat().st_mtime
     assert not page_gone(tmp_path, now=signed + 60)  # a tab in the background beats slowly
     assert page_gone(tmp_path, now=signed + PAGE_GONE_AFTER + 1)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("ending", ["SIGTERM", "SIGHUP"])
+def test_the_dashboard_cleans_up_when_killed_or_its_terminal_closes(tmp_path, ending):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    command = [os.path.join(os.path.dirname(sys.executable), "commsim"), "dashboard",
+               "--port", str(port), "--runs", str(tmp_path)]
+    server = subprocess.Popen(command, env={**os.environ, "TMPDIR": str(tmp_path)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.25)
+        assert list(tmp_path.glob("commsim-dashboard-*")), "no work folder while serving"
+        server.send_signal(getattr(signal, ending))
+        server.wait(timeout=20)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert list(tmp_path.glob("commsim-dashboard-*")) == []
+    assert "Traceback" not in server.stderr.read()
+
+
+def test_a_port_in_use_is_refused_before_the_server_says_it_runs(tmp_path):
+    import socket
+
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["dashboard", "--port", str(port),
+                                          "--runs", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "cannot serve on 127.0.0.1" in result.output and "running" not in result.output

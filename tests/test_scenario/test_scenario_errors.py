@@ -283,3 +283,13 @@ def test_a_strategy_that_is_not_a_mapping_says_what_it_may_be():
 def test_arm_names_must_be_visible(name):
     problem = _one_problem(f"arms:\n  {name}: {{content: {{}}}}\n")
     assert problem.path == "arms" and "empty or starts or ends with a space" in problem.message
+
+
+@pytest.mark.parametrize(("text", "line", "path"), [
+    ("name: x\n~: 3\n", 2, ""),
+    ("name: x\narms:\n  1: {content: {}}\n", 3, "arms"),
+])
+def test_a_key_that_is_not_a_name_is_reported_at_its_line(text, line, path):
+    problem = _one_problem(text)
+    assert (problem.line, problem.path) == (line, path)
+    assert "is not a name" in problem.message and "None" not in problem.message

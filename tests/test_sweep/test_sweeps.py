@@ -492,3 +492,61 @@ def test_a_normal_distribution_on_a_bounded_key_is_truncated_when_asked():
     values = np.array([point["population.traits.fit_mean"] for point in study.points])
     assert values.min() >= 0.05 and values.max() <= 0.95
     assert abs(np.median(values) - 0.5) < 0.05  # still centred where it was
+
+
+def test_constants_are_checked_like_varied_values():
+    # TINY ends with its constants: these lines add to them
+    found = {p.path: p.message for p in problems_of("  seed: 5\n  group.capacity: 20\n")}
+    assert "cannot be set by an experiment" in found["constants.seed"]
+    found = {p.path: p.message for p in problems_of("  group.capacity: 20\n")}
+    assert "26 founders (owner included) do not fit in a group of capacity 20" in found[
+        "constants.group.capacity"]
+
+
+def test_an_experiment_cannot_name_or_switch_to_an_edge_list():
+    found = {p.path: p.message for p in problems_of("  population.network.path: friends.csv\n")}
+    assert "name the edge-list file in the base scenario" in found[
+        "constants.population.network.path"]
+    found = {p.path: p.message for p in problems_of(
+        "levers:\n  population.network.kind: {choices: [random, edgelist]}\n")}
+    assert "needs a base scenario that names its edge-list file" in found[
+        "levers.population.network.kind"]
+
+
+def test_a_truncated_distribution_must_keep_some_weight():
+    found = problems_of("levers:\n  dynamics.leave_rate: {distribution: {kind: normal, "
+                        "mean: 5, sd: 0.01, low: 0, high: 1}}\n")
+    assert any("no weight between low and high" in p.message for p in found)
+
+
+def test_run_and_sweep_folders_are_kept_apart(small_study, serial, tmp_path):
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    _, sweep_folder = serial
+    before = sorted(os.listdir(sweep_folder))
+    scenario = SCENARIOS / "baseline.yaml"
+    refused = CliRunner().invoke(app, ["run", str(scenario), "--out", str(sweep_folder),
+                                       "--days", "3", "--replicates", "1", "-q"])
+    assert refused.exit_code == 2 and "holds a sweep's results" in refused.output
+    assert sorted(os.listdir(sweep_folder)) == before
+    run_folder = tmp_path / "run"
+    assert CliRunner().invoke(app, ["run", str(scenario), "--out", str(run_folder), "--days",
+                                    "3", "--replicates", "1", "-q"]).exit_code == 0
+    experiment = tmp_path / "exp.yaml"
+    experiment.write_text(TINY + SMALL)
+    refused = CliRunner().invoke(app, ["sweep", str(experiment), "--out", str(run_folder)])
+    assert refused.exit_code == 2 and "holds the results of a run" in refused.output
+
+
+def test_check_takes_the_validation_experiments_too():
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    files = sorted((ROOT / "experiments" / "validation").glob("t*.yaml"))
+    assert files
+    result = CliRunner().invoke(app, ["check", *map(str, files)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("ok: ") == len(files)

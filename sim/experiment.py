@@ -246,7 +246,8 @@ class Study:
         """
         base = self.base.with_changes(arms={}).resolved()
         text = json.dumps({"experiment": self.experiment.model_dump(mode="json"),
-                           "base": base}, sort_keys=True, default=str)
+                           "base": base, "edge_list": self.base.edge_list_fingerprint()},
+                          sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     def scenario_data(self, point: dict[str, Any]) -> dict[str, Any]:

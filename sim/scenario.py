@@ -215,9 +215,27 @@ class Scenario(BaseModel):
         return data
 
     def digest(self) -> str:
-        """Short hash of the resolved scenario (run ids start with it)."""
-        text = json.dumps(self.resolved(), sort_keys=True)
+        """Short hash of the resolved scenario (run ids start with it).
+
+        An edge-list network counts by its file's content, not only its name: an
+        edited file makes other runs.
+        """
+        data = self.resolved()
+        content = self.edge_list_fingerprint()
+        if content is not None:  # (generated networks keep the ids they had)
+            data["edge_list_content"] = content
+        text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+    def edge_list_fingerprint(self) -> str | None:
+        """SHA-256 of the edge-list file (None for generated networks or no file)."""
+        network = self.population.network
+        if network.kind != "edgelist" or not network.path:
+            return None
+        try:
+            return hashlib.sha256(Path(network.path).read_bytes()).hexdigest()
+        except OSError:
+            return None
 
 
 def _arm_changes(arm: BaseModel) -> dict[str, Any]:

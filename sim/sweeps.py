@@ -183,6 +183,35 @@ def _in_process(tasks: list[Task], base_dir: str | None) -> Iterator[tuple]:
 
 SCHEDULER_TIMEOUT = "15s"
 """How long a sweep tries to reach a Dask scheduler before giving up with a message."""
+SCHEDULER_SILENCE = 25.0
+"""Seconds after which an address that took the connection but never answered as a
+scheduler (some other server) is given up (Dask's own timeout does not cover it)."""
+
+
+def _connect(client_class, address: str):
+    """A Dask client of the scheduler at ``address``, or a ValueError saying why not."""
+    import threading
+
+    outcome: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            outcome["client"] = client_class(address, timeout=SCHEDULER_TIMEOUT)
+        except BaseException as exc:  # handed to the caller below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=attempt, name="commsim-dask-connect", daemon=True)
+    worker.start()
+    worker.join(SCHEDULER_SILENCE)
+    if worker.is_alive():
+        raise ValueError(f"the server at {address} took the connection but did not answer "
+                         "as a Dask scheduler; is the address right?")
+    error = outcome.get("error")
+    if error is not None:
+        raise ValueError(f"cannot reach the Dask scheduler at {address} "
+                         f"({type(error).__name__}: {error}); is it running, and is the "
+                         "address tcp://host:port?") from None
+    return outcome["client"]
 
 
 def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -> Iterator[tuple]:
@@ -196,12 +225,7 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
                                host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
     else:
-        try:
-            client = Client(address, timeout=SCHEDULER_TIMEOUT)
-        except (OSError, TimeoutError) as exc:
-            raise ValueError(f"cannot reach the Dask scheduler at {address} "
-                             f"({type(exc).__name__}: {exc}); is it running, and is the "
-                             "address tcp://host:port?") from None
+        client = _connect(Client, address)
     try:
         from sim.dask_workers import WarmWorker
 

@@ -335,3 +335,16 @@ def test_no_report_leaves_a_report_that_is_not_an_earlier_runs(tmp_path):
                     "--replicates", "1", "--no-report")
     assert result.exit_code == 0, result.output
     assert (out / "report.html").read_text() == "my own notes"
+
+
+def test_an_edited_edge_list_makes_other_runs(tmp_path):
+    """Same file name, other friendships: the run ids (and a sweep's folder) change."""
+    import sim
+
+    (tmp_path / "friends.csv").write_text("".join(f"{i},{(i + 1) % 60}\n" for i in range(60)))
+    path = tmp_path / "edges.yaml"
+    path.write_text("population:\n  network: {kind: edgelist, path: friends.csv}\n"
+                    "group: {capacity: 40}\n")
+    before = sim.load_scenario(path).digest()
+    (tmp_path / "friends.csv").write_text("".join(f"{i},{(i + 2) % 60}\n" for i in range(60)))
+    assert sim.load_scenario(path).digest() != before

@@ -550,3 +550,14 @@ def test_check_takes_the_validation_experiments_too():
     result = CliRunner().invoke(app, ["check", *map(str, files)])
     assert result.exit_code == 0, result.output
     assert result.output.count("ok: ") == len(files)
+
+
+def test_a_server_that_is_not_a_scheduler_is_given_up(small_study, tmp_path, monkeypatch):
+    """Some other program listening on the address: Dask would wait for ever."""
+    monkeypatch.setattr("sim.sweeps.SCHEDULER_SILENCE", 2.0)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(ValueError, match="did not answer as a Dask scheduler"):
+            sweep(small_study, out=tmp_path / "x", cluster=address)

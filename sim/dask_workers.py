@@ -19,10 +19,30 @@ class WarmWorker(WorkerPlugin):
     """Warm-up of a Dask worker, registered with the cluster by a sweep.
 
     It runs on every worker, also on those that join later.
+
+    Parameters
+    ----------
+    own_cluster
+        The sweep started the cluster itself (``--cluster local``): its workers share
+        the terminal, and a Ctrl-C there is for the sweep, which then closes the
+        cluster; they ignore it rather than print a traceback each. Workers of a
+        cluster someone else runs keep their own Ctrl-C.
     """
 
     name = "commsim-warm-worker"
 
+    def __init__(self, own_cluster: bool = False) -> None:
+        self.own_cluster = own_cluster
+
     def setup(self, worker) -> None:
         """Load the engine and its kernels and freeze what exists now (sim.prewarm)."""
+        import logging
+        import signal
+        import threading
+
         import sim.prewarm  # noqa: F401  (importing it is the warm-up)
+
+        if self.own_cluster and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            # runs cancelled as the sweep closes its cluster are not news
+            logging.getLogger("distributed.worker").setLevel(logging.ERROR)

@@ -229,7 +229,7 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
     try:
         from sim.dask_workers import WarmWorker
 
-        client.register_plugin(WarmWorker())
+        client.register_plugin(WarmWorker(own_cluster=cluster is not None))
         window = max(4, 4 * max(1, len(client.scheduler_info().get("workers", {})) or workers))
         pending: deque[Task] = deque(tasks)
         running = as_completed()

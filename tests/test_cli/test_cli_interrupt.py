@@ -92,3 +92,23 @@ def test_a_ctrl_c_wrapped_in_another_error_is_still_recognised():
         kernel_call()
     assert interrupt.from_ctrl_c(info.value)
     assert not interrupt.from_ctrl_c(SystemError("unrelated"))
+
+
+@pytest.mark.skipif(not COMMAND.exists(), reason="the console script is not installed")
+def test_ctrl_c_on_a_sweep_of_its_own_dask_cluster_prints_one_line(tmp_path):
+    """The cluster's worker processes share the terminal: they must not each complain."""
+    pytest.importorskip("distributed")
+    out = tmp_path / "sweep"
+    process = subprocess.Popen(
+        [str(COMMAND), "sweep", str(ROOT / "experiments" / "sobol_main_outcomes.yaml"),
+         "--cluster", "local", "--workers", "2", "--out", str(out)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((out / "parts").glob("*.parquet")):
+        time.sleep(0.2)  # the workers are running runs: some have been saved
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=90)
+    assert process.returncode == EXIT_STATUS, (stdout, stderr)
+    assert stderr.strip().splitlines() == [
+        "interrupted: finished runs are saved; run the same command again to resume."], stderr

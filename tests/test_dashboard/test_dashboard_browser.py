@@ -106,8 +106,14 @@ def press(driver, element) -> None:
 
 
 def open_dashboard(driver, url: str) -> None:
+    """Load the page and wait until its controls are drawn.
+
+    Dropdowns are Dash's lazily loaded components: under load they appear after the
+    number boxes, so both are waited for.
+    """
     driver.get(url)
     wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, 'div[data-path="days"] input'))
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#scenario-choice"))
 
 
 def choose(driver, dropdown: str, label: str) -> None:

@@ -1,26 +1,38 @@
-"""Loading the compiled kernels ahead of the first run (a tiny community for a few days).
+"""Loading the compiled kernels ahead of the first run (a tiny community for a week).
 
 Numba loads its typing tables and each compiled kernel from the cache the first time
-a kernel runs (about half a second). :mod:`sim.prewarm` does it in a process pool's
-fork server, so that every worker starts warm; the command line does it before the
-first run, with Ctrl-C held back meanwhile (:func:`loaded_quietly`): a Ctrl-C that
-lands while numba loads a kernel comes back as a ``SystemError``, or is swallowed
-inside one of its callbacks, rather than as a clean interrupt.
+a kernel runs (about half a second in all). :mod:`sim.prewarm` does it in a process
+pool's fork server, so that every worker starts warm; the command line does it before
+the first run with Ctrl-C held (:func:`loaded_quietly`): a Ctrl-C that lands while
+numba loads a kernel comes back as a ``SystemError``, or is swallowed inside one of
+numba's callbacks and the run goes on, rather than as a clean interrupt.
 """
 
 from __future__ import annotations
 
+import signal
+
 WARM_UP = """
-days: 4
+days: 7
 population: {size: 60}
 group: {initial_members: 20}
-strategies: {welcome: {}, content: {}, red_envelope: {every: daily}}
+dynamics: {discovery_rate: 0.05}
+strategies:
+  welcome: {}
+  content: {}
+  red_envelope: {every: daily}
+  entry: {kind: paid, fee: 1}
+  fission: {}
+  layering: {}
+  monetization: {}
 """
-"""A group small enough to cost nothing, with the envelope kernels switched on."""
+"""A group small enough to cost nothing, for a week (every weekday's schedule), that
+outsiders find (so the entry fee's pass runs), with every strategy that has a compiled
+pass of its own switched on."""
 
 
 def warm_up() -> None:
-    """Run the warm-up community once (loads the compiled kernels)."""
+    """Run the warm-up community once (loads every compiled kernel)."""
     from sim.model import CommunityModel
     from sim.scenario import parse_scenario
 
@@ -28,8 +40,17 @@ def warm_up() -> None:
 
 
 def loaded_quietly() -> None:
-    """Load the kernels with Ctrl-C held back until they are in (then it acts at once)."""
-    from sim import interrupt
+    """Load the kernels with Ctrl-C held until they are in; then act on it at once.
 
-    with interrupt.held_back():
+    The Ctrl-C is noted rather than raised while numba works (whichever thread the
+    signal reaches, Python's handler runs in the main thread, even inside numba's
+    callbacks), and raised as a ``KeyboardInterrupt`` once loading is done.
+    """
+    pressed: list[bool] = []
+    previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
+    try:
         warm_up()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dash import Input, Output, State, dcc, html, no_update
 
-from sim.dashboard.components import card, chart, message
+from sim.dashboard.components import cannot_open, card, chart, message
 from sim.dashboard.context import Context
-from sim.dashboard.data import load_comparison, load_run
+from sim.dashboard.data import UNREADABLE, load_comparison, load_run
 from sim.report import SECTIONS, outcome_table_html, report_figures
-from sim.scenario import ScenarioError
 
 SHOWN = tuple(s for s in SECTIONS if s.key not in ("outcomes", "graph"))
 """Report sections drawn as charts here (the graph has its own replay on Explore)."""
@@ -47,9 +46,8 @@ def register(app, ctx: Context) -> None:
         try:
             result = load_run(folder)
             comparison = load_comparison(folder)
-        except (OSError, ValueError, ScenarioError) as exc:  # a damaged folder: say so
-            return (message(f"Cannot open {folder.name}: {type(exc).__name__}: {exc}",
-                            "error"), *(no_update,) * (1 + len(SHOWN)))
+        except UNREADABLE as exc:
+            return (cannot_open(folder, exc), *(no_update,) * (1 + len(SHOWN)))
         charts = report_figures(result, comparison, keys=tuple(s.key for s in SHOWN))
         arms = list(dict.fromkeys(result.summary["arm"]))
         header = html.Div([

@@ -46,6 +46,11 @@ def problems_box(problems: ScenarioError, footer: str) -> html.Div:
     ], className="message error", role="alert")
 
 
+def cannot_open(folder, exc: BaseException) -> html.Div:
+    """The page's message for a run folder that could not be read."""
+    return message(f"Cannot open {folder.name}: {type(exc).__name__}: {exc}", "error")
+
+
 def message(text: str, kind: str = "info") -> html.Div:
     """A one-line note (``info``, ``ok`` or ``error``)."""
     return html.Div(text, className=f"message {kind}", role="alert" if kind == "error" else None)

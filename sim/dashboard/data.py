@@ -20,6 +20,7 @@ from sim.experiment import Experiment
 from sim.output import read_run
 from sim.report import social_graph
 from sim.runner import RunResult
+from sim.scenario import ScenarioError
 from sim.sweep_report import point_means
 from sim.sweeps import EXPERIMENT_FILE, RUNS_FILE, SENSITIVITY_FILE, TIMESERIES
 
@@ -31,6 +32,11 @@ def _mtime(path: Path) -> float:
 @lru_cache(maxsize=16)
 def _run(path: str, _mtime: float) -> RunResult:
     return read_run(path)
+
+
+UNREADABLE = (OSError, ValueError, ScenarioError)
+"""What reading a damaged run folder raises: missing or cut files, bad Parquet, a
+resolved scenario that no longer validates."""
 
 
 def load_run(folder: Path) -> RunResult:

@@ -13,9 +13,16 @@ import binascii
 from dash import ALL, Input, Output, State, dcc, html, no_update
 
 from sim import figures
-from sim.dashboard.components import card, chart, empty_figure, message, problems_box
+from sim.dashboard.components import (
+    cannot_open,
+    card,
+    chart,
+    empty_figure,
+    message,
+    problems_box,
+)
 from sim.dashboard.context import Context
-from sim.dashboard.data import load_graph, load_run
+from sim.dashboard.data import UNREADABLE, load_graph, load_run
 from sim.dashboard.folders import page_gone, page_is_open, session_dir
 from sim.dashboard.jobs import base_scenario, run_scenario, scenario_from_upload
 from sim.dashboard.levers import LEVER, SWITCH, lever_panels, scenario_from_levers
@@ -234,9 +241,8 @@ def register(app, ctx: Context) -> None:
             return (no_update,) * 12
         try:
             result = load_run(folder)
-        except (OSError, ValueError, ScenarioError) as exc:  # a damaged folder: say so
-            return (message(f"Cannot open {folder.name}: {type(exc).__name__}: {exc}",
-                            "error"), *(no_update,) * 11)
+        except UNREADABLE as exc:
+            return (cannot_open(folder, exc), *(no_update,) * 11)
         charts = report_figures(result, None, keys=TIME_CHARTS)
         arms = figures.arms_of(result.summary)
         replicates = sorted(result.summary["replicate"].unique().tolist())

@@ -201,18 +201,23 @@ def run_command(
     try:
         loaded_quietly()
         if quiet or n_runs == 1:
-            result = run(loaded, workers=n_workers)
+            result = run(loaded, workers=n_workers, on_done=interrupt.stop_if_pressed)
         else:
             with Progress(TextColumn("running"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=err_console, transient=True) as bar:
                 task = bar.add_task("runs", total=n_runs)
-                result = run(loaded, workers=n_workers,
-                             on_done=lambda k: bar.advance(task, k))
+
+                def advance(k: int) -> None:
+                    interrupt.stop_if_pressed()
+                    bar.advance(task, k)
+
+                result = run(loaded, workers=n_workers, on_done=advance)
+        interrupt.stop_if_pressed()  # a Ctrl-C that a library swallowed: nothing written
         comparison = compare(result)
         write_run(result, target, report=report, comparison=comparison)
     except BaseException as exc:
         remove_created(target, created)
-        if interrupt.from_ctrl_c(exc):
+        if interrupt.from_ctrl_c(exc) or interrupt.pressed():
             err_console.print(interrupt.MESSAGE)
             raise typer.Exit(code=interrupt.EXIT_STATUS) from None
         raise

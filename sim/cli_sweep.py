@@ -81,6 +81,7 @@ def sweep_command(
                                   highlight=False)
 
     def on_done(k: int) -> None:
+        interrupt.stop_if_pressed()
         if progress is not None and task is not None:
             progress.advance(task, k)
 
@@ -91,14 +92,18 @@ def sweep_command(
                 table = sweep(study, out=target, workers=n_workers, cluster=cluster,
                               on_done=on_done, on_start=on_start)
         else:
-            table = sweep(study, out=target, workers=n_workers, cluster=cluster)
-    except KeyboardInterrupt:
-        err_console.print("interrupted: finished runs are saved; run the same command again "
-                          "to resume.")
-        raise typer.Exit(code=interrupt.EXIT_STATUS) from None
-    except ValueError as exc:
-        err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
-        raise typer.Exit(code=2) from None
+            table = sweep(study, out=target, workers=n_workers, cluster=cluster,
+                          on_done=on_done)
+        interrupt.stop_if_pressed()
+    except BaseException as exc:
+        if interrupt.from_ctrl_c(exc) or interrupt.pressed():
+            err_console.print("interrupted: finished runs are saved; run the same command "
+                              "again to resume.")
+            raise typer.Exit(code=interrupt.EXIT_STATUS) from None
+        if isinstance(exc, ValueError):
+            err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
+            raise typer.Exit(code=2) from None
+        raise
     if quiet:
         sys.stdout.write(f"{target}\n")
         return

@@ -24,6 +24,36 @@ EXIT_STATUS = 130
 """Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
 
 
+_pressed = False
+"""Whether Ctrl-C has come since the command started (:func:`_note_and_raise`)."""
+
+
+def _note_and_raise(_signum, _frame) -> None:
+    """The command's Ctrl-C handler: note the Ctrl-C, then interrupt as Python would.
+
+    The note outlives the ``KeyboardInterrupt``: one raised inside a library's own
+    callback (numba's, while it looks up a kernel) can be swallowed there, and the
+    command then still stops at its next :func:`stop_if_pressed`.
+    """
+    global _pressed
+    _pressed = True
+    raise KeyboardInterrupt
+
+
+def pressed() -> bool:
+    """Whether Ctrl-C has been pressed since the command started."""
+    return _pressed
+
+
+def stop_if_pressed(_done: object = None) -> None:
+    """Raise ``KeyboardInterrupt`` if Ctrl-C has been pressed (between two runs).
+
+    Takes (and ignores) one argument, so that it can serve as a progress callback.
+    """
+    if _pressed:
+        raise KeyboardInterrupt
+
+
 def stop_quietly() -> None:
     """Say :data:`MESSAGE` on stderr and exit with :data:`EXIT_STATUS`."""
     sys.stderr.write(MESSAGE + "\n")
@@ -76,9 +106,13 @@ def in_the_command() -> bool:
 def main() -> None:
     """Entry point of the ``commsim`` console script: load the command line, run it.
 
-    Once the command is done, Ctrl-C is ignored: Python then only tears down, and a
-    Ctrl-C meeting that would print "Exception ignored" and a traceback.
+    Ctrl-C is noted as well as raised (:func:`_note_and_raise`), unless the command
+    was started with it ignored (a background job of a shell script), which it then
+    respects. Once the command is done, Ctrl-C is ignored: Python then only tears down,
+    and a Ctrl-C meeting that would print "Exception ignored" and a traceback.
     """
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _note_and_raise)
     try:
         from sim.cli import app
     except KeyboardInterrupt:
@@ -88,7 +122,7 @@ def main() -> None:
     except SystemExit:
         raise
     except BaseException as exc:
-        if from_ctrl_c(exc):
+        if from_ctrl_c(exc) or _pressed:
             stop_quietly()
         raise
     finally:

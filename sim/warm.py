@@ -46,6 +46,9 @@ def loaded_quietly() -> None:
     signal reaches, Python's handler runs in the main thread, even inside numba's
     callbacks), and raised as a ``KeyboardInterrupt`` once loading is done.
     """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started as a background job
+        warm_up()
+        return
     pressed: list[bool] = []
     previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
     try:

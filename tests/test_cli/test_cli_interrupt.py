@@ -29,6 +29,16 @@ GONE_WITHIN = 15.0
 """Seconds the command's processes may take to be gone after it has exited."""
 
 
+def as_a_terminal_starts_it() -> None:
+    """In the child before it runs: Ctrl-C at its default, as in a terminal's foreground job.
+
+    The test itself may run where Ctrl-C is ignored (a shell script's background job
+    ignores it, and its children inherit that); the command rightly keeps ignoring it
+    then, which is not what these tests are about.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -45,7 +55,7 @@ def test_ctrl_c_prints_one_line_and_leaves_nothing(tmp_path, moment):
         [str(COMMAND), "run", str(ROOT / "scenarios" / "showcase.yaml"), "--workers", "2",
          "--replicates", "30", "--out", str(out)],  # about 20 s of runs
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=as_a_terminal_starts_it)
     if moment == "loading":
         time.sleep(LOADING)
     else:
@@ -78,6 +88,41 @@ def test_ctrl_c_is_ignored_once_the_command_is_done(monkeypatch, capsys):
         signal.signal(signal.SIGINT, before)
 
 
+def test_a_ctrl_c_a_library_swallowed_still_stops_the_run(tmp_path, monkeypatch):
+    """A ``KeyboardInterrupt`` caught inside a library (numba's callbacks do) is not lost.
+
+    The command notes every Ctrl-C as well as raising it; the run stops at the next
+    finished run, says the one line and writes nothing.
+    """
+    from typer.testing import CliRunner
+
+    from sim import cli, interrupt
+
+    real_run = cli.run
+
+    def run_that_swallows(scenario, workers, on_done=None):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)  # the handler interrupts this at once
+        except KeyboardInterrupt:
+            pass  # swallowed, as a library's callback may do
+        return real_run(scenario, workers=1, on_done=on_done)
+
+    monkeypatch.setattr(cli, "run", run_that_swallows)
+    monkeypatch.setattr(interrupt, "_pressed", False)
+    before = signal.signal(signal.SIGINT, interrupt._note_and_raise)
+    try:
+        out = tmp_path / "run"
+        outcome = CliRunner().invoke(cli.app, [
+            "run", str(ROOT / "scenarios" / "baseline.yaml"), "--days", "10",
+            "--replicates", "2", "--out", str(out)])
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert outcome.exit_code == EXIT_STATUS, outcome.output
+    assert outcome.output.strip().splitlines()[-1] == MESSAGE
+    assert not out.exists()
+
+
 def test_a_ctrl_c_wrapped_in_another_error_is_still_recognised():
     """Ctrl-C inside a compiled kernel as numba loads it surfaces as a SystemError."""
     from sim import interrupt
@@ -103,7 +148,7 @@ def test_ctrl_c_on_a_sweep_of_its_own_dask_cluster_prints_one_line(tmp_path):
         [str(COMMAND), "sweep", str(ROOT / "experiments" / "sobol_main_outcomes.yaml"),
          "--cluster", "local", "--workers", "2", "--out", str(out)],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True)
+        start_new_session=True, preexec_fn=as_a_terminal_starts_it)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list((out / "parts").glob("*.parquet")):
         time.sleep(0.2)  # the workers are running runs: some have been saved

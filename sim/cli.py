@@ -32,7 +32,7 @@ from sim.output import (
 )
 from sim.runner import default_workers, run
 from sim.scenario import Problem, ScenarioError, json_schema, load_scenario
-from sim.strategies import REGISTRY
+from sim.strategies import REGISTRY, idle_notes
 from sim.warm import loaded_quietly
 
 app = typer.Typer(
@@ -198,6 +198,8 @@ def run_command(
         out_console.print(f"[bold]{loaded.name}[/]: {len(loaded.arm_names())} arm(s) x "
                           f"{loaded.replicates} replicate(s), {loaded.horizon} days, "
                           f"population {loaded.population.size:,}", highlight=False)
+        for note in idle_notes(loaded):
+            err_console.print(f"note: {note}", highlight=False)
     try:
         loaded_quietly()
         if quiet or n_runs == 1:
@@ -299,6 +301,8 @@ def check_command(
             f"ok: {path} ({len(loaded.arm_names())} arm(s), {loaded.horizon} days, "
             f"{loaded.replicates} replicate(s), strategies: "
             f"{', '.join(loaded.strategies_for('baseline')) or 'none'})", highlight=False)
+        for note in idle_notes(loaded):
+            out_console.print(f"  note: {note}", highlight=False)
     if failed:
         _fail(ScenarioError(failed))
 

@@ -312,7 +312,9 @@ A minimal scenario:
 
 - `commsim check FILE [FILE ...]` validates scenario files without running them and
   reports every problem (file:line, key path, expectation, suggestion); the exit
-  status is non-zero when anything is wrong, and nothing is run or written.
+  status is non-zero when anything is wrong, and nothing is run or written. It (and
+  `commsim run`) also notes a strategy that, as set, does nothing within the run: a
+  cleanup every 90 days in a 60-day run, a sale that starts after the last day.
 - `commsim schema` prints the JSON Schema of scenario files. Save it
   (`commsim schema > scenario.schema.json`) and point your editor's YAML support at
   it, e.g. with a first line `# yaml-language-server: $schema=scenario.schema.json`,

@@ -7,7 +7,7 @@ Adding a strategy: write one file with a :class:`Strategy` subclass and add it t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.strategies.activities import Activities
 from sim.strategies.base import METADATA_KEYS, Strategy
@@ -22,6 +22,9 @@ from sim.strategies.recognition import Recognition
 from sim.strategies.red_envelope import RedEnvelopes
 from sim.strategies.rules import GroupRules
 from sim.strategies.welcome import WelcomeTemplate
+
+if TYPE_CHECKING:
+    from sim.scenario import Scenario
 
 _ALL: tuple[type[Strategy], ...] = (
     WelcomeTemplate,
@@ -50,4 +53,30 @@ def filtered(**metadata: Any) -> list[type[Strategy]]:
     ]
 
 
-__all__ = ["METADATA_KEYS", "REGISTRY", "Strategy", "filtered", "ContentPush", "WelcomeTemplate"]
+def idle_notes(scenario: Scenario) -> list[str]:
+    """A sentence for each strategy that, as set, does nothing in the scenario's run.
+
+    Each names the strategy, the arms where it is idle (all of them, or which) and why
+    (:meth:`Strategy.idle_in`), e.g. a quarterly cleanup in a 60-day run.
+    """
+    arms = scenario.arm_names()
+    idle: dict[tuple[str, str], list[str]] = {}
+    for arm in arms:
+        for key, settings in scenario.strategies_for(arm).items():
+            reason = REGISTRY[key](settings).idle_in(scenario.horizon)
+            if reason is not None:
+                idle.setdefault((key, reason), []).append(arm)
+    notes = []
+    for (key, reason), where in idle.items():
+        if len(arms) == 1:
+            scope = ""
+        elif len(where) == len(arms):
+            scope = " in every arm"
+        else:
+            scope = f" in arm{'s' if len(where) > 1 else ''} " + ", ".join(map(repr, where))
+        notes.append(f"{key} does nothing{scope}: {reason}")
+    return notes
+
+
+__all__ = ["METADATA_KEYS", "REGISTRY", "Strategy", "filtered", "idle_notes", "ContentPush",
+           "WelcomeTemplate"]

@@ -61,5 +61,22 @@ class Strategy(ABC):
     def plan(self, model: CommunityModel, day: int, plan: DayPlan) -> None:
         """Write today's decisions into ``plan``."""
 
+    def idle_in(self, days: int) -> str | None:
+        """Why the strategy, as set, does nothing in a run of ``days`` days; else None.
+
+        For schedules that first come round after the run's last day (a quarterly
+        cleanup in a 60-day run), so that a user is told rather than left to wonder
+        why an arm equals its baseline. Most strategies act every day: None.
+        """
+        return None
+
+
+def after_the_run(what: str, day: int, setting: str, days: int) -> str | None:
+    """The reason :meth:`Strategy.idle_in` gives when ``what`` first happens on ``day``."""
+    if day < days:
+        return None
+    return (f"{what} falls on day {day:,} ({setting}), but the run has {days:,} days "
+            f"(days 0 to {days - 1:,})")
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.settings!r})"

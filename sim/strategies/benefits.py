@@ -8,7 +8,8 @@ from typing import ClassVar
 
 from sim.params import Param
 from sim.state import VALUE_PARTS
-from sim.strategies.base import Strategy
+from sim.strategies.base import Strategy, after_the_run
+from sim.strategies.calendar import first_day
 
 MATERIAL = VALUE_PARTS.index("material")
 
@@ -77,6 +78,19 @@ class ExclusiveBenefits(Strategy):
         "stochastic": False,
         "source": "000",
     }
+
+    def idle_in(self, days: int) -> str | None:
+        """No campaign day and no coupon day within the run."""
+        s = self.settings
+        starts = []
+        if s.days_running > 0:
+            starts.append(s.start_day)
+        coupon_days = weekly_days(s.member_coupons_per_week)
+        if coupon_days:
+            starts.append(first_day(lambda day: day % 7 in coupon_days, s.start_day))
+        if not starts:
+            return "days_running and member_coupons_per_week are both 0: nothing is offered"
+        return after_the_run("the campaign's first day", min(starts), "start_day", days)
 
     def running(self, day: int) -> bool:
         """Whether the campaign is on ``day``."""

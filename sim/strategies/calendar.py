@@ -30,3 +30,12 @@ def scheduled(schedule: str, day: int) -> bool:
     if schedule == "never":
         return False
     return WEEKDAYS[day % 7] == schedule
+
+
+def first_day(happens_on, start: int = 0) -> int | None:
+    """The first day from ``start`` on that ``happens_on(day)`` holds; None if no weekday does.
+
+    ``happens_on`` is a weekly rule (it depends on ``day % 7`` only), so a week is
+    enough to look at.
+    """
+    return next((day for day in range(start, start + 7) if happens_on(day)), None)

@@ -9,7 +9,7 @@ import numpy as np
 from agents import RedEnvelopeHunter
 from sim.params import Param
 from sim.state import KIND
-from sim.strategies.base import Strategy
+from sim.strategies.base import Strategy, after_the_run
 
 MIN_GAP_DAYS = 7
 """An extra cleanup near capacity comes at least this many days after the previous one."""
@@ -64,9 +64,24 @@ class Cleanup(Strategy):
         """Forget the day of the last cleanup."""
         self._last = -MIN_GAP_DAYS
 
-    def due(self, model, day: int) -> bool:
-        """Whether today is a cleanup day (scheduled, or an extra one near capacity)."""
+    def idle_in(self, days: int) -> str | None:
+        """Nobody to remove, or no cleanup day within the run (and none near capacity)."""
         s = self.settings
+        if not (s.lurkers or s.spammers or s.hunters):
+            return "lurkers, spammers and hunters are all false: it removes nobody"
+        if s.near_capacity > 0:
+            return None
+        return after_the_run("the first cleanup", s.every_days, "every_days", days)
+
+    def due(self, model, day: int) -> bool:
+        """Whether today is a cleanup day (scheduled, or an extra one near capacity).
+
+        Never when there is nothing to look for (lurkers, spammers and hunters all
+        off): nobody spends an afternoon reviewing members to remove none.
+        """
+        s = self.settings
+        if not (s.lurkers or s.spammers or s.hunters):
+            return False
         if day > 0 and day % s.every_days == 0:
             return True
         return (s.near_capacity > 0 and day - self._last >= MIN_GAP_DAYS

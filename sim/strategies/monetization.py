@@ -6,8 +6,9 @@ from typing import ClassVar
 
 from sim.params import Param
 from sim.plan import Offer
-from sim.strategies.base import Strategy
+from sim.strategies.base import Strategy, after_the_run
 from sim.strategies.benefits import weekly_days
+from sim.strategies.calendar import first_day
 
 KIND_APPEAL = {"product": 1.0, "membership": 1.0, "ecommerce": 2.0}
 """Appeal multiplier of each kind of offer: everyday goods are an easier purchase than
@@ -89,6 +90,16 @@ class Monetization(Strategy):
             appeal *= HARD_APPEAL
         return Offer(price=s.price * (1.0 - s.coupon), appeal=min(1.0, appeal),
                      hard_sell=HARD_SELL_COST[s.promotion], repeat=REPEAT[s.kind])
+
+    def idle_in(self, days: int) -> str | None:
+        """No promotion day within the run: nothing is offered for sale."""
+        s = self.settings
+        promotion_days = weekly_days(s.promotions_per_week)
+        if not promotion_days:
+            return "promotions_per_week is 0: nothing is offered for sale"
+        first = first_day(lambda day: day % 7 in promotion_days, s.start_day)
+        return after_the_run("the first promotion day", first, "start_day, promotions_per_week",
+                             days)
 
     def plan(self, model, day, plan) -> None:
         """Put today's offer into the plan on promotion days."""

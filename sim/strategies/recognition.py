@@ -9,7 +9,7 @@ import numpy as np
 from agents import Administrator, RedEnvelopeHunter, Spammer
 from sim.params import Param
 from sim.state import VALUE_PARTS
-from sim.strategies.base import Strategy
+from sim.strategies.base import Strategy, after_the_run
 
 IDENTITY = VALUE_PARTS.index("identity")
 
@@ -77,6 +77,11 @@ class Recognition(Strategy):
                     & (role != RedEnvelopeHunter.code) & (st.recent_posts[rows] > 0))
         rows = rows[eligible]
         return rows[np.argsort(-st.recent_posts[rows], kind="stable")[:self.settings.top_n]]
+
+    def idle_in(self, days: int) -> str | None:
+        """No commendation day within the run."""
+        return after_the_run("the first commendation", self.settings.every_days,
+                             "every_days", days)
 
     def plan(self, model, day, plan) -> None:
         """On commendation days, honour the top contributors."""

@@ -7,8 +7,8 @@ from typing import ClassVar
 from sim.params import Param
 from sim.plan import Envelope
 from sim.strategies.activities import Activities
-from sim.strategies.base import Strategy
-from sim.strategies.calendar import SCHEDULES, scheduled
+from sim.strategies.base import Strategy, after_the_run
+from sim.strategies.calendar import SCHEDULES, first_day, scheduled
 
 LUCKIEST_NORM = 3.0
 """How much likelier the luckiest grabber sends the next envelope when the group keeps
@@ -71,6 +71,19 @@ class RedEnvelopes(Strategy):
         "stochastic": False,
         "source": "001, 002, 004",
     }
+
+    def idle_in(self, days: int) -> str | None:
+        """No envelope day within the run, and no greeting, activity-day or norm setting."""
+        s = self.settings
+        if s.greeting or s.on_activity_days or s.luckiest_sends_next:
+            return None
+        if s.every_days > 0:
+            return None  # the first envelopes come on day 0
+        first = first_day(lambda day: scheduled(s.every, day))
+        if first is None:
+            return ("every is never, and greeting, on_activity_days and luckiest_sends_next "
+                    "are false: no envelope is posted")
+        return after_the_run(f"the first {s.every}", first, "every", days)
 
     def occasion(self, model, day: int) -> bool:
         """Whether ``day`` is a day of scheduled envelopes."""

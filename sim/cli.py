@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim import interrupt
-from sim.compare import SAME, compare, format_difference, format_interval
+from sim.compare import MIN_PAIRS, SAME, compare, format_difference, format_interval
 from sim.output import (
     REPORT_FILE,
     RESULT_FILES,
@@ -100,7 +100,7 @@ def summary_table(summary: pd.DataFrame, title: str) -> Table:
     table.add_column("outcome")
     arms = list(dict.fromkeys(summary["arm"]))
     for arm in arms:
-        table.add_column(arm, justify="right")
+        table.add_column(arm, justify="right", overflow="fold")  # long arm names wrap
     by_arm = {arm: summary[summary["arm"] == arm] for arm in arms}
     for column, label, pattern in SUMMARY_SHOWN:
         table.add_row(label, *[_fmt(float(by_arm[a][column].astype(float).mean()), pattern)
@@ -109,8 +109,9 @@ def summary_table(summary: pd.DataFrame, title: str) -> Table:
     for arm in arms:
         days = by_arm[arm]["dead_day"]
         n_dead = int(days.notna().sum())
-        dead.append(f"{n_dead}/{len(days)}" + (f" (day {days.dropna().median():.0f})"
-                                               if n_dead else ""))
+        when = ("" if n_dead == 0 else f" (day {days.dropna().iloc[0]:.0f})" if n_dead == 1
+                else f" (median day {days.dropna().median():.0f})")
+        dead.append(f"{n_dead}/{len(days)}{when}")
     table.add_row("groups dead", *dead)
     return table
 
@@ -132,18 +133,27 @@ def differences_table(comparison: pd.DataFrame, arm: str) -> Table:
     first = rows.iloc[0]
     level = f"{first['confidence']:.0%}"
     unclear = rows["verdict"].str.startswith("no clear difference")
+    few = rows["verdict"].str.startswith("too few replicates")
     pairs = int(rows["n_pairs"].max())
-    caption = (f"no clear difference: with {pairs} replicates the {level} interval includes "
-               "zero; more replicates (--replicates) narrow it" if unclear.any() else None)
+    notes = []
+    if unclear.any():
+        notes.append(f"no clear difference: with {pairs} replicates the {level} interval "
+                     "includes zero; more replicates (--replicates) narrow it")
+    if few.any():
+        notes.append(f"too few replicates: an interval from {pairs} replicates is too narrow "
+                     f"to trust; use {MIN_PAIRS} or more (--replicates)")
+    notes += [f"{row['short']}: {row['note']}" for _, row in rows.iterrows() if row["note"]]
     table = Table(title=f"{arm} against the {first['baseline']} (paired replicate by replicate)",
-                  title_justify="left", caption=caption, caption_justify="left")
+                  title_justify="left", caption="\n".join(notes) or None, caption_justify="left")
     table.add_column("outcome")
     table.add_column("difference", justify="right")
     table.add_column(f"{level} interval", justify="right")
     table.add_column("verdict")
     for (_, row), vague in zip(rows.iterrows(), unclear, strict=True):
         judged = row["assessment"]
-        verdict = "no clear difference" if vague else row["verdict"]
+        verdict = ("no clear difference" if vague
+                   else "too few replicates" if row["verdict"].startswith("too few")
+                   else row["verdict"])
         if judged:
             verdict = f"[{VERDICT_STYLE[judged]}]{verdict} ({judged})[/]"
         elif vague:

@@ -96,9 +96,13 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
 
 DEFAULT_OUTCOMES = (
     "members_final", "newcomer_retention_30d", "died", "active_share_last_28d",
-    "messages_total", "spam_share", "ads_total", "money_spent", "revenue", "owner_hours",
+    "active_members_final", "messages_total", "spam_share", "ads_total", "money_spent",
+    "revenue", "owner_hours",
 )
-"""What a strategist reads first: growth, retention, survival, activity, spam, money, time."""
+"""What a strategist reads first: growth, retention, survival, activity, spam, money, time.
+
+The active share is read beside the active members: removing silent members (a
+cleanup) raises the share by shrinking its denominator, without anyone writing more."""
 
 
 def _active_members(s: pd.DataFrame) -> pd.Series:
@@ -296,7 +300,8 @@ def compare(result: RunResult | pd.DataFrame, outcomes: Iterable[str] | None = N
                 n_pairs = len(pairs)
                 diff, low, high = paired_interval(
                     (pairs[arm] - pairs[base]).to_numpy(), confidence, resamples, seed)
-                word = verdict(n_pairs, low, high)
+                word = (verdict(n_pairs, low, high) if n_pairs or wide.empty
+                        else "no value to compare")
                 paired_base = float(pairs[base].mean()) if n_pairs else math.nan
                 row.update(
                     baseline_mean=paired_base if n_pairs else row["baseline_mean"],
@@ -315,6 +320,10 @@ def compare(result: RunResult | pd.DataFrame, outcomes: Iterable[str] | None = N
 def _note(name: str, replicates: int, n_pairs: int) -> str:
     if n_pairs == replicates:
         return ""
+    if n_pairs == 0 and name.startswith("newcomer_retention_"):
+        days = name.removeprefix("newcomer_retention_").removesuffix("d")
+        return (f"no newcomer joined {days} days or more before the end of a run; "
+                f"runs longer than {days} days are needed")
     if name == "dead_day":
         return (f"only the {n_pairs} of {replicates} replicates where both groups died; "
                 "see 'died' for how often they died")

@@ -195,12 +195,12 @@ def messages_total(model, ts, mem):
 
 @summary_metric("active_share_last_28d")
 def active_share_last_28d(model, ts, mem):
-    """Share of final members who posted in the last 28 days."""
+    """Share of final members who posted in the last 28 days (of the run, if shorter)."""
     st = model.state
     rows = model.members()
     if rows.size == 0:
         return 0.0
-    cutoff = model.day - 28
+    cutoff = max(model.day - 28, 0)  # never posted: last_post_day is -1
     return float((st.last_post_day[rows] >= cutoff).mean())
 
 

@@ -134,7 +134,15 @@ def test_no_value_at_all_is_not_an_error():
     s = summary({"baseline": {"roi": [np.nan, np.nan]}, "arm": {"roi": [np.nan, np.nan]}})
     row = row_of(compare(s, ["roi"]), "roi", "arm")
     assert row["n_pairs"] == 0 and math.isnan(row["difference"])
-    assert row["verdict"] == "no replicates to compare"
+    assert row["verdict"] == "no value to compare"
+
+
+def test_retention_of_a_run_too_short_says_why_it_has_no_value():
+    s = summary({"baseline": {"newcomer_retention_30d": [np.nan] * 5},
+                 "arm": {"newcomer_retention_30d": [np.nan] * 5}})
+    row = row_of(compare(s, ["newcomer_retention_30d"]), "newcomer_retention_30d", "arm")
+    assert row["verdict"] == "no value to compare"
+    assert "runs longer than 30 days are needed" in row["note"]
 
 
 def test_different_seeds_are_flagged():

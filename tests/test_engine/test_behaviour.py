@@ -312,3 +312,17 @@ def test_newcomers_whose_first_post_was_answered_stay_longer(welcome_replies):
     # over root seeds 7-14: +0.035 to +0.074 staying 30 days, +1.4 to +6.6 days tenure
     assert answered["stayed"].mean() > ignored["stayed"].mean() + 0.02
     assert answered["tenure"].mean() > ignored["tenure"].mean()
+
+
+def test_active_share_of_a_run_shorter_than_28_days_leaves_out_who_never_wrote():
+    """Members who never wrote are not active, however short the run (it read 1.0)."""
+    import sim
+
+    scenario = sim.load_scenario(SCENARIOS / "neglected.yaml").with_changes(
+        days=10, weeks=None, replicates=3)
+    result = sim.run(scenario)
+    members = result.members[result.members["exit"] == "member"]
+    silent = (members["messages"] == 0).groupby(members["run_id"]).mean()
+    assert silent.max() > 0  # the case in question: someone never wrote
+    active = result.summary.set_index("run_id")["active_share_last_28d"]
+    assert (active <= 1.0 - silent.reindex(active.index) + 1e-12).all()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Annotated
 
@@ -232,7 +233,21 @@ def run_command(
         if interrupt.from_ctrl_c(exc) or interrupt.pressed():
             err_console.print(interrupt.MESSAGE)
             raise typer.Exit(code=interrupt.EXIT_STATUS) from None
+        if isinstance(exc, BrokenProcessPool):
+            err_console.print("error: a worker process died before finishing its run "
+                              "(killed, or out of memory?); nothing was written")
+            raise typer.Exit(code=1) from None
         raise
+    try:
+        _print_results(result, comparison, target, report, replaced, quiet)
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: the results are complete in {target}")
+        raise typer.Exit(code=interrupt.EXIT_STATUS) from None
+
+
+def _print_results(result, comparison: pd.DataFrame, target: Path, report: bool,
+                   replaced: str | None, quiet: bool) -> None:
+    """The tables and the paths of a finished run (only the folder with --quiet)."""
     if quiet:
         sys.stdout.write(f"{target}\n")
         return

@@ -274,7 +274,15 @@ def compare(result: RunResult | pd.DataFrame, outcomes: Iterable[str] | None = N
     arms = list(dict.fromkeys(summary["arm"]))
     if not arms:
         return pd.DataFrame(columns=list(COLUMNS))
-    base = baseline if baseline in arms else arms[0]
+    if baseline in arms:
+        base = baseline
+    elif baseline == BASELINE:
+        base = arms[0]
+    else:
+        raise ValueError(f"no arm named {baseline!r} to compare with; arms are "
+                         f"{', '.join(arms)}")
+    if isinstance(outcomes, str):
+        outcomes = [outcomes]
     names = list(DEFAULT_OUTCOMES if outcomes is None else outcomes)
     ids = summary[["arm", "replicate", "seed"]].reset_index(drop=True)
     rows = []

@@ -245,7 +245,10 @@ class Study:
         runs of the old scenario.
         """
         base = self.base.with_changes(arms={}).resolved()
-        text = json.dumps({"experiment": self.experiment.model_dump(mode="json"),
+        # the name, description and outcomes change no run: editing them resumes
+        runs = self.experiment.model_dump(mode="json",
+                                          exclude={"name", "description", "outcomes"})
+        text = json.dumps({"experiment": runs,
                            "base": base, "edge_list": self.base.edge_list_fingerprint()},
                           sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -157,3 +157,45 @@ def test_ctrl_c_on_a_sweep_of_its_own_dask_cluster_prints_one_line(tmp_path):
     assert process.returncode == EXIT_STATUS, (stdout, stderr)
     assert stderr.strip().splitlines() == [
         "interrupted: finished runs are saved; run the same command again to resume."], stderr
+
+
+def test_a_worker_that_dies_gives_one_line_and_writes_nothing(tmp_path, monkeypatch):
+    """A worker killed (by the system, out of memory) ends the run with one error line."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from typer.testing import CliRunner
+
+    from sim import cli
+
+    def run_whose_worker_dies(scenario, workers, on_done=None):
+        raise BrokenProcessPool("A process in the process pool was terminated abruptly")
+
+    monkeypatch.setattr(cli, "run", run_whose_worker_dies)
+    out = tmp_path / "run"
+    outcome = CliRunner().invoke(cli.app, ["run", str(ROOT / "scenarios" / "baseline.yaml"),
+                                           "--out", str(out)])
+    assert outcome.exit_code == 1
+    assert "Traceback" not in outcome.output
+    assert " ".join(outcome.output.split()).endswith(
+        "error: a worker process died before finishing its run (killed, or out of memory?); "
+        "nothing was written")
+    assert not out.exists()
+
+
+def test_a_ctrl_c_once_the_results_are_written_says_where_they_are(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from sim import cli
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "summary_table", interrupted)
+    out = tmp_path / "run"
+    outcome = CliRunner().invoke(cli.app, ["run", str(ROOT / "scenarios" / "baseline.yaml"),
+                                           "--days", "10", "--replicates", "1", "--out",
+                                           str(out)])
+    assert outcome.exit_code == EXIT_STATUS
+    assert "".join(outcome.output.split()).endswith(
+        "".join(f"interrupted: the results are complete in {out}".split()))
+    assert (out / "summary.parquet").is_file() and (out / "report.html").is_file()

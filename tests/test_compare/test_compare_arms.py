@@ -256,3 +256,11 @@ def test_a_difference_that_rounds_to_zero_is_never_minus_zero():
     assert format_difference("money_spent", -0.0004) == "+0.00 yuan"
     assert format_interval("spam_share", -0.000001, 0.02) == "+0.00 to +2.0 pts"
     assert format_difference("spam_share", -0.0002) == "-0.02 pts"  # a real difference
+
+
+def test_one_outcome_by_name_and_an_unknown_baseline():
+    s = summary({"baseline": {"members_final": [10, 20, 30, 40, 50]},
+                 "paid": {"members_final": [12, 23, 34, 45, 56]}})
+    assert list(compare(s, "members_final")["outcome"].unique()) == ["members_final"]
+    with pytest.raises(ValueError, match="no arm named 'paidd'.*baseline, paid"):
+        compare(s, ["members_final"], baseline="paidd")

@@ -326,6 +326,17 @@ def test_a_folder_of_another_experiment_is_refused(small_study, serial):
         sweep(other, out=out, workers=1)
 
 
+def test_a_new_name_or_outcome_list_resumes_without_running_again(small_study, serial):
+    """Name, description and outcomes change no run: the folder's runs are reused."""
+    _, out = serial
+    text = (TINY.replace("name: tiny sweep", "name: renamed\ndescription: other words")
+            + "outcomes: {spam_share: minimize}\n" + SMALL)
+    renamed = parse_experiment(text, source="exp.yaml", base_dir=ROOT)
+    started = []
+    sweep(renamed, out=out, workers=1, on_start=lambda total, done: started.append(done))
+    assert started == [8]
+
+
 def test_editing_the_base_scenario_starts_the_sweep_afresh(tmp_path):
     """Resuming must never mix runs of an older base scenario into the table."""
     base = tmp_path / "base.yaml"

@@ -424,6 +424,8 @@ def read_mapping(text: str, source: str, examples: str) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        if "'\\t'" in problem:
+            problem += "; indent with spaces, not tabs"
         raise ScenarioError([Problem(source, line, "", f"not valid YAML: {problem}")]) from None
     if data is None:
         data = {}

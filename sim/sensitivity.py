@@ -21,8 +21,8 @@ RESAMPLES = 200
 CONFIDENCE = 0.95
 METHOD = {"saltelli": "sobol", "morris": "morris"}
 """The ``method`` column: the analysis a design's points are made for."""
-NOISY = ("noisy: {n} base samples are too few for this outcome (S1 below 0 or above ST); "
-         "raise design.samples")
+NOISY = ("noisy: {n} base samples are too few for this outcome (S1 below 0, S1 above ST, "
+         "or an index above 1); raise design.samples")
 
 
 def sensitivity_table(study: Study, runs: pd.DataFrame) -> pd.DataFrame | None:
@@ -52,7 +52,9 @@ def sensitivity_table(study: Study, runs: pd.DataFrame) -> pd.DataFrame | None:
                 s1, s1_conf, st = result["S1"][k], result["S1_conf"][k], result["ST"][k]
                 row = {"outcome": outcome, "parameter": name, "method": "sobol",
                        "S1": s1, "S1_conf": s1_conf, "ST": st, "ST_conf": result["ST_conf"][k]}
-                if s1 + s1_conf < 0 or s1 - s1_conf > st:
+                st_conf = result["ST_conf"][k]
+                if (s1 + s1_conf < 0 or s1 - s1_conf > st  # impossible, beyond the noise
+                        or s1 - s1_conf > 1 or st - st_conf > 1):
                     row["note"] = NOISY.format(n=study.experiment.design.samples)
                 rows.append(row)
         else:

@@ -126,6 +126,12 @@ def test_unclosed_bracket_is_not_valid_yaml():
     assert problem.line is not None and problem.line >= 2
 
 
+def test_a_tab_in_yaml_says_to_indent_with_spaces():
+    problem = _one_problem("name: a\nstrategies:\n\twelcome: {}\n")
+    assert problem.line == 3
+    assert problem.message.endswith("indent with spaces, not tabs")
+
+
 def test_yaml_list_instead_of_mapping():
     problem = _one_problem("- name: a\n- days: 20\n")
     assert problem.line == 1

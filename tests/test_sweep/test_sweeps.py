@@ -406,8 +406,10 @@ outcomes: {{messages_total: maximize, gini_messages: minimize}}
     assert table[wanted].notna().all().all()
     assert set(table["method"]) == {"sobol" if kind == "saltelli" else "morris"}
     if kind == "saltelli":  # an impossible estimate (from 4 base samples) is flagged
-        impossible = (table["S1"] + table["S1_conf"] < 0) | (
-            table["S1"] - table["S1_conf"] > table["ST"])
+        impossible = ((table["S1"] + table["S1_conf"] < 0)
+                      | (table["S1"] - table["S1_conf"] > table["ST"])
+                      | (table["S1"] - table["S1_conf"] > 1)
+                      | (table["ST"] - table["ST_conf"] > 1))
         flagged = table["note"].notna() if "note" in table else impossible & False
         assert (impossible == flagged).all()
     assert "Sensitivity of" in (tmp_path / kind / "report.html").read_text()

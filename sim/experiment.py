@@ -545,6 +545,36 @@ def _check_group_fits(study: Study, lines: dict, source: str) -> list[Problem]:
     return []
 
 
+def _check_whole_numbers(study: Study, lines: dict, source: str) -> list[Problem]:
+    """Factors of whole-number keys: explicit values must be whole, grid levels distinct.
+
+    Otherwise 100.2 would quietly run as 100, and 5 levels over [0, 3] would run 3
+    twice, weighing it double in every average over the points.
+    """
+    problems = []
+    for name, factor in study.experiment.factors.items():
+        if not _is_integer(name) or factor.choices is not None or factor.distribution:
+            continue
+        section = "levers" if name in study.experiment.levers else "uncertainties"
+        where = _line_for(lines, (section, name))
+        if factor.values is not None:
+            fractional = [v for v in factor.values
+                          if isinstance(v, float) and not float(v).is_integer()]
+            if fractional:
+                problems.append(Problem(source, where, f"{section}.{name}.values",
+                                        f"expected whole numbers (got {fractional[0]})"))
+        elif study.experiment.design.kind == "grid":
+            levels = [_to_integer(v, factor) for v in factor.grid()]
+            if len(set(levels)) < len(levels):
+                distinct = len(set(levels))
+                problems.append(Problem(
+                    source, where, f"{section}.{name}.levels",
+                    f"{factor.levels} levels over [{factor.range[0]:g}, {factor.range[1]:g}] give "
+                    "repeated whole "
+                    f"numbers ({', '.join(map(str, levels))}); use at most {distinct} levels"))
+    return problems
+
+
 def _check_values(study: Study, lines: dict, source: str) -> list[Problem]:
     """Try the extreme points of every factor against the scenario schema.
 
@@ -625,7 +655,8 @@ def parse_experiment(text: str, source: str = "<experiment>",
                                      f"base scenario not found: {scenario_path}")])
     base = load_scenario(scenario_path)
     study = Study(experiment, base, source)
-    problems = _check_values(study, lines, source) + _check_edge_list(study, lines, source)
+    problems = (_check_whole_numbers(study, lines, source) + _check_values(study, lines, source)
+                + _check_edge_list(study, lines, source))
     if not problems:
         problems = _check_group_fits(study, lines, source)
     if problems:

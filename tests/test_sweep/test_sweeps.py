@@ -142,6 +142,16 @@ def test_value_outside_the_scenario_range_is_reported_at_the_factor():
     assert "<= 1" in p.message
 
 
+def test_whole_number_keys_refuse_fractions_and_repeated_grid_levels():
+    (p,) = problems_of("levers:\n  group.capacity: {values: [100.2, 100]}\n")
+    assert p.path == "levers.group.capacity.values"
+    assert p.message == "expected whole numbers (got 100.2)"
+    (p,) = problems_of("levers:\n  group.founders.seed_user: {range: [0, 3], levels: 5}\n")
+    assert p.message == ("5 levels over [0, 3] give repeated whole numbers (0, 1, 2, 3, 3); "
+                         "use at most 4 levels")
+    assert study_of("levers:\n  group.founders.seed_user: {range: [0, 3], levels: 4}\n")
+
+
 def test_sensitivity_designs_need_continuous_factors():
     paths = {p.path for p in problems_of(
         "design: {kind: saltelli, samples: 4}\n"

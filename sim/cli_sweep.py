@@ -19,9 +19,9 @@ from rich.progress import (
 
 from sim import interrupt
 from sim.experiment import load_experiment
-from sim.output import earlier_run, prepare_out_dir
+from sim.output import prepare_out_dir
 from sim.runner import default_workers
-from sim.scenario import Problem, ScenarioError
+from sim.scenario import ScenarioError
 from sim.sweeps import sweep
 from sim.warm import loaded_quietly
 
@@ -53,12 +53,7 @@ def sweep_command(
         _fail(problems)
     target = out or Path("runs") / f"sweep-{_slug(study.experiment.name)}"
     try:
-        previous = earlier_run(target)
-        if previous is not None:
-            raise ScenarioError([Problem(str(target), None, "--out", f"holds the results of a "
-                                         f"run (scenario '{previous}'); choose another "
-                                         "folder for a sweep")])
-        prepare_out_dir(target)
+        prepare_out_dir(target)  # what the folder may hold: sim.sweeps.ResultsFolder
     except ScenarioError as problems:
         _fail(problems)
     n_workers = workers or default_workers()

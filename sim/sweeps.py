@@ -32,7 +32,7 @@ import yaml
 from sim.experiment import Study
 from sim.metrics import run_tables
 from sim.model import CommunityModel
-from sim.output import package_versions, write_atomic
+from sim.output import earlier_run, package_versions, write_atomic
 from sim.runner import collected_between_runs, shared_work, start_fork_server, worker_started
 from sim.scenario import Scenario, base_dir_of
 from sim.seeding import replicate_seeds, run_streams
@@ -253,6 +253,34 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
 # ----------------------------------------------------------------- results
 
 
+SWEEP_FILES = (RUNS_FILE, "points.parquet", SENSITIVITY_FILE, "report.html", PARTS,
+               TIMESERIES)
+"""What a sweep writes into its folder (besides :data:`EXPERIMENT_FILE`)."""
+
+
+def _check_nothing_to_overwrite(out: Path) -> None:
+    """Refuse a folder that is not a sweep's but holds a run or files a sweep writes."""
+    if not out.is_dir():
+        return
+    if earlier_run(out) is not None:
+        raise ValueError(f"{out} holds the results of a run (scenario '{earlier_run(out)}'); "
+                         "choose another folder for a sweep")
+    taken = [name for name in SWEEP_FILES if (out / name).exists()]
+    if taken:
+        raise ValueError(f"{out} already holds {', '.join(taken)}, which a sweep would "
+                         "overwrite; choose an empty or new folder")
+
+
+def _check_same_versions(out: Path, recorded: dict) -> None:
+    """Refuse to resume a sweep begun with other package versions."""
+    now = package_versions()
+    changed = [f"{name} {recorded[name]} (now {now.get(name, 'not installed')})"
+               for name in sorted(recorded) if recorded[name] != now.get(name)]
+    if changed:
+        raise ValueError(f"{out} holds runs made with {', '.join(changed)}; resuming would mix "
+                         "versions in one table: choose another --out folder")
+
+
 class ResultsFolder:
     """The folder a sweep writes to: parts while running, tables at the end."""
 
@@ -263,17 +291,29 @@ class ResultsFolder:
         self._sequence = 0
 
     def prepare(self) -> None:
-        """Create the folder or check that it holds this experiment's results."""
+        """Create the folder or check that it holds this experiment's results.
+
+        Refused: a path that is a file, a folder holding a run or files a sweep would
+        overwrite, results of another experiment or base scenario, and results made
+        with other package versions (resuming would mix them in one table).
+        """
         marker = self.out / EXPERIMENT_FILE
         digest = self.study.digest()
+        if self.out.exists() and not self.out.is_dir():
+            raise ValueError(f"{self.out} exists and is not a folder; give a folder for the "
+                             "results")
         if marker.is_file():
-            recorded = (yaml.safe_load(marker.read_text(encoding="utf-8")) or {}).get(
-                "provenance", {}).get("experiment_digest")
+            provenance = (yaml.safe_load(marker.read_text(encoding="utf-8")) or {}).get(
+                "provenance", {})
+            recorded = provenance.get("experiment_digest")
             if recorded != digest:
                 raise ValueError(f"{self.out} holds results of a different experiment or "
                                  "base scenario "
                                  f"(digest {recorded}, this one {digest}); choose another "
                                  "--out folder")
+            _check_same_versions(self.out, provenance.get("versions") or {})
+        else:
+            _check_nothing_to_overwrite(self.out)
         self.parts.mkdir(parents=True, exist_ok=True)
         if self.study.experiment.timeseries:
             (self.out / TIMESERIES).mkdir(exist_ok=True)

@@ -560,7 +560,35 @@ def test_run_and_sweep_folders_are_kept_apart(small_study, serial, tmp_path):
     experiment = tmp_path / "exp.yaml"
     experiment.write_text(TINY + SMALL)
     refused = CliRunner().invoke(app, ["sweep", str(experiment), "--out", str(run_folder)])
-    assert refused.exit_code == 2 and "holds the results of a run" in refused.output
+    assert refused.exit_code == 2 and "holds the results of a run" in " ".join(
+        refused.output.split())
+    report = (run_folder / "report.html").read_bytes()
+    with pytest.raises(ValueError, match="holds the results of a run"):
+        sweep(small_study, out=run_folder, workers=1)  # from Python too
+    assert (run_folder / "report.html").read_bytes() == report
+
+
+def test_a_sweep_never_overwrites_files_it_did_not_write(small_study, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "report.html").write_text("my own notes")
+    with pytest.raises(ValueError, match="already holds report.html, which a sweep would"):
+        sweep(small_study, out=mine, workers=1)
+    assert (mine / "report.html").read_text() == "my own notes"
+    a_file = tmp_path / "README.md"
+    a_file.write_text("text")
+    with pytest.raises(ValueError, match="exists and is not a folder"):
+        sweep(small_study, out=a_file, workers=1)
+
+
+def test_a_sweep_begun_with_other_package_versions_is_not_resumed(small_study, tmp_path):
+    out = tmp_path / "sweep"
+    sweep(small_study, out=out, workers=1)
+    marker = out / "experiment.resolved.yaml"
+    marker.write_text(marker.read_text().replace("numpy: ", "numpy: 0.0.1-was-"))
+    with pytest.raises(ValueError, match="holds runs made with numpy 0.0.1-was-"):
+        sweep(small_study, out=out, workers=1)
+    assert "numpy: 0.0.1-was-" in marker.read_text()  # the record is kept
 
 
 def test_check_takes_the_validation_experiments_too():

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -221,8 +222,12 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
     if address == "local":
         # a Ctrl-C stops the workers with the sweep; their nannies need not say so
         logging.getLogger("distributed.nanny").setLevel(logging.ERROR)
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+        with warnings.catch_warnings():
+            # its scheduler's status server takes another port when 8787 is in use (another
+            # cluster on this machine): nothing a user need be told
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
     else:
         client = _connect(Client, address)

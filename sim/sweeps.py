@@ -33,7 +33,7 @@ import yaml
 from sim.experiment import Study
 from sim.metrics import run_tables
 from sim.model import CommunityModel
-from sim.output import earlier_run, package_versions, write_atomic
+from sim.output import REPORT_FILE, earlier_run, package_versions, write_atomic
 from sim.runner import collected_between_runs, shared_work, start_fork_server, worker_started
 from sim.scenario import Scenario, base_dir_of
 from sim.seeding import replicate_seeds, run_streams
@@ -258,8 +258,8 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
 # ----------------------------------------------------------------- results
 
 
-SWEEP_FILES = (RUNS_FILE, "points.parquet", SENSITIVITY_FILE, "report.html", PARTS,
-               TIMESERIES)
+POINTS_FILE = "points.parquet"
+SWEEP_FILES = (RUNS_FILE, POINTS_FILE, SENSITIVITY_FILE, REPORT_FILE, PARTS, TIMESERIES)
 """What a sweep writes into its folder (besides :data:`EXPERIMENT_FILE`)."""
 
 
@@ -267,8 +267,9 @@ def _check_nothing_to_overwrite(out: Path) -> None:
     """Refuse a folder that is not a sweep's but holds a run or files a sweep writes."""
     if not out.is_dir():
         return
-    if earlier_run(out) is not None:
-        raise ValueError(f"{out} holds the results of a run (scenario '{earlier_run(out)}'); "
+    scenario = earlier_run(out)
+    if scenario is not None:
+        raise ValueError(f"{out} holds the results of a run (scenario '{scenario}'); "
                          "choose another folder for a sweep")
     taken = [name for name in SWEEP_FILES if (out / name).exists()]
     if taken:
@@ -330,7 +331,7 @@ class ResultsFolder:
         write_atomic(marker, lambda p: p.write_text(text, encoding="utf-8"))
         points = pd.DataFrame(self.study.points)
         points.insert(0, "point_id", np.arange(len(points)))
-        write_atomic(self.out / "points.parquet",
+        write_atomic(self.out / POINTS_FILE,
                      lambda p: _frame_for_parquet(points).to_parquet(p, index=False))
 
     def done(self) -> set[str]:

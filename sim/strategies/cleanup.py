@@ -64,10 +64,16 @@ class Cleanup(Strategy):
         """Forget the day of the last cleanup."""
         self._last = -MIN_GAP_DAYS
 
+    @property
+    def looks_for_nobody(self) -> bool:
+        """Whether lurkers, spammers and hunters are all off (nobody is a target)."""
+        s = self.settings
+        return not (s.lurkers or s.spammers or s.hunters)
+
     def idle_in(self, days: int) -> str | None:
         """Nobody to remove, or no cleanup day within the run (and none near capacity)."""
         s = self.settings
-        if not (s.lurkers or s.spammers or s.hunters):
+        if self.looks_for_nobody:
             return "lurkers, spammers and hunters are all false: it removes nobody"
         if s.near_capacity > 0:
             return None
@@ -80,7 +86,7 @@ class Cleanup(Strategy):
         off): nobody spends an afternoon reviewing members to remove none.
         """
         s = self.settings
-        if not (s.lurkers or s.spammers or s.hunters):
+        if self.looks_for_nobody:
             return False
         if day > 0 and day % s.every_days == 0:
             return True

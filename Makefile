@@ -25,6 +25,8 @@ demo: $(STAMP) bytecode
 
 test: $(STAMP) bytecode
 	$(VENV)/bin/ruff check sim agents tests benchmarks
+	@# the architecture (docs/architecture.md): parts import only the parts below them, no circles
+	$(VENV)/bin/lint-imports
 	@# the browser tests (report, dashboard) need Debian's chromium and its driver (root
 	@# installs them; without root the browser tests are skipped and say why)
 	(command -v chromium >/dev/null && command -v chromedriver >/dev/null) || [ "$$(id -u)" -ne 0 ] \
@@ -56,6 +58,7 @@ golden: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check sim agents tests benchmarks
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .hypothesis .ruff_cache

@@ -3,21 +3,22 @@
 Agents are the nouns of the model. Each person of the population is one
 :class:`Person` (a ``mesa.Agent``) of the class of its current role. What every
 member updates every day (engagement, perceived value, trust, ...) is held in the
-model's struct-of-arrays table (:class:`sim.state.MemberTable`) at the person's row;
-the attributes below read and write through to it, so ``agent.engagement`` is always
-the current value. The rare events of a life -- joining, leaving, being removed,
-changing role -- are methods on the agent.
+model's struct-of-arrays table (:class:`sim.engine.state.MemberTable`) at the person's
+row; the attributes below read and write through to it, so ``agent.engagement`` is
+always the current value. The rare events of a life -- joining, leaving, being
+removed, changing role -- are methods on the agent.
+
+The roles sit below the engine: they know their model only as a ``mesa.Model`` with
+the engine's member table (``model.state``) and world (``model.world``), and import
+nothing of ``sim``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import mesa
-
-if TYPE_CHECKING:
-    from sim.model import CommunityModel
 
 
 @dataclass(frozen=True)
@@ -82,12 +83,12 @@ class Person(mesa.Agent):
     label: ClassVar[str] = "person"
     traits: ClassVar[RoleTraits] = RoleTraits()
 
-    def __init__(self, model: CommunityModel, row: int) -> None:
+    def __init__(self, model: mesa.Model, row: int) -> None:
         super().__init__(model)
         self.row = int(row)
 
     @classmethod
-    def populate(cls, model: CommunityModel, n: int) -> list[Person]:
+    def populate(cls, model: mesa.Model, n: int) -> list[Person]:
         """Agents of this class for rows ``0 .. n-1``, registered with ``model``.
 
         The same agents, ids and role sets as ``[cls(model, row) for row in
@@ -163,4 +164,4 @@ class Person(mesa.Agent):
         return self
 
     def step(self) -> None:
-        """Do nothing: the day is the verb (see ``sim.model.CommunityModel.step``)."""
+        """Do nothing: the day is the verb (see ``sim.engine.model.CommunityModel.step``)."""

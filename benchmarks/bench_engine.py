@@ -123,8 +123,8 @@ started = time.time()
 t0 = time.perf_counter()
 import json
 import sim
-from sim.seeding import run_streams
-from sim.world import build_world
+from sim.engine.seeding import run_streams
+from sim.engine.world import build_world
 t1 = time.perf_counter()
 scenario = sim.parse_scenario("population: {size: 5000}")
 world = build_world(scenario.population, run_streams(1)[0])

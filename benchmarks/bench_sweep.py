@@ -60,7 +60,7 @@ machine moved it by 10 points either way."""
 
 
 def study(text: str):
-    from sim.experiment import parse_experiment
+    from sim.formats.experiment import parse_experiment
 
     return parse_experiment(text.replace("weeks: 26", "days: 182"), "bench_sweep.py")
 
@@ -71,25 +71,27 @@ def throughput(workers: int, points: int) -> tuple[float, int]:
     Each measurement starts without cached worlds, so one worker (in this process)
     and a pool both build the worlds they use.
     """
-    from sim import sweeps
-    from sim.sweeps import sweep
+    from sim.analysis.sweep_report import finish_sweep
+    from sim.running import sweeps
+    from sim.running.sweeps import sweep
 
     sweeps._worlds.clear()
     s = study(THROUGHPUT.format(root=ROOT, points=points))
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        table = sweep(s, out=Path(out) / "sweep", workers=workers)
+        table = sweep(s, out=Path(out) / "sweep", workers=workers, finish=finish_sweep)
         seconds = time.perf_counter() - t0
     return len(table) / seconds, len(table)
 
 
 def memory_child(runs: int) -> None:
     """Child process: a sweep of ``runs`` tiny runs; prints peak RSS (KiB)."""
-    from sim.sweeps import sweep
+    from sim.analysis.sweep_report import finish_sweep
+    from sim.running.sweeps import sweep
 
     s = study(MEMORY.format(root=ROOT, runs=runs, points=runs // 10))
     with tempfile.TemporaryDirectory() as out:
-        sweep(s, out=Path(out) / "sweep", workers=2)
+        sweep(s, out=Path(out) / "sweep", workers=2, finish=finish_sweep)
     print(json.dumps({"peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 
 
@@ -105,7 +107,7 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from sim.sweeps import run_task  # noqa: F401  (compile the kernels before timing)
+    from sim.running.sweeps import run_task  # noqa: F401  (compile the kernels before timing)
 
     throughput(1, 1)
     # the same 1,000 runs both ways: pool start-up (the pool's server imports sim and

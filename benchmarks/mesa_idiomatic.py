@@ -15,7 +15,7 @@ day is the verb") on the same people:
   toward a logistic function of that value (or let it decay on days away).
 
 Every number comes from the scenario (its ``dynamics`` section, whose defaults are
-``sim.dynamics.DYNAMICS_PARAMS``), the content strategy's settings and the role
+``sim.engine.dynamics.DYNAMICS_PARAMS``), the content strategy's settings and the role
 classes' :class:`agents.base.RoleTraits`. Churn, moderation, red envelopes and
 recruitment are left out: the reference does *less* work per member-day than the
 engine, so the measured speed-up is conservative.
@@ -32,10 +32,10 @@ from agents import ROLES
 
 if TYPE_CHECKING:
     from agents.base import RoleTraits
-    from sim.model import CommunityModel
+    from sim.engine.model import CommunityModel
 
 QUESTION_STARTER = 0.25
-"""A question starts a conversation a quarter as often as content (as ``sim.phases``)."""
+"""A question starts a conversation a quarter as often as content (as ``sim.engine.records``)."""
 
 
 class IdiomaticMember(mesa.Agent):

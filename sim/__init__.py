@@ -9,20 +9,20 @@ The Python API mirrors the command line::
     sim.write_report(result, "runs/x")  # runs/x/report.html
 """
 
-from sim import interrupt
+from sim.running import interrupt
 
 try:
     # isort: off
     # first: Mesa loads without its slow stack inspection, numba when first used (see
     # the module)
-    from sim.startup import kernels, mesa  # noqa: F401
+    from sim.engine.startup import kernels, mesa  # noqa: F401
 
     # imported, not wrapped: a wrapper named ``compare`` would be replaced by the module
-    # ``sim.compare`` as soon as anything imports that module
-    from sim.compare import compare
-    from sim.model import CommunityModel
-    from sim.runner import RunResult, run
-    from sim.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+    # ``sim.analysis.compare`` as soon as anything imports that module
+    from sim.analysis.compare import compare
+    from sim.engine.model import CommunityModel
+    from sim.running.runner import RunResult, run
+    from sim.formats.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
     # isort: on
 except KeyboardInterrupt:
     if interrupt.in_the_command():  # Ctrl-C while the command starts: one line, no traceback
@@ -33,8 +33,8 @@ __version__ = "0.1.0"
 
 
 def load_experiment(path):
-    """Read and validate an experiment file; see :func:`sim.experiment.load_experiment`."""
-    from sim.experiment import load_experiment as load
+    """Read and validate an experiment file; see :func:`sim.formats.experiment.load_experiment`."""
+    from sim.formats.experiment import load_experiment as load
 
     return load(path)
 
@@ -43,23 +43,23 @@ def sweep(experiment, out=None, workers: int = 1, cluster: str | None = None):
     """Run an experiment (a path or a loaded study); return the runs table.
 
     One row per run: run id, point id, replicate, seed, every varied parameter and
-    every outcome. See :func:`sim.sweeps.sweep` for ``out`` (resumable results
+    every outcome. See :func:`sim.running.sweeps.sweep` for ``out`` (resumable results
     folder), ``workers`` and ``cluster``.
     """
-    from sim.experiment import Study
-    from sim.sweeps import sweep as run_sweep
-
+    from sim.analysis.sweep_report import finish_sweep
+    from sim.formats.experiment import Study
+    from sim.running.sweeps import sweep as run_sweep
 
     study = experiment if isinstance(experiment, Study) else load_experiment(experiment)
-    return run_sweep(study, out=out, workers=workers, cluster=cluster)
+    return run_sweep(study, out=out, workers=workers, cluster=cluster, finish=finish_sweep)
 
 
 def write_report(result, path, comparison=None):
     """Write ``report.html`` for ``result`` into folder ``path`` (or to ``path.html``).
 
-    See :func:`sim.report.write_report`; returns the path written.
+    See :func:`sim.analysis.report.write_report`; returns the path written.
     """
-    from sim.report import write_report as write
+    from sim.analysis.report import write_report as write
 
     return write(result, path, comparison)
 

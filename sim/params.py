@@ -127,7 +127,7 @@ def section_model(name: str, params: tuple[Param, ...], doc: str = "", *,
         Docstring of the model, used as the schema description.
     module, qualname
         Where the model can be found by name, so instances pickle (process pools):
-        e.g. ``module="sim.world"`` for ``sim.world.Network``.
+        e.g. ``module="sim.engine.world"`` for ``sim.engine.world.Network``.
     """
     fields = {p.name: (p.annotation(), p.field()) for p in params}
     model = create_model(name, __base__=Section, __doc__=doc or None, **fields)

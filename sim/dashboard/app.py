@@ -16,10 +16,10 @@ import multiprocess
 import multiprocess.forkserver
 from dash import Dash, DiskcacheManager, Input, Output, dcc, html
 
+from sim.analysis.report import TABLE_CSS
 from sim.dashboard import arms, explore, runs_page, sweep_page
 from sim.dashboard.context import Context
 from sim.dashboard.folders import new_session_id
-from sim.report import TABLE_CSS
 
 ASSETS = Path(__file__).parent / "assets"
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"

@@ -1,6 +1,6 @@
 """Compare arms: the report's outcome table and charts for the run on show.
 
-Every section comes from :mod:`sim.report` (same titles, explanations, table and
+Every section comes from :mod:`sim.analysis.report` (same titles, explanations, table and
 figure code), so the dashboard and ``report.html`` say the same thing.
 """
 
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dash import Input, Output, State, dcc, html, no_update
 
+from sim.analysis.report import SECTIONS, outcome_table_html, report_figures
 from sim.dashboard.components import cannot_open, card, chart, message
 from sim.dashboard.context import Context
 from sim.dashboard.data import UNREADABLE, load_comparison, load_run
-from sim.report import SECTIONS, outcome_table_html, report_figures
 
 SHOWN = tuple(s for s in SECTIONS if s.key not in ("outcomes", "graph"))
 """Report sections drawn as charts here (the graph has its own replay on Explore)."""

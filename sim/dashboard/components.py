@@ -5,8 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from sim.figures import TEMPLATE
-from sim.scenario import ScenarioError
+from sim.analysis.figures import TEMPLATE
+from sim.formats.scenario import ScenarioError
 
 GRAPH_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
 """Chart tools appear when the pointer is over a chart (not over its title)."""

@@ -15,14 +15,14 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from sim.compare import compare
-from sim.experiment import Experiment
-from sim.output import read_run
-from sim.report import social_graph
-from sim.runner import RunResult
-from sim.scenario import ScenarioError
-from sim.sweep_report import point_means
-from sim.sweeps import EXPERIMENT_FILE, RUNS_FILE, SENSITIVITY_FILE, TIMESERIES
+from sim.analysis.compare import compare
+from sim.analysis.report import social_graph
+from sim.analysis.sweep_report import point_means
+from sim.formats.experiment import Experiment
+from sim.formats.scenario import ScenarioError
+from sim.running.output import read_run
+from sim.running.runner import RunResult
+from sim.running.sweeps import EXPERIMENT_FILE, RUNS_FILE, SENSITIVITY_FILE, TIMESERIES
 
 
 def _mtime(path: Path) -> float:
@@ -50,7 +50,7 @@ def _comparison(path: str, _mtime: float) -> pd.DataFrame:
 
 
 def load_comparison(folder: Path) -> pd.DataFrame:
-    """Each arm against the baseline (:func:`sim.compare.compare`) for a run folder."""
+    """Each arm against the baseline (:func:`sim.analysis.compare.compare`) for a run folder."""
     return _comparison(str(folder), _mtime(folder / "summary.parquet"))
 
 
@@ -61,7 +61,7 @@ def _graph(path: str, _mtime: float, arm: str, replicate: int
 
 
 def load_graph(folder: Path, arm: str, replicate: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Nodes and edges of one run's social graph (see :func:`sim.report.social_graph`)."""
+    """Nodes and edges of one run's social graph (see :func:`sim.analysis.report.social_graph`)."""
     return _graph(str(folder), _mtime(folder / "summary.parquet"), arm, int(replicate))
 
 

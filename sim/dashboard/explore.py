@@ -12,7 +12,8 @@ import binascii
 
 from dash import ALL, Input, Output, State, dcc, html, no_update
 
-from sim import figures
+from sim.analysis import figures
+from sim.analysis.report import SECTIONS, arm_lines, report_figures
 from sim.dashboard.components import (
     cannot_open,
     card,
@@ -26,8 +27,7 @@ from sim.dashboard.data import UNREADABLE, load_graph, load_run
 from sim.dashboard.folders import page_gone, page_is_open, session_dir
 from sim.dashboard.jobs import base_scenario, run_scenario, scenario_from_upload
 from sim.dashboard.levers import LEVER, SWITCH, lever_panels, scenario_from_levers
-from sim.report import SECTIONS, arm_lines, report_figures
-from sim.scenario import ScenarioError
+from sim.formats.scenario import ScenarioError
 
 UPLOADED = "upload:"
 """Value of the scenario picker's entry for the file this page uploaded."""

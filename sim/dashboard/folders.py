@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from sim.output import is_run_folder
-from sim.sweeps import EXPERIMENT_FILE, RUNS_FILE
+from sim.running.output import is_run_folder
+from sim.running.sweeps import EXPERIMENT_FILE, RUNS_FILE
 
 SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
 """A session id: 128 random bits in hex (unguessable, and safe as a folder name)."""

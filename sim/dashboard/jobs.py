@@ -1,8 +1,8 @@
 """The work behind the Run buttons: the same API calls the command line makes.
 
-A scenario run is :func:`sim.run` then :func:`sim.output.write_run`, as in
+A scenario run is :func:`sim.run` then :func:`sim.running.output.write_run`, as in
 ``commsim run``; a sweep point is repeated with
-:meth:`sim.experiment.Study.point_scenario`, as in ``commsim run --point``. These
+:meth:`sim.formats.experiment.Study.point_scenario`, as in ``commsim run --point``. These
 functions run in the dashboard's background worker processes and report progress
 through a callback.
 """
@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.output import default_out_dir, write_run
-from sim.runner import run
-from sim.scenario import (
+from sim.formats.scenario import (
     Problem,
     Scenario,
     ScenarioError,
@@ -24,7 +22,9 @@ from sim.scenario import (
     parse_scenario,
     read_mapping,
 )
-from sim.sweeps import folder_study, point_timeseries
+from sim.running.output import default_out_dir, write_run
+from sim.running.runner import run
+from sim.running.sweeps import folder_study, point_timeseries
 
 UPLOAD_LIMIT = 1_000_000
 """Largest scenario file accepted from the browser (bytes)."""

@@ -18,9 +18,10 @@ import annotated_types
 import yaml
 from dash import dcc, html
 
-from sim.dynamics import Dynamics
-from sim.params import Param
-from sim.scenario import (
+from sim.engine.dynamics import Dynamics
+from sim.engine.strategies import REGISTRY
+from sim.engine.world import Network, Traits
+from sim.formats.scenario import (
     DEFAULT_DAYS,
     Founders,
     Group,
@@ -30,8 +31,7 @@ from sim.scenario import (
     ScenarioError,
     parse_scenario,
 )
-from sim.strategies import REGISTRY
-from sim.world import Network, Traits
+from sim.params import Param
 
 LEVER = "lever"
 """Type of the pattern-matching id of a lever control: ``{"type": LEVER, "path": ...}``."""

@@ -1,6 +1,6 @@
 """Sweeps: open a finished sweep folder and explore its points.
 
-Charts come from :mod:`sim.sweep_report` (the sweep's own ``report.html``): an
+Charts come from :mod:`sim.analysis.sweep_report` (the sweep's own ``report.html``): an
 outcome against a parameter, a two-parameter heatmap, parallel coordinates (drag
 along an axis to keep a range of it), sensitivity bars. Clicking a point shows its
 runs day by day, from the daily tables the sweep stored or, if it stored none, by
@@ -12,18 +12,18 @@ from __future__ import annotations
 import pandas as pd
 from dash import Input, Output, State, dcc, html, no_update
 
-from sim.dashboard.components import card, chart, empty_figure, message
-from sim.dashboard.context import Context
-from sim.dashboard.data import Sweep, load_sweep
-from sim.dashboard.jobs import point_series
-from sim.report import DAILY_CHARTS
-from sim.sweep_report import (
+from sim.analysis.report import DAILY_CHARTS
+from sim.analysis.sweep_report import (
     heatmap,
     outcome_label,
     outcome_vs_parameter,
     parallel_coordinates,
     sensitivity_bars,
 )
+from sim.dashboard.components import card, chart, empty_figure, message
+from sim.dashboard.context import Context
+from sim.dashboard.data import Sweep, load_sweep
+from sim.dashboard.jobs import point_series
 
 POINT_CHARTS = ("members", "posters")
 """Daily charts of the point a viewer clicked."""

@@ -5,7 +5,7 @@ factors are population traits and dynamics constants with ranges, its design a
 space-filling sample. Every candidate point runs the whole validation suite (at the
 size asked for) with those values in every run; candidates are ranked by how many
 measures land in their bands, then by how far the others miss (in band widths). The
-winning values become the defaults in :mod:`sim.dynamics` and :mod:`sim.world`; the
+winning values become the defaults in :mod:`sim.engine.dynamics` and :mod:`sim.engine.world`; the
 procedure and the result are written up in ``docs/validation.md``.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.experiment import load_experiment
+from sim.formats.experiment import load_experiment
 from sim.validation.suite import EXPERIMENTS, iter_tasks, measure, plan_tasks, select
 from sim.validation.targets import Band
 

@@ -3,7 +3,7 @@
 A study of real groups works from logs: who posted when, who grabbed how much of
 which red envelope, who was in the group on the day a snapshot was taken. An
 observer collects the same records from a running model, day by day, without
-changing it: it reads the member table and the day's record (:class:`sim.phases.Today`)
+changing it: it reads the member table and the day's record (:class:`sim.engine.day.today.Today`)
 after each step, and its :meth:`Observer.frame` is the tidy table the measurement in
 :mod:`sim.validation.targets` works on, exactly as the study worked on its data.
 """
@@ -19,8 +19,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from agents import RedEnvelopeHunter, Spammer
-from sim.model import CommunityModel
-from sim.state import KIND, LEFT, MEMBER, OUTSIDER, VALUE_PARTS
+from sim.engine.model import CommunityModel
+from sim.engine.state import KIND, LEFT, MEMBER, OUTSIDER, VALUE_PARTS
 
 COST = VALUE_PARTS.index("cost")
 
@@ -63,7 +63,7 @@ class EnvelopeReceipts(Observer):
     One record per member and day with money received: the amount, whether they had
     the luckiest draw of an envelope that day, and the money of the envelopes they
     posted to the group on the following day (a member who decides to send back after
-    grabbing posts the envelope the next day, see :func:`sim.phases.grab_envelopes`).
+    grabbing posts the envelope the next day, see :func:`sim.engine.day.envelopes.grab_envelopes`).
     The last day is dropped: its next 24 hours are not observed.
     """
 

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.io import to_html
 
-from sim.output import parquet_writer, text_writer, write_together
+from sim.running.output import parquet_writer, text_writer, write_together
 from sim.validation.suite import Validation
 from sim.validation.targets import RETURN_WINDOW, RULES_KEY, join_rates, newcomer_participation
 

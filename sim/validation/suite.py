@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment import Study, load_experiment
-from sim.model import CommunityModel
-from sim.seeding import replicate_seeds
+from sim.engine.model import CommunityModel
+from sim.engine.seeding import replicate_seeds
+from sim.formats.experiment import Study, load_experiment
 from sim.validation.targets import TARGET_BY_ID, TARGETS, Target
 
 EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments" / "validation"

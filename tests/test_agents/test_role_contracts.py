@@ -33,7 +33,7 @@ from agents import (
 )
 from agents.base import Person
 from agents.roles import Moderator
-from sim.state import LEFT, MEMBER, OUTSIDER, REMOVED
+from sim.engine.state import LEFT, MEMBER, OUTSIDER, REMOVED
 
 # Dynamics under which nobody leaves, sends envelopes or gets promoted by chance, so
 # scripted cases see only the transition they force.

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
-from sim.output import RESULT_FILES, write_atomic, write_run
+from sim.cli.app import app
+from sim.running.output import RESULT_FILES, write_atomic, write_run
 
 TINY = """\
 name: atomic test

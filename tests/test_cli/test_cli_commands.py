@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
-from sim.strategies import REGISTRY
+from sim.cli.app import app
+from sim.engine.strategies import REGISTRY
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((REPO / "scenarios").glob("*.yaml"))
@@ -170,7 +170,7 @@ def test_run_with_malformed_edgelist_is_a_clean_error(tmp_path):
 
 def _commsim(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-c", "from sim.cli import main; main()", *args],
+    return subprocess.run([sys.executable, "-c", "from sim.cli.main import main; main()", *args],
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 

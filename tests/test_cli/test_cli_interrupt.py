@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.interrupt import EXIT_STATUS, MESSAGE
+from sim.running.interrupt import EXIT_STATUS, MESSAGE
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = Path(sys.executable).parent / "commsim"
@@ -74,13 +74,13 @@ def test_ctrl_c_prints_one_line_and_leaves_nothing(tmp_path, moment):
 
 
 def test_ctrl_c_is_ignored_once_the_command_is_done(monkeypatch, capsys):
-    from sim import interrupt
+    from sim.cli.main import main
 
     monkeypatch.setattr(sys, "argv", ["commsim", "--help"])
     before = signal.getsignal(signal.SIGINT)
     try:
         with pytest.raises(SystemExit) as done:
-            interrupt.main()
+            main()
         assert done.value.code == 0
         assert "Usage" in capsys.readouterr().out
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
@@ -96,7 +96,8 @@ def test_a_ctrl_c_a_library_swallowed_still_stops_the_run(tmp_path, monkeypatch)
     """
     from typer.testing import CliRunner
 
-    from sim import cli, interrupt
+    from sim.cli import app as cli
+    from sim.running import interrupt
 
     real_run = cli.run
 
@@ -110,7 +111,7 @@ def test_a_ctrl_c_a_library_swallowed_still_stops_the_run(tmp_path, monkeypatch)
 
     monkeypatch.setattr(cli, "run", run_that_swallows)
     monkeypatch.setattr(interrupt, "_pressed", False)
-    before = signal.signal(signal.SIGINT, interrupt._note_and_raise)
+    before = signal.signal(signal.SIGINT, interrupt.note_and_raise)
     try:
         out = tmp_path / "run"
         outcome = CliRunner().invoke(cli.app, [
@@ -125,7 +126,7 @@ def test_a_ctrl_c_a_library_swallowed_still_stops_the_run(tmp_path, monkeypatch)
 
 def test_a_ctrl_c_wrapped_in_another_error_is_still_recognised():
     """Ctrl-C inside a compiled kernel as numba loads it surfaces as a SystemError."""
-    from sim import interrupt
+    from sim.running import interrupt
 
     def kernel_call():
         try:
@@ -165,7 +166,7 @@ def test_a_worker_that_dies_gives_one_line_and_writes_nothing(tmp_path, monkeypa
 
     from typer.testing import CliRunner
 
-    from sim import cli
+    from sim.cli import app as cli
 
     def run_whose_worker_dies(scenario, workers, on_done=None):
         raise BrokenProcessPool("A process in the process pool was terminated abruptly")
@@ -185,7 +186,7 @@ def test_a_worker_that_dies_gives_one_line_and_writes_nothing(tmp_path, monkeypa
 def test_a_ctrl_c_once_the_results_are_written_says_where_they_are(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from sim import cli
+    from sim.cli import app as cli
 
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt

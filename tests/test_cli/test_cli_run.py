@@ -11,9 +11,9 @@ import yaml
 from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
-from sim.metrics import run_tables
-from sim.seeding import replicate_seeds
+from sim.cli.app import app
+from sim.engine.metrics import run_tables
+from sim.engine.seeding import replicate_seeds
 
 TINY = """\
 name: cli run test
@@ -216,7 +216,7 @@ def test_days_option_overrides_weeks_in_the_file(tmp_path):
 
 
 def test_seed_column_reruns_one_run_alone(scenario_file, run_folder):
-    # sim/seeding.py: a single run is re-run with CommunityModel(scenario, arm, seed).
+    # sim/engine/seeding.py: a single run is re-run with CommunityModel(scenario, arm, seed).
     summary = pd.read_parquet(run_folder / "summary.parquet")
     wanted = summary[(summary["arm"] == "no_welcome") & (summary["replicate"] == 1)]
     scenario = sim.load_scenario(scenario_file)
@@ -305,7 +305,7 @@ def test_a_run_folder_of_an_edge_list_scenario_runs_again_from_anywhere(tmp_path
 
 
 def test_a_stopped_run_takes_away_the_folders_it_made_and_only_those(tmp_path):
-    from sim.output import prepare_out_dir, remove_created
+    from sim.running.output import prepare_out_dir, remove_created
 
     (tmp_path / "mine").mkdir()
     target = tmp_path / "mine" / "runs" / "showcase-1"

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.compare import compare
+from sim.analysis.compare import compare
 
 SCENARIO = """\
 name: common random numbers

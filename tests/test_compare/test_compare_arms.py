@@ -1,4 +1,4 @@
-"""``sim.compare``: paired differences, intervals and verdicts on hand-made summaries."""
+"""``sim.analysis.compare``: paired differences, intervals and verdicts on hand-made summaries."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.compare import (
+from sim.analysis.compare import (
     DEFAULT_OUTCOMES,
     SAME,
     compare,
@@ -165,7 +165,7 @@ def test_same_seed_same_table_and_other_arms_order_kept():
 
 
 def test_default_outcomes_cover_every_score():
-    from sim.compare import OUTCOMES
+    from sim.analysis.compare import OUTCOMES
 
     scores = {OUTCOMES[name].score for name in DEFAULT_OUTCOMES}
     assert {"growth", "retention", "survival", "activity", "spam", "money"} <= scores
@@ -250,7 +250,7 @@ def test_a_row_reads_as_a_sentence():
 
 
 def test_a_difference_that_rounds_to_zero_is_never_minus_zero():
-    from sim.compare import format_difference, format_interval
+    from sim.analysis.compare import format_difference, format_interval
 
     assert format_difference("spam_share", -0.000001) == "+0.00 pts"
     assert format_difference("money_spent", -0.0004) == "+0.00 yuan"

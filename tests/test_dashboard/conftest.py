@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.experiment import parse_experiment
-from sim.output import write_run
-from sim.sweeps import sweep
+from sim.analysis.sweep_report import finish_sweep
+from sim.formats.experiment import parse_experiment
+from sim.running.output import write_run
+from sim.running.sweeps import sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_RUN = """\
@@ -51,7 +52,8 @@ outcomes:
 def runs_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("runs")
     write_run(sim.run(sim.parse_scenario(SMALL_RUN)), folder / "small-run")
-    sweep(parse_experiment(SMALL_SWEEP, "small.yaml", base_dir=ROOT), out=folder / "small-sweep")
+    sweep(parse_experiment(SMALL_SWEEP, "small.yaml", base_dir=ROOT), out=folder / "small-sweep",
+          finish=finish_sweep)
     return folder
 
 

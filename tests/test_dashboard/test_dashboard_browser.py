@@ -22,7 +22,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 from typer.testing import CliRunner
 
-from sim.cli import app as cli
+from sim.cli.app import app as cli
 from sim.dashboard.levers import all_levers
 
 WAIT = 90

@@ -7,14 +7,14 @@ import pytest
 from typer.testing import CliRunner
 
 import sim
-from sim.cli import app as cli
+from sim.cli.app import app as cli
 from sim.dashboard.context import Context
 from sim.dashboard.folders import list_folders, session_dir
 from sim.dashboard.jobs import point_series, run_scenario, scenario_from_upload
 from sim.dashboard.levers import all_levers, control, scenario_from_levers
+from sim.engine.strategies import REGISTRY
+from sim.formats.scenario import ScenarioError
 from sim.params import Param
-from sim.scenario import ScenarioError
-from sim.strategies import REGISTRY
 
 
 def _values(scenario) -> dict:
@@ -223,7 +223,7 @@ def test_a_port_in_use_is_refused_before_the_server_says_it_runs(tmp_path):
 
     from typer.testing import CliRunner
 
-    from sim.cli import app
+    from sim.cli.app import app
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from sim import docs
-from sim.dynamics import DYNAMICS_PARAMS
-from sim.scenario import FOUNDER_PARAMS, GROUP_PARAMS, Population, Scenario, parse_scenario
-from sim.strategies import REGISTRY
-from sim.world import NETWORK_PARAMS, TRAIT_PARAMS
+from sim.engine.dynamics import DYNAMICS_PARAMS
+from sim.engine.strategies import REGISTRY
+from sim.engine.world import NETWORK_PARAMS, TRAIT_PARAMS
+from sim.formats import reference as docs
+from sim.formats.scenario import FOUNDER_PARAMS, GROUP_PARAMS, Population, Scenario, parse_scenario
 
 HEADING = re.compile(r"^#{2,3} (?:`(?P<path>[^`]+)`|(?P<top>Top level))", re.MULTILINE)
 
@@ -49,7 +49,8 @@ def readme() -> str:
 
 
 def test_committed_readme_is_current(readme):
-    assert readme == docs.render(), "scenarios/README.md is stale: run `python -m sim.docs`"
+    assert readme == docs.render(), \
+        "scenarios/README.md is stale: run `python -m sim.formats.reference`"
 
 
 def test_render_is_deterministic():
@@ -102,7 +103,8 @@ def test_arms_example_has_a_switched_off_strategy():
 
 def test_model_doc_role_tables_are_current():
     text = docs.MODEL_DOC.read_text(encoding="utf-8")
-    assert docs.with_roles(text) == text, "docs/model.md roles are stale: run `python -m sim.docs`"
+    assert docs.with_roles(text) == text, \
+        "docs/model.md roles are stale: run `python -m sim.formats.reference`"
 
 
 def test_check_reports_and_fixes_stale_files(tmp_path, monkeypatch, capsys):

@@ -21,10 +21,10 @@ from numba import njit
 from properties import ENGINE_SETTINGS, to_scenario
 
 import sim
-from sim import kernels
-from sim.phases import equal_split, lucky_split
-from sim.seeding import replicate_seeds
-from sim.state import MEMBER
+from sim.engine.day import envelopes_kernels
+from sim.engine.day.envelopes import equal_split, lucky_split
+from sim.engine.seeding import replicate_seeds
+from sim.engine.state import MEMBER
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -85,7 +85,7 @@ def test_lucky_grab_is_at_most_twice_the_remaining_average(amount_cents, shares,
 @njit
 def _member_envelopes(seed, count, gift_amount):
     np.random.seed(seed)
-    return kernels.member_envelope_cents(count, gift_amount)
+    return envelopes_kernels.member_envelope_cents(count, gift_amount)
 
 
 def test_members_envelopes_hold_gift_amount_on_average_in_whole_cents():

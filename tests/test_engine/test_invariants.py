@@ -17,9 +17,9 @@ from properties import ENGINE_SETTINGS, scenarios, to_scenario
 
 import sim
 from agents import ROLES, Administrator, Member, Outsider, Owner, SeedUser
-from sim.metrics import run_tables
-from sim.plan import MemberEnvelopes
-from sim.state import LEFT, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED
+from sim.engine.metrics import run_tables
+from sim.engine.plan import MemberEnvelopes
+from sim.engine.state import LEFT, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED
 
 MEMBER_CODES = {cls.code for cls in ROLES if cls is not Outsider}
 COUNT_COLUMNS = ("members", "joins", "leaves", "removed", "messages", "spam_messages",

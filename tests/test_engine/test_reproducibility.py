@@ -11,10 +11,10 @@ from pandas.testing import assert_frame_equal
 from properties import ENGINE_SETTINGS, to_scenario
 
 import sim
-from sim.metrics import run_tables
-from sim.output import RESULT_FILES, write_run
-from sim.runner import plan_runs
-from sim.seeding import replicate_seeds
+from sim.engine.metrics import run_tables
+from sim.engine.seeding import replicate_seeds
+from sim.running.output import RESULT_FILES, write_run
+from sim.running.runner import plan_runs
 
 TWO_ARMS = {
     "name": "reproducibility",

@@ -33,7 +33,7 @@ def test_mesa_loggers_are_named_as_without_the_fast_import():
 LAZY = """
 import sys
 import sim
-from sim.world import build_world
+from sim.engine.world import build_world
 world = build_world(sim.parse_scenario("population: {size: 300}").population, 1)
 print("numba" in sys.modules)
 model = sim.CommunityModel(sim.parse_scenario("days: 2\\npopulation: {size: 300}"), world=world)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import sim
-from sim.report import write_report
+from sim.analysis.report import write_report
 
 TINY_ARMS = """\
 name: report test

@@ -1,4 +1,4 @@
-"""``sim.figures``: the numbers behind the charts, on hand-computable tables."""
+"""``sim.analysis.figures``: the numbers behind the charts, on hand-computable tables."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import plotly.graph_objects as go
 import pytest
 import scipy.sparse as sp
 
-from sim import figures
-from sim.compare import compare
+from sim.analysis import figures
+from sim.analysis.compare import compare
 
 
 def members_table(rows: list[dict]) -> pd.DataFrame:

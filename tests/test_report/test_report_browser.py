@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.report import SECTIONS
+from sim.analysis.report import SECTIONS
 
 CHARTS_JS = """
 return Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({

@@ -7,8 +7,8 @@ import os
 import pytest
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.output import REPORT_FILE, RESULT_FILES
+from sim.cli.app import app
+from sim.running.output import REPORT_FILE, RESULT_FILES
 
 runner = CliRunner()
 

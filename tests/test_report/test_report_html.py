@@ -8,10 +8,10 @@ import re
 import pandas as pd
 import pytest
 
-import sim.report as report_module
-from sim.compare import compare
-from sim.output import REPORT_FILE, RESULT_FILES, write_run
-from sim.report import SECTION_TITLES, SECTIONS, report_html, write_report
+import sim.analysis.report as report_module
+from sim.analysis.compare import compare
+from sim.analysis.report import SECTION_TITLES, SECTIONS, report_html, write_report
+from sim.running.output import REPORT_FILE, RESULT_FILES, write_run
 
 
 class Crash(Exception):
@@ -90,7 +90,7 @@ def test_write_report_is_atomic(tiny_result, tmp_path, monkeypatch):
 
 
 def test_write_run_moves_the_report_in_with_the_data(tiny_result, tmp_path):
-    out = write_run(tiny_result, tmp_path / "run", report=True)
+    out = write_run(tiny_result, tmp_path / "run", report=report_html(tiny_result))
     assert set(os.listdir(out)) == {*RESULT_FILES, REPORT_FILE}
     assert "<h2>Survival of the group</h2>" in (out / REPORT_FILE).read_text(encoding="utf-8")
 
@@ -106,13 +106,13 @@ def test_a_failing_report_writes_nothing(tiny_result, tmp_path, monkeypatch):
 
     monkeypatch.setattr(report_module, "report_figures", broken)
     with pytest.raises(Crash):
-        write_run(tiny_result, tmp_path / "run", report=True)
+        write_run(tiny_result, tmp_path / "run", report=report_html(tiny_result))
     left = os.listdir(tmp_path / "run") if (tmp_path / "run").exists() else []
     assert left == []
 
 
 def test_a_crash_while_staging_keeps_the_previous_folder(tiny_result, tmp_path, monkeypatch):
-    out = write_run(tiny_result, tmp_path / "run", report=True)
+    out = write_run(tiny_result, tmp_path / "run", report=report_html(tiny_result))
     before = {name: (out / name).read_bytes() for name in os.listdir(out)}
     real = pd.DataFrame.to_parquet
     calls = {"n": 0}
@@ -125,7 +125,7 @@ def test_a_crash_while_staging_keeps_the_previous_folder(tiny_result, tmp_path, 
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", flaky)
     with pytest.raises(Crash):
-        write_run(tiny_result, out, report=True)
+        write_run(tiny_result, out, report=report_html(tiny_result))
     assert {name: (out / name).read_bytes() for name in os.listdir(out)} == before
 
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
-from sim.scenario import Scenario, ScenarioError, parse_scenario
+from sim.cli.app import app
+from sim.formats.scenario import Scenario, ScenarioError, parse_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "scenarios").rglob("*.yaml"))

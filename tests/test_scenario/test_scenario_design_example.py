@@ -9,9 +9,9 @@ import yaml
 from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
-from sim.scenario import DEFAULT_DAYS, Scenario, ScenarioError, json_schema, parse_scenario
-from sim.strategies import REGISTRY
+from sim.cli.app import app
+from sim.engine.strategies import REGISTRY
+from sim.formats.scenario import DEFAULT_DAYS, Scenario, ScenarioError, json_schema, parse_scenario
 
 # Copied verbatim from /work/shared/DESIGN.md, section "Scenario files".
 DESIGN_EXAMPLE = """\

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario import Problem, ScenarioError, load_scenario, parse_scenario
+from sim.formats.scenario import Problem, ScenarioError, load_scenario, parse_scenario
 
 # (case id, YAML text, key path, line, words the message must contain, suggestion)
 BAD = [

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.scenario import parse_scenario
-from sim.seeding import replicate_seeds
+from sim.engine.seeding import replicate_seeds
+from sim.formats.scenario import parse_scenario
 
 TINY = """\
 name: api test

@@ -19,10 +19,10 @@ from test_strategy_contracts import StrategyContract, plans, tiny_model
 
 import sim
 from agents import Administrator, Member, Owner, SeedUser
-from sim.plan import DayPlan
-from sim.state import KIND, MEMBER, OUTSIDER, REMOVED
-from sim.strategies import Cleanup, Fission, GroupRules, UserLayering
-from sim.strategies.rules import reminders_on
+from sim.engine.plan import DayPlan
+from sim.engine.state import KIND, MEMBER, OUTSIDER, REMOVED
+from sim.engine.strategies import Cleanup, Fission, GroupRules, UserLayering
+from sim.engine.strategies.rules import reminders_on
 
 ROOT_SEED = 1
 """Root seed of the direction tests (thresholds were checked over seeds 1-8)."""

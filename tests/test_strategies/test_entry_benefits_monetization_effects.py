@@ -21,9 +21,9 @@ from test_strategy_contracts import StrategyContract, plans, tiny_model
 
 import sim
 from agents import RedEnvelopeHunter, Spammer
-from sim.plan import DayPlan, Offer
-from sim.strategies.benefits import ExclusiveBenefits, weekly_days
-from sim.strategies.entry import (
+from sim.engine.plan import DayPlan, Offer
+from sim.engine.strategies.benefits import ExclusiveBenefits, weekly_days
+from sim.engine.strategies.entry import (
     SUNK_COST_HALF,
     SUNK_COST_MAX,
     EntryFee,
@@ -31,7 +31,7 @@ from sim.strategies.entry import (
     InvitationOnly,
     Screening,
 )
-from sim.strategies.monetization import (
+from sim.engine.strategies.monetization import (
     COUPON_APPEAL_GAIN,
     HARD_APPEAL,
     HARD_SELL_COST,
@@ -308,7 +308,7 @@ def test_unmet_promise_backfires_on_newcomer_retention(promise_runs):
 
 
 def test_a_moderate_unmet_promise_backfires_within_a_month(promise_runs):
-    # Promises fade more slowly than first impressions (sim.phases.PROMISE_FADE), so a
+    # Promises fade more slowly than first impressions (sim.engine.records.PROMISE_FADE), so a
     # modest promise the group does not keep drives newcomers out over the first weeks.
     month = paired(promise_runs.summary, "moderate_promise", "newcomer_retention_30d")
     assert (month < 0).sum() >= 7 and month.mean() < -0.08  # seeds 1-6: 8/8, -0.13 to -0.19

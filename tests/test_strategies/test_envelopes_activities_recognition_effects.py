@@ -17,12 +17,12 @@ from test_strategy_contracts import StrategyContract, plans, tiny_model
 
 import sim
 from agents import Administrator
-from sim.plan import DayPlan, Envelope
-from sim.runner import plan_runs
-from sim.state import LEFT, MEMBER
-from sim.strategies import Activities, Recognition, RedEnvelopes
-from sim.strategies.calendar import WEEKDAYS, scheduled
-from sim.strategies.red_envelope import LUCKIEST_NORM
+from sim.engine.plan import DayPlan, Envelope
+from sim.engine.state import LEFT, MEMBER
+from sim.engine.strategies import Activities, Recognition, RedEnvelopes
+from sim.engine.strategies.calendar import WEEKDAYS, scheduled
+from sim.engine.strategies.red_envelope import LUCKIEST_NORM
+from sim.running.runner import plan_runs
 
 FRIDAY = WEEKDAYS.index("friday")
 

@@ -12,8 +12,8 @@ import pandas as pd
 from typer.testing import CliRunner
 
 import sim
-from sim.cli import app
-from sim.strategies import idle_notes
+from sim.cli.app import app
+from sim.formats.scenario import idle_notes
 
 SCENARIO = """
 name: idle strategies

@@ -1,10 +1,10 @@
-"""Contract tests for every strategy in ``sim.strategies.REGISTRY``.
+"""Contract tests for every strategy in ``sim.engine.strategies.REGISTRY``.
 
 :class:`StrategyContract` gives every strategy the shared checks: identity and
 docstring, declared metadata and parameters, settings validation, ``reset()``,
 pickling for process pools and metadata honesty (what the metadata says about
 randomness, money and owner time is what the plans show). Each ``Test<Strategy>``
-adds its scripted cases on :class:`sim.plan.DayPlan` and in a tiny model.
+adds its scripted cases on :class:`sim.engine.plan.DayPlan` and in a tiny model.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import yaml
 from pydantic import ValidationError
 
 import sim
-from sim.metrics import DAILY_COLUMNS, SUMMARY_METRICS
-from sim.plan import DayPlan
-from sim.strategies import METADATA_KEYS, REGISTRY, ContentPush, Strategy, WelcomeTemplate
+from sim.engine.metrics import DAILY_COLUMNS, SUMMARY_METRICS
+from sim.engine.plan import DayPlan
+from sim.engine.strategies import METADATA_KEYS, REGISTRY, ContentPush, Strategy, WelcomeTemplate
 
 OUTCOMES = (*DAILY_COLUMNS, *SUMMARY_METRICS)
 
@@ -201,7 +201,7 @@ def test_every_strategy_has_a_contract_test():
 
 
 def test_filtered_selects_by_metadata():
-    stochastic = sim.strategies.filtered(stochastic=True)
+    stochastic = sim.engine.strategies.filtered(stochastic=True)
     assert set(stochastic) == {c for c in REGISTRY.values() if c.metadata["stochastic"]}
     assert ContentPush in stochastic and WelcomeTemplate not in stochastic
 

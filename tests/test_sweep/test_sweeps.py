@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.experiment import parse_experiment
-from sim.scenario import ScenarioError
-from sim.sweeps import plan_tasks, sweep
+from sim.analysis.sweep_report import finish_sweep
+from sim.formats.experiment import parse_experiment
+from sim.formats.scenario import ScenarioError
+from sim.running.sweeps import plan_tasks, sweep
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
@@ -194,7 +195,7 @@ def small_study():
 @pytest.fixture(scope="module")
 def serial(small_study, tmp_path_factory):
     out = tmp_path_factory.mktemp("serial")
-    return sweep(small_study, out=out, workers=1), out
+    return sweep(small_study, out=out, workers=1, finish=finish_sweep), out
 
 
 def test_runs_table_has_one_row_per_run_with_parameters_and_outcomes(small_study, serial):
@@ -211,7 +212,7 @@ def test_runs_table_has_one_row_per_run_with_parameters_and_outcomes(small_study
     for outcome in ("members_final", "roi", "dead_day"):
         assert pd.api.types.is_float_dtype(table[outcome]) or pd.api.types.is_integer_dtype(
             table[outcome]), outcome
-    mixed = sim.sweeps._frame_for_parquet(pd.DataFrame({"dead_day": [None, 45, None]}))
+    mixed = sim.running.sweeps._frame_for_parquet(pd.DataFrame({"dead_day": [None, 45, None]}))
     assert mixed["dead_day"].tolist()[1] == 45 and mixed["dead_day"].isna().sum() == 2
     # common random numbers: the same replicate seeds at every point
     assert table.groupby("replicate")["seed"].nunique().eq(1).all()
@@ -240,7 +241,7 @@ def test_one_run_can_be_repeated_alone_from_its_row(small_study, serial):
 def test_commsim_run_repeats_one_point_of_a_sweep(small_study, serial, tmp_path):
     from typer.testing import CliRunner
 
-    from sim.cli import app
+    from sim.cli.app import app
 
     table, _ = serial
     experiment = tmp_path / "exp.yaml"
@@ -260,30 +261,30 @@ def test_commsim_run_repeats_one_point_of_a_sweep(small_study, serial, tmp_path)
 
 def test_two_workers_give_the_same_table(small_study, serial, tmp_path):
     table, _ = serial
-    parallel = sweep(small_study, out=tmp_path / "par", workers=2)
+    parallel = sweep(small_study, out=tmp_path / "par", workers=2, finish=finish_sweep)
     pd.testing.assert_frame_equal(parallel, table)
 
 
 def test_the_sweeping_process_helps_while_the_pool_starts(tmp_path, monkeypatch):
-    from sim import sweeps
+    from sim.running import sweeps
 
     study = study_of("""
 design: {kind: grid}
 levers:
   strategies.content.posts_per_day: {values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}
 """)
-    serial = sweep(study, out=tmp_path / "serial", workers=1)
+    serial = sweep(study, out=tmp_path / "serial", workers=1, finish=finish_sweep)
     here = []  # runs whose tables were made in this process (workers have their own module)
     tables = sweeps.run_tables
     monkeypatch.setattr(sweeps, "run_tables", lambda model, run_id, replicate: here.append(
         run_id) or tables(model, run_id, replicate))
-    pooled = sweep(study, out=tmp_path / "pool", workers=2)
+    pooled = sweep(study, out=tmp_path / "pool", workers=2, finish=finish_sweep)
     assert 1 <= len(here) <= len(serial) - 2 * 4  # the window the pool was given stays there
     pd.testing.assert_frame_equal(pooled, serial)
 
 
 def test_worlds_are_built_once_for_the_pool_when_few(small_study):
-    from sim.sweeps import WORLD_CACHE, _task_scenario, _world_for, _worlds, shared_worlds
+    from sim.running.sweeps import WORLD_CACHE, _task_scenario, _world_for, _worlds, shared_worlds
 
     tasks = plan_tasks(small_study)
     worlds = shared_worlds(tasks, str(ROOT))
@@ -307,7 +308,7 @@ def test_interrupted_sweep_resumes_without_losing_or_repeating_runs(small_study,
                                                                      tmp_path, monkeypatch):
     table, _ = serial
     out = tmp_path / "resume"
-    monkeypatch.setattr("sim.sweeps.FLUSH_EVERY", 1)
+    monkeypatch.setattr("sim.running.sweeps.FLUSH_EVERY", 1)
     finished = []
 
     def stop_after_three(k):
@@ -316,7 +317,7 @@ def test_interrupted_sweep_resumes_without_losing_or_repeating_runs(small_study,
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sweep(small_study, out=out, workers=1, on_done=stop_after_three)
+        sweep(small_study, out=out, workers=1, on_done=stop_after_three, finish=finish_sweep)
     assert not (out / "runs.parquet").exists()
     saved = pd.concat(pd.read_parquet(p) for p in (out / "parts").glob("*.parquet"))
     assert len(saved) == 3
@@ -325,7 +326,7 @@ def test_interrupted_sweep_resumes_without_losing_or_repeating_runs(small_study,
                     on_start=lambda total, done: started.append((total, done)))
     assert started == [(8, 3)]
     pd.testing.assert_frame_equal(resumed, table)
-    again = sweep(small_study, out=out, workers=1)  # nothing left to do
+    again = sweep(small_study, out=out, workers=1, finish=finish_sweep)  # nothing left to do
     pd.testing.assert_frame_equal(again, table)
 
 
@@ -333,7 +334,7 @@ def test_a_folder_of_another_experiment_is_refused(small_study, serial):
     _, out = serial
     other = study_of(SMALL.replace("[1, 4]", "[2, 4]"))
     with pytest.raises(ValueError, match="different experiment"):
-        sweep(other, out=out, workers=1)
+        sweep(other, out=out, workers=1, finish=finish_sweep)
 
 
 def test_a_new_name_or_outcome_list_resumes_without_running_again(small_study, serial):
@@ -343,7 +344,8 @@ def test_a_new_name_or_outcome_list_resumes_without_running_again(small_study, s
             + "outcomes: {spam_share: minimize}\n" + SMALL)
     renamed = parse_experiment(text, source="exp.yaml", base_dir=ROOT)
     started = []
-    sweep(renamed, out=out, workers=1, on_start=lambda total, done: started.append(done))
+    sweep(renamed, out=out, workers=1, on_start=lambda total, done: started.append(done),
+          finish=finish_sweep)
     assert started == [8]
 
 
@@ -353,19 +355,20 @@ def test_editing_the_base_scenario_starts_the_sweep_afresh(tmp_path):
     base.write_text((SCENARIOS / "baseline.yaml").read_text())
     text = TINY.replace(str(SCENARIOS / "baseline.yaml"), "base.yaml") + SMALL
     out = tmp_path / "sweep"
-    first = sweep(parse_experiment(text, "exp.yaml", base_dir=tmp_path), out=str(out))
+    first = sweep(parse_experiment(text, "exp.yaml", base_dir=tmp_path), out=str(out),
+                  finish=finish_sweep)
     base.write_text(base.read_text().replace("posts_per_day: 3", "posts_per_day: 6")
                     .replace("quality: 0.6", "quality: 0.9"))
     edited = parse_experiment(text, "exp.yaml", base_dir=tmp_path)
     with pytest.raises(ValueError, match="different experiment or base scenario"):
-        sweep(edited, out=out)
-    fresh = sweep(edited, out=tmp_path / "fresh")
+        sweep(edited, out=out, finish=finish_sweep)
+    fresh = sweep(edited, out=tmp_path / "fresh", finish=finish_sweep)
     assert not fresh["messages_total"].equals(first["messages_total"])
 
 
 def test_the_horizon_can_be_swept_and_the_seed_cannot(tmp_path):
     s = study_of("design: {kind: grid}\nlevers:\n  days: {values: [5, 9]}\n")
-    table = sweep(s, out=tmp_path / "days")
+    table = sweep(s, out=tmp_path / "days", finish=finish_sweep)
     assert table.groupby("point_id")["days"].first().tolist() == [5, 9]
     assert list(table.columns).count("days") == 1
     found = {p.path: p.message for p in problems_of(
@@ -384,14 +387,14 @@ def test_every_point_must_seat_its_founders(tmp_path):
 
 
 def test_an_unreachable_scheduler_is_one_clear_error(small_study, tmp_path, monkeypatch):
-    monkeypatch.setattr("sim.sweeps.SCHEDULER_TIMEOUT", "1s")
+    monkeypatch.setattr("sim.running.sweeps.SCHEDULER_TIMEOUT", "1s")
     with pytest.raises(ValueError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:1"):
-        sweep(small_study, out=tmp_path / "x", cluster="tcp://127.0.0.1:1")
+        sweep(small_study, out=tmp_path / "x", cluster="tcp://127.0.0.1:1", finish=finish_sweep)
 
 
 def test_daily_tables_are_kept_only_when_asked(tmp_path):
     s = study_of(SMALL + "timeseries: true\n")
-    sweep(s, out=tmp_path / "ts", workers=1)
+    sweep(s, out=tmp_path / "ts", workers=1, finish=finish_sweep)
     daily = pd.read_parquet(tmp_path / "ts" / "timeseries")
     assert len(daily) == 8 * 25 and {"run_id", "point_id", "day"} <= set(daily.columns)
 
@@ -407,7 +410,7 @@ uncertainties:
   dynamics.leave_rate: {{range: [0.01, 0.1]}}
 outcomes: {{messages_total: maximize, gini_messages: minimize}}
 """)
-    sweep(s, out=tmp_path / kind, workers=1)
+    sweep(s, out=tmp_path / kind, workers=1, finish=finish_sweep)
     table = pd.read_parquet(tmp_path / kind / "sensitivity.parquet")
     assert set(table["parameter"]) == set(s.names)
     assert set(table["outcome"]) == {"messages_total", "gini_messages"}
@@ -480,7 +483,7 @@ def test_dask_cluster_gives_the_same_table_even_when_a_worker_dies(small_study, 
             os.killpg(workers[0].pid, signal.SIGKILL)
 
     result = sweep(small_study, out=tmp_path / "dask", cluster=address,
-                   on_done=kill_one_worker_midway)
+                   on_done=kill_one_worker_midway, finish=finish_sweep)
     assert workers[0].poll() is not None  # the worker really died
     assert result["run_id"].is_unique and len(result) == len(plan_tasks(small_study))
     pd.testing.assert_frame_equal(result, table)
@@ -545,7 +548,7 @@ def test_a_truncated_distribution_must_keep_some_weight():
 def test_run_and_sweep_folders_are_kept_apart(small_study, serial, tmp_path):
     from typer.testing import CliRunner
 
-    from sim.cli import app
+    from sim.cli.app import app
 
     _, sweep_folder = serial
     before = sorted(os.listdir(sweep_folder))
@@ -564,7 +567,7 @@ def test_run_and_sweep_folders_are_kept_apart(small_study, serial, tmp_path):
         refused.output.split())
     report = (run_folder / "report.html").read_bytes()
     with pytest.raises(ValueError, match="holds the results of a run"):
-        sweep(small_study, out=run_folder, workers=1)  # from Python too
+        sweep(small_study, out=run_folder, workers=1, finish=finish_sweep)  # from Python too
     assert (run_folder / "report.html").read_bytes() == report
 
 
@@ -573,28 +576,28 @@ def test_a_sweep_never_overwrites_files_it_did_not_write(small_study, tmp_path):
     mine.mkdir()
     (mine / "report.html").write_text("my own notes")
     with pytest.raises(ValueError, match="already holds report.html, which a sweep would"):
-        sweep(small_study, out=mine, workers=1)
+        sweep(small_study, out=mine, workers=1, finish=finish_sweep)
     assert (mine / "report.html").read_text() == "my own notes"
     a_file = tmp_path / "README.md"
     a_file.write_text("text")
     with pytest.raises(ValueError, match="exists and is not a folder"):
-        sweep(small_study, out=a_file, workers=1)
+        sweep(small_study, out=a_file, workers=1, finish=finish_sweep)
 
 
 def test_a_sweep_begun_with_other_package_versions_is_not_resumed(small_study, tmp_path):
     out = tmp_path / "sweep"
-    sweep(small_study, out=out, workers=1)
+    sweep(small_study, out=out, workers=1, finish=finish_sweep)
     marker = out / "experiment.resolved.yaml"
     marker.write_text(marker.read_text().replace("numpy: ", "numpy: 0.0.1-was-"))
     with pytest.raises(ValueError, match="holds runs made with numpy 0.0.1-was-"):
-        sweep(small_study, out=out, workers=1)
+        sweep(small_study, out=out, workers=1, finish=finish_sweep)
     assert "numpy: 0.0.1-was-" in marker.read_text()  # the record is kept
 
 
 def test_check_takes_the_validation_experiments_too():
     from typer.testing import CliRunner
 
-    from sim.cli import app
+    from sim.cli.app import app
 
     files = sorted((ROOT / "experiments" / "validation").glob("t*.yaml"))
     assert files
@@ -605,10 +608,10 @@ def test_check_takes_the_validation_experiments_too():
 
 def test_a_server_that_is_not_a_scheduler_is_given_up(small_study, tmp_path, monkeypatch):
     """Some other program listening on the address: Dask would wait for ever."""
-    monkeypatch.setattr("sim.sweeps.SCHEDULER_SILENCE", 2.0)
+    monkeypatch.setattr("sim.running.sweeps.SCHEDULER_SILENCE", 2.0)
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
         with pytest.raises(ValueError, match="did not answer as a Dask scheduler"):
-            sweep(small_study, out=tmp_path / "x", cluster=address)
+            sweep(small_study, out=tmp_path / "x", cluster=address, finish=finish_sweep)

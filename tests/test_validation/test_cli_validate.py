@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
-from sim.cli import app
+from sim.cli.app import app
 
 runner = CliRunner()
 

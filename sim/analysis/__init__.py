@@ -1,0 +1,1 @@
+"""Analysis: paired comparisons, sensitivity, figures and reports."""

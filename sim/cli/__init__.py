@@ -1,0 +1,1 @@
+"""The ``commsim`` command line."""

@@ -1,0 +1,38 @@
+"""Entry point of the ``commsim`` console script.
+
+It imports nothing heavy before it has set up Ctrl-C handling
+(:mod:`sim.running.interrupt`), then loads the command line (:mod:`sim.cli.app`).
+"""
+
+from __future__ import annotations
+
+import signal
+
+from sim.running import interrupt
+
+
+def main() -> None:
+    """Entry point of the ``commsim`` console script: load the command line, run it.
+
+    Ctrl-C is noted as well as raised (:func:`sim.running.interrupt.note_and_raise`),
+    unless the command was started with it ignored (a background job of a shell
+    script), which it then respects. Once the command is done, Ctrl-C is ignored:
+    Python then only tears down, and a Ctrl-C meeting that would print "Exception
+    ignored" and a traceback.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, interrupt.note_and_raise)
+    try:
+        from sim.cli.app import app
+    except KeyboardInterrupt:
+        interrupt.stop_quietly()
+    try:
+        app()
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        if interrupt.from_ctrl_c(exc) or interrupt.pressed():
+            interrupt.stop_quietly()
+        raise
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

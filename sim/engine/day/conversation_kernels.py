@@ -1,0 +1,213 @@
+"""Compiled passes of reading and posting (numba).
+
+Called by :mod:`sim.engine.day.conversation`; loaded with numba when first used.
+Records: :mod:`sim.engine.records`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from sim.engine.indices import (
+    K_AD,
+    K_ANSWER,
+    K_CHAT,
+    K_CONTENT,
+    K_QUESTION,
+    T_AD,
+    T_CONTENT,
+    T_INFLUENCE,
+    T_OPERATOR,
+    T_POST,
+    T_QUESTION,
+    T_REPLY,
+)
+
+
+class Conversation(NamedTuple):
+    """The arrays reading and posting fill, aligned with the day's rows (``today``)."""
+
+    read: np.ndarray
+    """Who opened the chat."""
+    posts: np.ndarray
+    """Messages each wrote today, by kind."""
+    wrote: np.ndarray
+    """Messages each wrote today."""
+    answered: np.ndarray
+    """Questions of theirs that were answered."""
+    replies: np.ndarray
+    """Posts of theirs that got a reply."""
+    first: np.ndarray
+    """Whether today brought their first post."""
+    first_answered: np.ndarray
+    """Whether that first post was answered."""
+
+
+@njit(cache=True)
+def read_kernel(rows, members, group, read):
+    """Reading: who opens the chat today.
+
+    A member opens it with chance ``floor + gain x engagement``, times
+    ``muted_factor`` when they muted the group.
+    """
+    table, consts = members.fields, group.fields.constants[0]
+    engagement, muted = table.engagement, table.muted
+    floor, gain, muted_factor = consts.read_floor, consts.read_gain, consts.muted_read_factor
+    for j in range(rows.size):
+        i = rows[j]
+        chance = floor + gain * engagement[i]
+        if muted[i]:
+            chance *= muted_factor
+        read[j] = np.random.random() < chance
+
+
+@njit(cache=True)
+def post_kernel(rows, members, group, day, today):
+    """Posting: messages, their kinds, answers and replies, first posts, the ledger.
+
+    Readers write at rate ``post rate x sociability x engagement^exponent x boost``
+    (newcomers who saw the rules write and respond ``1 + rules_boost`` times as
+    much). The day's messages are one Poisson process: a total, then an author per
+    message in proportion to their rate (the
+    same distribution as independent Poisson counts). Each message is an ad, a
+    question, content or chat by its author's role and spam propensity (newcomers who
+    saw the rules hold back ``compliance`` of their off-topic ads, everyone
+    ``compliance_all``). Questions are answered with ``1 - exp(-W x answer_boost /
+    answer_scale)`` and other posts replied to with
+    ``1 - exp(-W x influence / reply_scale)``, where ``W`` is the responders' weight
+    (reply propensity x engagement of readers), and the responses are written by
+    readers chosen in proportion to that weight. Newcomers asked to introduce
+    themselves write one message on their join day; on sign-in days each reader
+    checks in with one message with chance ``checkin_chance``; a welcomed newcomer's
+    first post is greeted. A first post is the first message a member starts (not a
+    response). Returns (responses, non-operator members who talked, greetings).
+    """
+    table, run = members.fields, group.fields
+    consts, plan, now = run.constants[0], day[0], Conversation(*today)
+    read, posts, wrote = now.read, now.posts, now.wrote
+    answered, replies = now.answered, now.replies
+    first, first_answered = now.first, now.first_answered
+    role, engagement = table.role, table.engagement
+    saw_rules, joined_day = table.saw_rules, table.joined_day
+    welcomed, first_post_day = table.welcomed, table.first_post_day
+    first_post_answered = table.first_post_answered
+    messages, recent_posts = table.messages, table.recent_posts
+    traits, sociability, spam_propensity = run.traits, run.sociability, run.spam_propensity
+    newcomer_days, recent_window = consts.newcomer_days, consts.recent_window
+    exponent, intro_chance = consts.engagement_exponent, consts.intro_chance
+    welcome_reply = consts.welcome_reply
+    rules_boost, compliance = consts.rules_participation_boost, consts.rules_compliance
+    reply_scale, reply_sociability = consts.reply_scale, consts.reply_sociability
+    answer_scale = consts.answer_scale
+    boost, compliance_all, introduce = plan.posting_boost, plan.compliance, plan.self_introduction
+    checkin_chance, answer_boost = plan.checkin_chance, plan.answer_boost
+    size = rows.size
+    cumulative = np.empty(size)
+    responders = np.empty(size)
+    thresholds = np.empty((size, 3))
+    total_rate = 0.0
+    weight = 0.0
+    for j in range(size):
+        i = rows[j]
+        t = traits[role[i]]
+        e = engagement[i]
+        ruled = saw_rules[i] and plan.day - joined_day[i] < newcomer_days
+        rate = 0.0
+        responders[j] = 0.0
+        if read[j]:
+            rate = t[T_POST] * sociability[i] * e ** exponent * boost
+            responders[j] = t[T_REPLY] * e
+            if reply_sociability != 0.0:
+                responders[j] *= sociability[i] ** reply_sociability
+            if ruled and t[T_AD] == 0.0:  # visible rules encourage on-topic members only
+                rate *= 1.0 + rules_boost  # to start conversations and to take part
+                responders[j] *= 1.0 + rules_boost
+            weight += responders[j]
+        total_rate += rate
+        cumulative[j] = total_rate
+        if introduce and joined_day[i] == plan.day and np.random.random() < intro_chance:
+            posts[j, K_CHAT] += 1
+        if checkin_chance > 0 and read[j] and np.random.random() < checkin_chance:
+            posts[j, K_CHAT] += 1  # a sign-in / punch-in message
+        stray = (1.0 - t[T_AD]) * spam_propensity[i]
+        stray *= 1.0 - max(compliance if ruled else 0.0, compliance_all)
+        ad = min(1.0, t[T_AD] + stray)
+        rest = 1.0 - ad
+        thresholds[j, 0] = ad
+        thresholds[j, 1] = ad + rest * t[T_QUESTION]
+        thresholds[j, 2] = thresholds[j, 1] + rest * (1.0 - t[T_QUESTION]) * t[T_CONTENT]
+
+    answer_chance = 1.0 - math.exp(-weight * answer_boost / answer_scale)
+    total = np.random.poisson(total_rate) if total_rate > 0 else 0
+    answers = 0
+    replies_made = 0
+    for _ in range(total):
+        j = min(np.searchsorted(cumulative, np.random.random() * total_rate, side="right"),
+                size - 1)
+        x = np.random.random()
+        if x < thresholds[j, 0]:
+            posts[j, K_AD] += 1
+        elif x < thresholds[j, 1]:
+            posts[j, K_QUESTION] += 1
+            if np.random.random() < answer_chance:
+                answered[j] += 1
+                answers += 1
+        else:
+            if x < thresholds[j, 2]:
+                posts[j, K_CONTENT] += 1
+            else:
+                posts[j, K_CHAT] += 1
+            influence = traits[role[rows[j]], T_INFLUENCE]
+            if np.random.random() < 1.0 - math.exp(-weight * influence / reply_scale):
+                replies[j] += 1
+                replies_made += 1
+    responded = np.zeros(size, dtype=np.int64)
+    if weight > 0:
+        for j in range(1, size):
+            responders[j] += responders[j - 1]
+        for k in range(answers + replies_made):
+            j = min(np.searchsorted(responders, np.random.random() * weight, side="right"),
+                    size - 1)
+            responded[j] += 1
+            if k < answers:
+                posts[j, K_ANSWER] += 1
+            else:
+                posts[j, K_CHAT] += 1
+
+    talkers = 0
+    greeted = 0
+    kinds = posts.shape[1]
+    for j in range(size):
+        i = rows[j]
+        n = 0
+        for k in range(kinds):
+            n += posts[j, k]
+        if n > 0:
+            for k in range(kinds):
+                messages[i, k] += posts[j, k]
+        wrote[j] = n
+        # a newcomer's first post is the first message they start, not a response
+        first[j] = n > responded[j] and first_post_day[i] < 0
+        first_answered[j] = False
+        if first[j]:
+            if welcomed[i] and np.random.random() < welcome_reply:
+                replies[j] += 1
+                greeted += 1
+            first_answered[j] = replies[j] + answered[j] > 0
+            first_post_day[i] = plan.day
+            first_post_answered[i] = 1 if first_answered[j] else 0
+        recent_posts[i] += (n - recent_posts[i]) / recent_window
+        if n - posts[j, K_AD] > 0 and traits[role[i], T_OPERATOR] == 0:
+            talkers += 1
+    return answers + replies_made, talkers, greeted
+
+
+@njit(cache=True)
+def read_and_post_kernel(rows, members, group, day, today):
+    """Reading (:func:`read_kernel`), then posting (:func:`post_kernel`), in one call."""
+    read_kernel(rows, members, group, Conversation(*today).read)
+    return post_kernel(rows, members, group, day, today)

@@ -1,0 +1,1 @@
+"""File formats: scenario and experiment files, their schema and reference."""

@@ -1,0 +1,1 @@
+"""Running: the runner, sweeps, Dask workers, output folders, Ctrl-C."""

@@ -1,0 +1,254 @@
+"""Running scenarios: replicates and arms, serially or on a process pool.
+
+Each run is a pure function of (scenario, arm, replicate): the same inputs give the
+same tables whatever the number of workers, and results are assembled in a fixed
+order (arms in file order, then replicates).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing import forkserver, get_context, resource_tracker
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.engine.metrics import RunTables, run_tables
+from sim.engine.model import CommunityModel
+from sim.engine.seeding import replicate_seeds
+from sim.formats.scenario import Scenario, load_scenario
+from sim.running import interrupt
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One run to do: which arm, which replicate, which seed."""
+
+    arm: str
+    replicate: int
+    seed: int
+    run_id: str
+
+
+@dataclass
+class RunResult:
+    """Tidy results of a scenario: one row per run and day, per run, per member and run."""
+
+    scenario: Scenario
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+    members: pd.DataFrame
+
+
+def plan_runs(scenario: Scenario) -> list[RunSpec]:
+    """Every run of a scenario; arms share replicate seeds (common random numbers)."""
+    digest = scenario.digest()
+    seeds = replicate_seeds(scenario.seed, scenario.replicates)
+    return [RunSpec(arm, r, seeds[r], f"{digest}-{arm}-{r}")
+            for arm in scenario.arm_names() for r, _ in enumerate(seeds)]
+
+
+def simulate(scenario: Scenario, spec: RunSpec) -> RunTables:
+    """Run one arm and replicate to the end and return its tables."""
+    model = CommunityModel(scenario, arm=spec.arm, seed=spec.seed)
+    model.run_model()
+    return run_tables(model, spec.run_id, spec.replicate)
+
+
+@contextmanager
+def collected_between_runs() -> Iterator[Callable[[], None]]:
+    """Collect a run's garbage when it ends, not while it runs; yields ``after_run``.
+
+    A run makes thousands of agents that point at their model and back, so it is
+    freed by Python's cyclic collector, whose automatic full passes also walk every
+    object the imports made (numpy, pandas, numba, Mesa): a fifth to a third of a
+    short run's time went there. Inside this block the automatic collector is off;
+    calling ``after_run()`` once a run is finished collects the youngest generation,
+    which holds exactly what was made since the last call (a run makes no cyclic
+    garbage while it runs, so memory does not grow). The collector's state is
+    restored on leaving.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield lambda: gc.collect(0)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def worker_started() -> None:
+    """Pool initializer: the imports are done and the process only runs runs.
+
+    Freezes what exists now out of garbage collection (``gc.freeze``), so the
+    collector's passes walk only the runs' own objects (see
+    :func:`collected_between_runs` for why that matters), and lets Ctrl-C through
+    again (the fork server it comes from holds it back: :func:`start_fork_server`).
+    A Ctrl-C ends the worker at once and silently: the process that started the pool
+    gets it too and says what happened (a worker waiting for its next task would
+    otherwise print a ``KeyboardInterrupt`` traceback).
+    """
+    gc.freeze()
+    signal.signal(signal.SIGINT, _end_quietly)
+    interrupt.accept()
+
+
+def _end_quietly(_signum, _frame) -> None:
+    os._exit(interrupt.EXIT_STATUS)
+
+
+def _simulate_numbered(task: tuple[int, Scenario, RunSpec]) -> tuple[int, RunTables]:
+    number, scenario, spec = task
+    return number, simulate(scenario, spec)
+
+
+def default_workers() -> int:
+    """All cores the process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def shared_work(submit: Callable[[Any], Future], tasks: list, window: int,
+                run_here: Callable[[Any], Any]) -> Iterator[Any]:
+    """Results of ``tasks``, done by a process pool and, while it starts, by this process.
+
+    Keeps ``window`` tasks submitted to the pool (``submit``) and yields results as
+    they finish, in no fixed order. Until the pool's first result arrives (its server
+    still importing, its workers starting: one to two seconds here), this process
+    works through the far end of the queue itself (``run_here``, collecting each
+    run's garbage as it ends), so the start-up of a pool costs less than a second of
+    idle cores.
+    """
+    pending = deque(tasks)
+    first = [pending.popleft() for _ in range(min(window, len(pending)))]
+    # submitting waits for the pool's server to finish importing: a helper thread
+    # does it, and this process runs tasks until a worker has delivered
+    with ThreadPoolExecutor(1) as helper:
+        started = helper.submit(lambda: [submit(task) for task in first])
+
+        def pool_delivered() -> bool:
+            return started.done() and any(f.done() for f in started.result())
+
+        with collected_between_runs() as after_run:
+            while pending and not pool_delivered():
+                result = run_here(pending.pop())
+                after_run()
+                yield result
+        running = set(started.result())
+    while pending or running:
+        while pending and len(running) < window:
+            running.add(submit(pending.popleft()))
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            running.discard(future)
+            yield future.result()
+
+
+def start_fork_server(preload: list[str]) -> BaseContext:
+    """Start (if needed) the fork server a pool's workers come from; its context.
+
+    The server imports ``preload`` (the engine, with its compiled kernels) once; it
+    starts loading in the background while the caller goes on. It never takes Ctrl-C
+    (:func:`sim.running.interrupt.held_back`; Python's fork server ignores it only once it has
+    loaded): the caller handles it, and the server exits when the caller does. Its
+    workers take Ctrl-C again (:func:`worker_started`).
+    """
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(preload)
+    # the fork server starts Python's resource tracker first, which unblocks Ctrl-C
+    # whatever it was before: started here, it is already running inside the block
+    resource_tracker.ensure_running()
+    with interrupt.held_back():
+        forkserver.ensure_running()
+    return ctx
+
+
+def run_all(scenario: Scenario, specs: list[RunSpec], workers: int = 1,
+            on_done: Callable[[int], None] | None = None) -> list[RunTables]:
+    """Run ``specs`` (in a pool when ``workers > 1``); results in the order of ``specs``.
+
+    A pool's workers start from a fork server that has imported the engine and loaded
+    its compiled kernels; while it starts, this process runs the last of the runs
+    itself (:func:`shared_work`).
+    """
+    if workers <= 1 or len(specs) <= 1:
+        out = []
+        with collected_between_runs() as after_run:
+            for spec in specs:
+                out.append(simulate(scenario, spec))
+                after_run()
+                if on_done:
+                    on_done(1)
+        return out
+    ctx = start_fork_server(["sim.running.runner", "sim.running.prewarm"])
+    tasks = [(number, scenario, spec) for number, spec in enumerate(specs)]
+    done: dict[int, RunTables] = {}
+    with ProcessPoolExecutor(max_workers=min(workers, len(specs)), mp_context=ctx,
+                             initializer=worker_started) as pool:
+        for number, tables in shared_work(lambda task: pool.submit(_simulate_numbered, task),
+                                          tasks, workers * 2, _simulate_numbered):
+            done[number] = tables
+            if on_done:
+                on_done(1)
+    return [done[number] for number in range(len(specs))]
+
+
+def combine(scenario: Scenario, tables: list[RunTables]) -> RunResult:
+    """Concatenate per-run tables into one result."""
+    return RunResult(
+        scenario=scenario,
+        timeseries=pd.concat([t.timeseries for t in tables], ignore_index=True),
+        summary=pd.concat([t.summary for t in tables], ignore_index=True),
+        members=pd.concat([t.members for t in tables], ignore_index=True),
+    )
+
+
+def run(scenario: Scenario | str | Path, *, replicates: int | None = None, days: int | None = None,
+        seed: int | None = None, workers: int = 1,
+        on_done: Callable[[int], None] | None = None) -> RunResult:
+    """Run every arm and replicate of ``scenario`` and return tidy DataFrames.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario (see :func:`sim.load_scenario`), or the path of a
+        scenario file to load.
+    replicates, days, seed
+        Override the scenario's values.
+    workers
+        Processes to use; results are identical for any value.
+    on_done
+        Called with 1 after each finished run (progress bars).
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    changes = {}
+    if replicates is not None:
+        changes["replicates"] = replicates
+    if days is not None:
+        changes.update(days=days, weeks=None)
+    if seed is not None:
+        changes["seed"] = seed
+    if changes:
+        provenance = scenario.provenance
+        scenario = scenario.with_changes(**changes)
+        scenario = scenario.model_copy(update={"provenance": provenance})
+    specs = plan_runs(scenario)
+    return combine(scenario, run_all(scenario, specs, workers, on_done))

@@ -17,8 +17,6 @@ try:
     # the module)
     from sim.engine.startup import kernels, mesa  # noqa: F401
 
-    # imported, not wrapped: a wrapper named ``compare`` would be replaced by the module
-    # ``sim.analysis.compare`` as soon as anything imports that module
     from sim.analysis.compare import compare
     from sim.engine.model import CommunityModel
     from sim.running.runner import RunResult, run

@@ -61,8 +61,8 @@ class Recorder:
                 counts[KIND["ad"]], *counts, today.envelope_money, today.money_spent,
                 today.revenue, today.conversions, plan.owner_minutes, alive)
         row[:_MEANS_FROM] = head
-        metrics_kernels.member_means(rows, model.member_record, model.group_record, today.read,
-                                     today.wrote, row[_MEANS_FROM:])
+        metrics_kernels.member_means(rows, model.member_record, model.group_record,
+                                     (today.rows, today.read, today.wrote), row[_MEANS_FROM:])
         model.ledger.owner_minutes += plan.owner_minutes
         model.group_value = row[_MEANS_FROM + 5]
         model.material_signal = 0.9 * model.material_signal + 0.1 * (

@@ -626,7 +626,7 @@ def _check_values(study: Study, lines: dict, source: str) -> list[Problem]:
 def parse_experiment(text: str, source: str = "<experiment>",
                      base_dir: Path | None = None) -> Study:
     """Validate an experiment given as YAML text; raise :class:`ScenarioError` on problems."""
-    data = read_mapping(text, source, "'scenario', 'levers', 'design'")
+    data = read_mapping(text, source, "'scenario', 'levers', 'design'", "experiment file")
     lines = _line_map(text)
     try:
         experiment = Experiment.model_validate(data)

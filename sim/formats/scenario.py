@@ -419,11 +419,14 @@ def _clean_loc(loc: tuple) -> tuple:
     return tuple(keep)
 
 
-def read_mapping(text: str, source: str, examples: str) -> dict[str, Any]:
-    """Load a YAML document that must be a mapping (an empty document is an empty one).
+def read_mapping(text: str, source: str, examples: str,
+                 what: str = "scenario file") -> dict[str, Any]:
+    """Load a YAML document that must be a non-empty mapping.
 
-    Raises :class:`ScenarioError` naming the line of a syntax error, or saying that a
-    mapping of keys such as ``examples`` was expected.
+    Raises :class:`ScenarioError` naming the line of a syntax error, saying that a
+    mapping of keys such as ``examples`` was expected, or that the ``what`` (``scenario
+    file``) is empty: a file of comments alone is a mistake (a file saved before it was
+    written, the wrong file), not a request for every default.
     """
     try:
         data = yaml.safe_load(text)
@@ -435,7 +438,7 @@ def read_mapping(text: str, source: str, examples: str) -> dict[str, Any]:
             problem += "; indent with spaces, not tabs"
         raise ScenarioError([Problem(source, line, "", f"not valid YAML: {problem}")]) from None
     if data is None:
-        data = {}
+        raise ScenarioError([Problem(source, None, "", f"the {what} is empty")])
     if not isinstance(data, dict):
         raise ScenarioError([Problem(source, 1, "", f"expected a mapping of keys such as "
                                      f"{examples}; got {type(data).__name__}")])

@@ -124,6 +124,7 @@ class DayChecker:
         assert row["spam_messages"] == row["msg_ad"] <= row["messages"]
         assert row["muted"] <= members
         assert row["posters"] <= row["readers"], "someone wrote without opening the chat"
+        assert row["readers"] <= members, "more readers (or posters) than members"
         for name in ("red_envelope_money", "money_spent", "revenue", "owner_minutes"):
             assert row[name] >= 0, name
         if members:

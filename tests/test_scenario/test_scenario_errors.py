@@ -144,11 +144,34 @@ def test_yaml_scalar_instead_of_mapping():
     assert "mapping" in problem.message
 
 
-def test_empty_file_is_a_default_scenario(tmp_path):
+@pytest.mark.parametrize("text", ["", "\n\n", "# nothing yet\n# (a comment only)\n", "---\n"])
+def test_an_empty_file_is_an_error_not_every_default(tmp_path, text):
+    """A file saved before it was written, or the wrong file, must not run silently."""
+    path = tmp_path / "empty.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert [str(p) for p in caught.value.problems] == [f"{path}: the scenario file is empty"]
+
+
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_the_command_refuses_an_empty_file_and_writes_nothing(tmp_path, command):
+    from typer.testing import CliRunner
+
+    from sim.cli.app import app
+
     path = tmp_path / "empty.yaml"
     path.write_text("# nothing yet\n")
-    scenario = load_scenario(path)
-    assert scenario.arm_names() == ["baseline"]
+    out = tmp_path / "out"
+    args = [command, str(path)] + (["--out", str(out)] if command == "run" else [])
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert f"error: {path}: the scenario file is empty" in " ".join(result.output.split())
+    assert not out.exists()
+
+
+def test_an_explicit_empty_mapping_still_asks_for_every_default():
+    assert parse_scenario("{}").arm_names() == ["baseline"]
 
 
 def test_edgelist_network_whose_file_is_missing(tmp_path):

@@ -243,7 +243,7 @@ def test_answered_first_post_raises_engagement_and_ignored_lowers_it():
                        strategies={"welcome": {"self_introduction": False}})
     jumps: dict[bool, list[float]] = {True: [], False: []}
     week_later: dict[bool, list[float]] = {True: [], False: []}
-    for seed in replicate_seeds(scenario.seed, 24):
+    for seed in replicate_seeds(scenario.seed, 32):
         model = sim.CommunityModel(scenario, seed=seed)
         st_ = model.state
         due: dict[int, list[tuple[int, bool]]] = {}
@@ -260,8 +260,9 @@ def test_answered_first_post_raises_engagement_and_ignored_lowers_it():
                 if st_.status[row] == MEMBER:
                     week_later[answered].append(st_.engagement[row])
     assert len(jumps[True]) >= 20 and len(jumps[False]) >= 20
-    # 24 groups at this seed (calibrated defaults), so that at least 20 newcomers of
-    # each kind post a first post (16 groups gave 18 ignored ones)
+    # 32 groups at this seed (calibrated defaults), so that at least 20 newcomers of
+    # each kind post a first post (16 groups gave 18 ignored ones; 24 gave 19 once
+    # operators stopped muting, which shifted every random stream after the first mute)
     up, down = np.array(jumps[True]), np.array(jumps[False])
     assert up.mean() > 0.1 and (up > 0).mean() >= 0.9
     assert down.mean() < -0.1 and (down < 0).mean() >= 0.9

@@ -64,6 +64,9 @@ class DayChecker:
         # roles: members hold a member role, everyone else is an Outsider
         assert set(np.unique(st.role[is_member]).tolist()) <= MEMBER_CODES
         assert np.all(st.role[~is_member] == Outsider.code)
+        # the owner and administrators run the group: they never mute it
+        operators = np.isin(st.role, [Owner.code, Administrator.code])
+        assert not np.any(st.muted[operators]), "an operator muted the group"
         # one agent per person, of the class of the person's role
         codes = np.fromiter((p.code for p in m.persons), dtype=np.int16, count=self.n)
         assert np.array_equal(codes, st.role.astype(np.int16))
@@ -190,20 +193,22 @@ def test_generated_scenarios_exercise_the_invariants():
     find(scenarios(max_days=40, max_size=400), events, settings=generate_only)
 
 
-def test_operators_are_never_removed_or_leave_even_under_pressure():
+def test_operators_are_never_removed_or_leave_or_mute_even_under_pressure():
     scenario = to_scenario({
         "days": 40, "seed": 5,
         "population": {"size": 300, "traits": {"spammer_share": 0.3}},
         "group": {"capacity": 60, "founders": {"admin": 3, "seed_user": 10}},
         "dynamics": {"leave_floor": 0.1, "leave_rate": 1.0, "catch_rate": 1.0,
-                     "discovery_rate": 0.005},
+                     "discovery_rate": 0.005, "mute_threshold": 0.0, "mute_chance": 1.0},
     })
     model = sim.CommunityModel(scenario)
     operators = np.flatnonzero(np.isin(model.state.role, [Owner.code, Administrator.code]))
     assert operators.size == 4
     model.run_model()
     assert np.all(model.state.status[operators] == MEMBER)
+    assert not np.any(model.state.muted[operators])
     assert np.count_nonzero(model.state.status == LEFT) > 10  # the pressure was real
+    assert np.count_nonzero(model.state.muted) > 10  # members did mute
     assert np.count_nonzero(model.state.status == REMOVED) > 0
 
 

@@ -70,9 +70,11 @@ def test_f4_red_envelopes_at_the_end_get_no_response():
     assert len(died) >= 3
     early = window(ts, "msg_thanks", 0, 56)[died]
     late = window(ts, "msg_thanks", 308, 364)[died]
-    # every dead group (5-8 of 8 die by day 300) at the shipped seed and seeds 1-4;
-    # 0.38-0.57 as many thanks in the last eight weeks as in the first eight
-    assert (late < early).mean() >= 0.8
+    # since operators no longer mute (docs/model.md, "Operators never mute"): at the
+    # shipped seed 4 of 8 die by day 300 and 3 of the 4 get fewer thanks at the end;
+    # seeds 1-4: 7-8 die, 0.86-1.00 of them; 0.40-0.56 as many thanks in the last
+    # eight weeks as in the first eight (before: 0.75-1.00 of the dead, 0.37-0.78)
+    assert (late < early).mean() >= 0.75
     assert late.sum() < 0.7 * early.sum()
 
 

@@ -248,7 +248,9 @@ def test_paid_entry_fewer_joins_better_retention_less_spam(entry_runs):
     retention = paired(s, "paid", "newcomer_retention_30d")
     assert (retention > 0).sum() >= 7 and retention.mean() > 0.12  # 8/8, +0.27 to +0.34
     active = paired(s, "paid", "active_share_last_28d")
-    assert (active > 0).sum() >= 6 and active.mean() > 0.05  # 7-8/8, +0.12 to +0.19
+    # root seeds 1-4: 5-8/8, +0.07 to +0.16 (before operators stopped muting: 6-8/8,
+    # +0.14 to +0.23; docs/model.md, "Operators never mute")
+    assert (active > 0).sum() >= 5 and active.mean() > 0.05
     spam = paired(s, "paid", "spam_share")
     assert (spam < 0).sum() >= 7 and spam.mean() < -0.004  # 8/8, -0.011 to -0.027
     paid = s[s["arm"] == "paid"]
@@ -350,9 +352,12 @@ def test_hard_daily_promotion_earns_more_at_first_then_drives_members_away(selli
     # pair loses (root seeds 1-4: mean -0.8 to -5.3, 7-11 pairs lose, 4-5 gain)
     members = paired(s, "hard_daily", "members_final", base="soft")
     assert members.mean() < 0 and (members < 0).sum() > (members > 0).sum()
-    # the chat itself falls clearly (seeds 1-4: 13-15 of 16 pairs, -0.16 to -0.21)
+    # the chat itself falls: root seeds 1-4, 9-13 of 16 pairs, mean -0.075 to -0.124
+    # (before operators stopped muting, 13-15 of 16 and -0.16 to -0.21: about half of
+    # that fall was the owner and administrators muting the flooded group; docs/model.md,
+    # "Operators never mute")
     active = paired(s, "hard_daily", "active_share_last_28d", base="soft")
-    assert (active < 0).sum() >= 12 and active.mean() < -0.1
+    assert (active < 0).sum() > (active > 0).sum() and active.mean() < -0.05
 
 
 # ============================================================ books: money adds up

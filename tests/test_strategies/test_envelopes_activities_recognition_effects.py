@@ -287,17 +287,19 @@ def test_envelopes_do_not_save_a_group_without_content():
                               group={"founders": {"admin": 0, "opinion_leader": 1,
                                                   "seed_user": 8}}))
     s, ts = result.summary, result.timeseries
-    # Calibrated defaults, seeds 1-4: the unattended group dies in 3-5 of 10, with
-    # envelopes in 1-6 of 10 (no reliable direction; not asserted), and it ends with
-    # fewer members with envelopes at every seed (15.8-18.5 against 17.6-20.5).
+    # Calibrated defaults, root seeds 1-4: the unattended group ends with fewer members
+    # with envelopes at 3 of 4 seeds (16.7, 16.5, 17.7, 18.2 against 18.4, 15.2, 19.4,
+    # 20.6; before operators stopped muting, 17.5, 16.6, 17.6, 16.5 against 18.8, 15.5,
+    # 19.1, 17.9); this seed (4) is one of the three.
     members = s.groupby("arm").members_final.mean()
     assert members["envelopes"] < members["baseline"]
-    # Conversation (messages other than envelopes and thanks) in the last four weeks:
-    # seeds 1-4, envelope arm minus baseline, mean per run: -598 to +72 messages; the
-    # grabbing and thanking go on and the conversation does not grow.
+    # The conversation (messages other than envelopes and thanks) in the last four
+    # weeks has no reliable direction, before or since operators stopped muting, so it
+    # is not asserted: envelope arm minus baseline, mean per run, root seeds 1-4: +2,
+    # +622, -316, +421 messages (before: -270, +457, +42, +41). The playbook's claim
+    # that envelopes do not revive the talk is recorded as not supported by the model
+    # (docs/model.md, "Operators never mute"). The grabbing and thanking go on.
     last = ts[ts.day >= 182 - 28]
-    talk = (last.messages - last.msg_red_envelope - last.msg_thanks).groupby(last.arm).sum() / 10
-    assert talk["envelopes"] - talk["baseline"] < 84
     assert last[last.arm == "envelopes"].msg_thanks.sum() > 0
 
 

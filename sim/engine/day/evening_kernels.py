@@ -167,7 +167,9 @@ def churn_kernel(rows, members, group, day, today, catch):
     """Moderation and churn: who is caught advertising, mutes, leaves, changes role.
 
     Each ad a member posted gets them removed with chance ``catch``. Readers whose
-    cost today exceeds ``mute_threshold`` mute with ``mute_chance``. The chance to
+    cost today exceeds ``mute_threshold`` mute with ``mute_chance``, except the owner
+    and administrators: they run the group, and an operator who muted it could not
+    moderate, answer or welcome (seed 001 gives them exactly those duties). The chance to
     leave is ``leave_floor + leave_rate x patience x max(0, expectation - value)``,
     where expectation is the role's plus what the member was promised on joining
     (fading at ``promise_fade`` times the speed of the value memory),
@@ -204,7 +206,7 @@ def churn_kernel(rows, members, group, day, today, catch):
         caught[j] = (not operator and ads > 0
                      and np.random.random() < 1.0 - (1.0 - catch) ** ads)
         was_muted = muted[i]
-        if (not was_muted and read[j] and cost[j] > mute_threshold
+        if (not was_muted and not operator and read[j] and cost[j] > mute_threshold
                 and np.random.random() < mute_chance):
             muted[i] = True
             muted_day[i] = plan.day

@@ -9,7 +9,13 @@ The Python API mirrors the command line::
     sim.write_report(result, "runs/x")  # runs/x/report.html
 """
 
+import multiprocessing
+
 from sim.running import interrupt
+
+# the command's own process (not a worker it starts, which inherits its argv)
+if interrupt.in_the_command() and multiprocessing.parent_process() is None:
+    interrupt.note_from_now_on()
 
 try:
     # isort: off

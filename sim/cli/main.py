@@ -20,8 +20,7 @@ def main() -> None:
     Python then only tears down, and a Ctrl-C meeting that would print "Exception
     ignored" and a traceback.
     """
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-        signal.signal(signal.SIGINT, interrupt.note_and_raise)
+    interrupt.note_from_now_on()
     try:
         from sim.cli.app import app
     except KeyboardInterrupt:

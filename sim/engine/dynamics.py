@@ -80,6 +80,9 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("initial_engagement", 0.5, "engagement of a newcomer with average fit", "share 0-1",
           0.0, 1.0),
     # welcome and rules (S5, T3, T5)
+    Param("writing_budget", 0, "most messages one person writes in a day, all kinds (the "
+          "talkative few are limited by their day, not only by their will); 0: no limit (the "
+          "default until the conversation core is calibrated)", "messages/day", 0, 100000),
     Param("intro_chance", 0.6, "chance a newcomer asked for a self-introduction writes one",
           "share 0-1", 0.0, 1.0),
     Param("welcome_reply", 0.9, "chance a welcomed newcomer's first post gets a reply from the "

@@ -34,5 +34,8 @@ N_PARTS = len(VALUE_PARTS)
         "influence", "status", "expectation", "patience", "operator", "invite_rate",
         "envelope_appetite"))
 
+NO_LIMIT = 1 << 62
+"""A count no day reaches: a budget of 0 (no limit) stands for it."""
+
 # role transitions the evening decides
 STAY, TO_LURKER, TO_MEMBER, TO_LEADER = 0, 1, 2, 3

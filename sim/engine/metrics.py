@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 DAILY_COLUMNS = (
     "members", "joins", "leaves", "removed", "messages", "spam_messages",
     *(f"msg_{k}" for k in MESSAGE_KINDS), "red_envelope_money", "money_spent", "revenue",
-    "conversions", "owner_minutes", "alive",
+    "conversions", "owner_minutes", "alive", "busiest_member_messages",
     # computed by sim.engine.metrics_kernels.member_means, in its order
     "posters", "readers", "muted", "engagement", "trust", "value",
     *(f"value_{c}" for c in VALUE_COMPONENTS), "value_cost",
@@ -59,7 +59,8 @@ class Recorder:
             model.dead_day = d
         head = (rows.size, today.joins, today.leaves, today.removed, sum(counts),
                 counts[KIND["ad"]], *counts, today.envelope_money, today.money_spent,
-                today.revenue, today.conversions, plan.owner_minutes, alive)
+                today.revenue, today.conversions, plan.owner_minutes, alive,
+                int(today.wrote.max()) if today.wrote.size else 0)
         row[:_MEANS_FROM] = head
         metrics_kernels.member_means(rows, model.member_record, model.group_record,
                                      (today.rows, today.read, today.wrote), row[_MEANS_FROM:])
@@ -84,7 +85,8 @@ def _ids(model: Community, run_id: str, replicate: int) -> dict:
 
 INTEGER_COLUMNS = frozenset({
     "members", "joins", "leaves", "removed", "posters", "readers", "muted", "messages",
-    "spam_messages", "conversions", *(f"msg_{k}" for k in MESSAGE_KINDS)})
+    "spam_messages", "conversions", "busiest_member_messages",
+    *(f"msg_{k}" for k in MESSAGE_KINDS)})
 """Daily columns that count things (stored as integers)."""
 
 
@@ -190,6 +192,12 @@ def joins_total(model, ts, mem):
 def messages_total(model, ts, mem):
     """Messages of every kind over the run."""
     return int(ts["messages"].sum())
+
+
+@summary_metric("busiest_member_day")
+def busiest_member_day(model, ts, mem):
+    """Most messages any one member wrote in a day, over the run (0 if nobody wrote)."""
+    return int(ts["busiest_member_messages"].max()) if len(ts) else 0
 
 
 @summary_metric("active_share_last_28d")

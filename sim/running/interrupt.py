@@ -101,3 +101,18 @@ def from_ctrl_c(exc: BaseException) -> bool:
 def in_the_command() -> bool:
     """Whether this process is the ``commsim`` command (not a library user's program)."""
     return Path(sys.argv[0]).name == COMMAND
+
+
+def note_from_now_on() -> None:
+    """Note every Ctrl-C from now on (:func:`note_and_raise`), unless Ctrl-C is ignored.
+
+    The command calls it as early as it can: the first thing ``import sim`` does, a
+    second or so before its entry point runs. A Ctrl-C in that second can land in a
+    library's import, and a library that imports an optional module under a bare
+    ``except:`` swallows the ``KeyboardInterrupt``; the note outlives it, and the
+    command stops at its first :func:`stop_if_pressed` (a CI run of the test that
+    presses Ctrl-C 0.6 s after launch once saw the run finish with exit 0 instead).
+    A command started with Ctrl-C ignored (a background job) keeps ignoring it.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, note_and_raise)

@@ -233,3 +233,21 @@ def test_departed_sender_posts_no_envelope():
         f"{sender} left on day {st.left_day[sender]} and posted "
         f"{(st.messages[sender] - before_msgs).tolist()} (by kind) the day after")
     assert st.money_sent[sender] == before_sent
+
+
+def test_nobody_writes_more_than_the_writing_budget_in_a_day():
+    """With a budget, the busiest member of every day stays within it, all kinds counted;
+    without one (0, the default) the long tail of sociability goes far beyond it."""
+    base = {"days": 60, "seed": 3, "population": {"size": 2000},
+            "strategies": {"welcome": {}, "content": {},
+                           "red_envelope": {"every": "daily", "amount": 50, "shares": 20}}}
+    unlimited = sim.CommunityModel(to_scenario(base))
+    unlimited.run_model()
+    limited = sim.CommunityModel(to_scenario({**base, "dynamics": {"writing_budget": 20}}))
+    limited.run_model()
+    assert unlimited.recorder.data["busiest_member_messages"].max() > 40
+    busiest = limited.recorder.data["busiest_member_messages"]
+    assert busiest.max() <= 20
+    assert (busiest == 20).sum() >= 10  # the budget binds on many days
+    summary = run_tables(limited, "budget", 0).summary.iloc[0]
+    assert summary["busiest_member_day"] == busiest.max()

@@ -18,6 +18,7 @@ from sim.engine.indices import (
     K_CHAT,
     K_CONTENT,
     K_QUESTION,
+    NO_LIMIT,
     T_AD,
     T_CONTENT,
     T_INFLUENCE,
@@ -84,7 +85,10 @@ def post_kernel(rows, members, group, day, today):
     themselves write one message on their join day; on sign-in days each reader
     checks in with one message with chance ``checkin_chance``; a welcomed newcomer's
     first post is greeted. A first post is the first message a member starts (not a
-    response). Returns (responses, non-operator members who talked, greetings).
+    response). Nobody writes more than ``writing_budget`` messages of their own and
+    responses in a day: a message drawn for someone whose day is spent is not written,
+    and a response drawn for them goes to the next responder in line who can still
+    write. Returns (responses, non-operator members who talked, greetings).
     """
     table, run = members.fields, group.fields
     consts, plan, now = run.constants[0], day[0], Conversation(*today)
@@ -104,10 +108,12 @@ def post_kernel(rows, members, group, day, today):
     reply_scale, reply_sociability = consts.reply_scale, consts.reply_sociability
     answer_scale = consts.answer_scale
     boost, compliance_all, introduce = plan.posting_boost, plan.compliance, plan.self_introduction
+    budget = consts.writing_budget if consts.writing_budget > 0 else NO_LIMIT
     checkin_chance, answer_boost = plan.checkin_chance, plan.answer_boost
     size = rows.size
     cumulative = np.empty(size)
     responders = np.empty(size)
+    written = np.zeros(size, dtype=np.int64)  # today's messages of each, against the budget
     thresholds = np.empty((size, 3))
     total_rate = 0.0
     weight = 0.0
@@ -133,6 +139,7 @@ def post_kernel(rows, members, group, day, today):
             posts[j, K_CHAT] += 1
         if checkin_chance > 0 and read[j] and np.random.random() < checkin_chance:
             posts[j, K_CHAT] += 1  # a sign-in / punch-in message
+        written[j] = posts[j, K_CHAT]  # an introduction and a check-in so far
         stray = (1.0 - t[T_AD]) * spam_propensity[i]
         stray *= 1.0 - max(compliance if ruled else 0.0, compliance_all)
         ad = min(1.0, t[T_AD] + stray)
@@ -148,6 +155,9 @@ def post_kernel(rows, members, group, day, today):
     for _ in range(total):
         j = min(np.searchsorted(cumulative, np.random.random() * total_rate, side="right"),
                 size - 1)
+        if written[j] >= budget:
+            continue  # their day's writing is spent: the message is not written
+        written[j] += 1
         x = np.random.random()
         if x < thresholds[j, 0]:
             posts[j, K_AD] += 1
@@ -172,6 +182,10 @@ def post_kernel(rows, members, group, day, today):
         for k in range(answers + replies_made):
             j = min(np.searchsorted(responders, np.random.random() * weight, side="right"),
                     size - 1)
+            j = able_responder(responders, written, budget, j)
+            if j < 0:
+                continue  # every responder has spent their day's writing
+            written[j] += 1
             responded[j] += 1
             if k < answers:
                 posts[j, K_ANSWER] += 1
@@ -204,6 +218,22 @@ def post_kernel(rows, members, group, day, today):
         if n - posts[j, K_AD] > 0 and traits[role[i], T_OPERATOR] == 0:
             talkers += 1
     return answers + replies_made, talkers, greeted
+
+
+@njit(cache=True)
+def able_responder(cumulative, written, budget, j):
+    """The responder drawn (``j``), or the next in line who can still write today.
+
+    ``cumulative`` holds the responders' weights summed in row order; a row with no
+    weight of its own (it did not read) is skipped. Returns -1 when nobody can.
+    """
+    size = cumulative.size
+    for step in range(size):
+        k = (j + step) % size
+        own = cumulative[k] - (cumulative[k - 1] if k > 0 else 0.0)
+        if own > 0.0 and written[k] < budget:
+            return k
+    return -1
 
 
 @njit(cache=True)

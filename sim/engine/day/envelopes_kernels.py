@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from sim.engine.indices import K_RED_ENVELOPE, K_THANKS, T_APPETITE, T_OPERATOR, T_REPLY
+from sim.engine.indices import K_RED_ENVELOPE, K_THANKS, NO_LIMIT, T_APPETITE, T_OPERATOR, T_REPLY
 
 
 class Envelopes(NamedTuple):
@@ -46,6 +46,15 @@ class Batch(NamedTuple):
     shares: np.ndarray
     lucky: np.ndarray
     claimed: np.ndarray
+
+
+@njit(cache=True)
+def written_today(posts, j):
+    """Messages the ``j``-th member of the day's rows has written so far today."""
+    n = 0
+    for k in range(posts.shape[1]):
+        n += posts[j, k]
+    return n
 
 
 @njit(cache=True)
@@ -98,6 +107,7 @@ def grab_envelopes_kernel(rows, members, group, today, batch, stamp):
     role, messages, money_sent = table.role, table.messages, table.money_sent
     traits, money_sensitivity, mark = run.traits, run.money_sensitivity, run.grab_mark
     grab_chance, thanks_chance = consts.grab_chance, consts.thanks_chance
+    budget = consts.writing_budget if consts.writing_budget > 0 else NO_LIMIT
     n = rows.size
     everyone = np.empty(0, dtype=np.int64)
     money = 0.0
@@ -151,7 +161,8 @@ def grab_envelopes_kernel(rows, members, group, today, batch, stamp):
                     best, best_amount = j, amount
                 # only those who opened the chat say thanks; a grab from a notification
                 # is silent
-                if read[j] and np.random.random() < thanks_chance * (0.2 + t[T_REPLY]):
+                if (read[j] and written_today(posts, j) < budget
+                        and np.random.random() < thanks_chance * (0.2 + t[T_REPLY])):
                     posts[j, K_THANKS] += 1
                     messages[i, K_THANKS] += 1
                 taken += 1
@@ -280,11 +291,19 @@ def envelopes_kernel(rows, members, group, day, today, stamp):
     operator_senders, operator_cents = now.operator_senders, now.operator_cents
     operator_shares, operator_lucky, claimed = now.operator_shares, now.operator_lucky, now.claimed
     send_rate, gift_amount = consts.gift_send_base, consts.gift_amount
+    budget = consts.writing_budget if consts.writing_budget > 0 else NO_LIMIT
+    posts = now.posts
     keep = np.empty(promised_senders.size, dtype=np.bool_)
     for e in range(promised_senders.size):
-        keep[e] = status[promised_senders[e]] == member_status
+        sender = promised_senders[e]
+        keep[e] = (status[sender] == member_status
+                   and written_today(posts, np.searchsorted(rows, sender)) < budget)
     kept, kept_cents = promised_senders[keep], promised_cents[keep]
     fresh = givers(members, group, unprompted_senders(rows, send_rate))
+    able = np.empty(fresh.size, dtype=np.bool_)
+    for e in range(fresh.size):
+        able[e] = written_today(posts, np.searchsorted(rows, fresh[e])) < budget
+    fresh = fresh[able]
     fresh_cents = member_envelope_cents(fresh.size, gift_amount)
     member_senders = np.concatenate((kept, fresh))
     member_cents = np.concatenate((kept_cents, fresh_cents))

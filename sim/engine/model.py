@@ -180,7 +180,8 @@ class CommunityModel(mesa.Model):
             expectation=self.roles.expectation, fit=w.fit,
             money_sensitivity=w.money_sensitivity, sociability=w.sociability,
             spam_propensity=w.spam_propensity, natural_role=w.natural_role,
-            clustering=w.clustering, indptr=adj.indptr, indices=adj.indices, seen=self.seen,
+            clustering=w.clustering, silent=w.silent, indptr=adj.indptr,
+            indices=adj.indices, seen=self.seen,
             grab_mark=self.grab_mark, constants=constants_record(self.dyn, codes))
 
     # ------------------------------------------------------------------ the day
@@ -355,7 +356,8 @@ class CommunityModel(mesa.Model):
         """
         w = self.world
         degree = w.degree()
-        eligible = (w.natural_role != Spammer.code) & (w.natural_role != RedEnvelopeHunter.code)
+        eligible = ((w.natural_role != Spammer.code) & (w.natural_role != RedEnvelopeHunter.code)
+                    & ~w.silent)  # the founding team writes
         order = np.lexsort((self.rng.random(w.size), -degree))
         owner = int(order[np.flatnonzero(eligible[order])[0]]) if eligible.any() else 0
         self.owner_row = owner

@@ -105,6 +105,8 @@ class Group(NamedTuple):
     spam_propensity: np.ndarray
     natural_role: np.ndarray
     clustering: np.ndarray
+    silent: np.ndarray
+    """Who never writes (``sim.engine.world.World.silent``)."""
     indptr: np.ndarray
     """The social graph (CSR adjacency): friends of ``i`` are
     ``indices[indptr[i]:indptr[i + 1]]``."""

@@ -50,6 +50,10 @@ TRAIT_PARAMS: tuple[Param, ...] = (
           "share 0-1", 0.0, 1.0),
     Param("lurker_share", 0.5, "share of people who read but would rarely post",
           "share 0-1", 0.0, 1.0),
+    Param("silent_share", 0.0, "share of people who read a group but never write in it "
+          "(advertisers excepted): most members of real groups never post; 0, the default "
+          "until the conversation core is calibrated, leaves voice to sociability alone",
+          "share 0-1", 0.0, 1.0),
 )
 
 Network = section_model("Network", NETWORK_PARAMS, "The social graph around the group.",
@@ -72,6 +76,9 @@ class World:
     natural_role
         Role code a person takes on joining as an ordinary participant
         (member, lurker, spammer or hunter).
+    silent
+        Whether a person never writes in the group (reads, grabs, stays or leaves, but
+        posts, replies, thanks and sends nothing): the zero of a zero-inflated voice.
     clustering
         Local clustering coefficient per person: how much their friends know each
         other (used for T4: joining is likelier in a cohesive circle).
@@ -84,6 +91,7 @@ class World:
     spam_propensity: np.ndarray
     natural_role: np.ndarray
     clustering: np.ndarray
+    silent: np.ndarray
 
     @cached_property
     def graph(self) -> nx.Graph:
@@ -218,12 +226,16 @@ def draw_traits(rng: np.random.Generator, n: int, traits) -> dict[str, np.ndarra
     hunters = role == RedEnvelopeHunter.code
     money[hunters] = np.maximum(money[hunters], 0.6 + 0.4 * rng.random(hunters.sum()))
     fit[hunters] *= 0.5
+    silent = np.zeros(n, dtype=bool)
+    if traits.silent_share > 0:  # drawn last, and only when asked: other draws stay as they were
+        silent = (rng.random(n) < traits.silent_share) & (role != Spammer.code)
     return {
         "fit": fit,
         "money_sensitivity": money,
         "sociability": sociability,
         "spam_propensity": spam,
         "natural_role": role,
+        "silent": silent,
     }
 
 

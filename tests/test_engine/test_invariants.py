@@ -16,7 +16,7 @@ from hypothesis import Phase, find, given, settings
 from properties import ENGINE_SETTINGS, scenarios, to_scenario
 
 import sim
-from agents import ROLES, Administrator, Member, Outsider, Owner, SeedUser
+from agents import ROLES, Administrator, Member, OpinionLeader, Outsider, Owner, SeedUser, Spammer
 from sim.engine.metrics import run_tables
 from sim.engine.plan import MemberEnvelopes
 from sim.engine.state import LEFT, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED
@@ -251,3 +251,28 @@ def test_nobody_writes_more_than_the_writing_budget_in_a_day():
     assert (busiest == 20).sum() >= 10  # the budget binds on many days
     summary = run_tables(limited, "budget", 0).summary.iloc[0]
     assert summary["busiest_member_day"] == busiest.max()
+
+
+def test_silent_people_never_write_and_the_rest_still_talk():
+    """Zero-inflated voice: with ``traits.silent_share`` that share of people read but
+    never write -- no posts, replies, introductions, sign-ins, thanks or envelopes --
+    even with every writing occasion switched on; none is silent by default."""
+    base = {"days": 60, "seed": 11, "population": {"size": 1500},
+            "strategies": {"welcome": {}, "content": {},
+                           "red_envelope": {"every": "daily", "amount": 50, "shares": 30},
+                           "activities": {"sign_in": "daily"}}}
+    default = sim.CommunityModel(to_scenario(base))
+    assert not default.world.silent.any()
+    data = {**base, "population": {"size": 1500, "traits": {"silent_share": 0.6}}}
+    model = sim.CommunityModel(to_scenario(data))
+    model.run_model()
+    st, silent = model.state, model.world.silent
+    assert 0.55 < silent.mean() < 0.65
+    assert not silent[model.world.natural_role == Spammer.code].any()
+    ever = st.status != OUTSIDER
+    assert (ever & silent).sum() >= 10  # silent people did join (21 at this seed)
+    assert st.messages[silent].sum() == 0 and st.money_sent[silent].sum() == 0
+    assert st.messages[ever & ~silent].sum(axis=1).astype(bool).mean() > 0.5
+    operators = np.isin(st.role, [Owner.code, Administrator.code, OpinionLeader.code,
+                                  SeedUser.code])
+    assert not silent[operators].any()  # the founding team is chosen among those who write

@@ -101,6 +101,7 @@ def post_kernel(rows, members, group, day, today):
     first_post_answered = table.first_post_answered
     messages, recent_posts = table.messages, table.recent_posts
     traits, sociability, spam_propensity = run.traits, run.sociability, run.spam_propensity
+    silent = run.silent
     newcomer_days, recent_window = consts.newcomer_days, consts.recent_window
     exponent, intro_chance = consts.engagement_exponent, consts.intro_chance
     welcome_reply = consts.welcome_reply
@@ -124,7 +125,7 @@ def post_kernel(rows, members, group, day, today):
         ruled = saw_rules[i] and plan.day - joined_day[i] < newcomer_days
         rate = 0.0
         responders[j] = 0.0
-        if read[j]:
+        if read[j] and not silent[i]:
             rate = t[T_POST] * sociability[i] * e ** exponent * boost
             responders[j] = t[T_REPLY] * e
             if reply_sociability != 0.0:
@@ -135,9 +136,11 @@ def post_kernel(rows, members, group, day, today):
             weight += responders[j]
         total_rate += rate
         cumulative[j] = total_rate
-        if introduce and joined_day[i] == plan.day and np.random.random() < intro_chance:
+        if (introduce and joined_day[i] == plan.day and not silent[i]
+                and np.random.random() < intro_chance):
             posts[j, K_CHAT] += 1
-        if checkin_chance > 0 and read[j] and np.random.random() < checkin_chance:
+        if (checkin_chance > 0 and read[j] and not silent[i]
+                and np.random.random() < checkin_chance):
             posts[j, K_CHAT] += 1  # a sign-in / punch-in message
         written[j] = posts[j, K_CHAT]  # an introduction and a check-in so far
         stray = (1.0 - t[T_AD]) * spam_propensity[i]

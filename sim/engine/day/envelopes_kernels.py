@@ -106,6 +106,7 @@ def grab_envelopes_kernel(rows, members, group, today, batch, stamp):
     claimed = posted.claimed
     role, messages, money_sent = table.role, table.messages, table.money_sent
     traits, money_sensitivity, mark = run.traits, run.money_sensitivity, run.grab_mark
+    silent = run.silent
     grab_chance, thanks_chance = consts.grab_chance, consts.thanks_chance
     budget = consts.writing_budget if consts.writing_budget > 0 else NO_LIMIT
     n = rows.size
@@ -161,7 +162,7 @@ def grab_envelopes_kernel(rows, members, group, today, batch, stamp):
                     best, best_amount = j, amount
                 # only those who opened the chat say thanks; a grab from a notification
                 # is silent
-                if (read[j] and written_today(posts, j) < budget
+                if (read[j] and not silent[i] and written_today(posts, j) < budget
                         and np.random.random() < thanks_chance * (0.2 + t[T_REPLY])):
                     posts[j, K_THANKS] += 1
                     messages[i, K_THANKS] += 1
@@ -195,6 +196,7 @@ def settle_envelopes(rows, members, group, day, today, senders):
     role, money_received, money_today = table.role, table.money_received, table.money_today
     traits, spammer_code, hunter_code = run.traits, consts.spammer_code, consts.hunter_code
     per_yuan, luckiest_factor = consts.gift_send_per_yuan, day[0].luckiest_factor
+    silent = run.silent
     n = 0
     kinds = posts.shape[1]
     for j in range(rows.size):
@@ -210,7 +212,8 @@ def settle_envelopes(rows, members, group, day, today, senders):
         chance = per_yuan * gained[j] * (luckiest_factor if luckiest[j] else 1.0)
         r = role[i]
         takes_only = r == spammer_code or r == hunter_code  # they never give back
-        if traits[r, T_OPERATOR] == 0 and not takes_only and np.random.random() < chance:
+        if (traits[r, T_OPERATOR] == 0 and not takes_only and not silent[i]
+                and np.random.random() < chance):
             senders[n] = i
             n += 1
     return n
@@ -221,7 +224,7 @@ def givers(members, group, senders):
     """Those of ``senders`` (rows, in order) who may send an envelope of their own.
 
     They must still be members, and not operators (they send through strategies),
-    advertisers or hunters (they only take).
+    advertisers or hunters (they only take), nor people who never write.
     """
     table, run = members.fields, group.fields
     consts = run.constants[0]
@@ -233,7 +236,7 @@ def givers(members, group, senders):
         i = senders[e]
         r = role[i]
         keep[e] = (status[i] == member_status and traits[r, T_OPERATOR] == 0
-                   and r != spammer_code and r != hunter_code)
+                   and r != spammer_code and r != hunter_code and not run.silent[i])
     return senders[keep]
 
 

@@ -10,6 +10,7 @@ the recorded row of the day is in range and adds up.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 from hypothesis import Phase, find, given, settings
@@ -21,6 +22,7 @@ from sim.engine.metrics import run_tables
 from sim.engine.plan import MemberEnvelopes
 from sim.engine.state import LEFT, MEMBER, MESSAGE_KINDS, OUTSIDER, REMOVED
 
+ROOT = Path(__file__).resolve().parents[2]
 MEMBER_CODES = {cls.code for cls in ROLES if cls is not Outsider}
 COUNT_COLUMNS = ("members", "joins", "leaves", "removed", "messages", "spam_messages",
                  "posters", "readers", "muted", "conversions",
@@ -276,3 +278,15 @@ def test_silent_people_never_write_and_the_rest_still_talk():
     operators = np.isin(st.role, [Owner.code, Administrator.code, OpinionLeader.code,
                                   SeedUser.code])
     assert not silent[operators].any()  # the founding team is chosen among those who write
+
+
+def test_in_the_shipped_baseline_no_operator_mutes_and_posters_never_exceed_members():
+    """Issue 18's checks on the default scenario, seeded: the people who run the group
+    keep reading it, and a day's posters and readers are among its members."""
+    result = sim.run(sim.load_scenario(ROOT / "scenarios" / "baseline.yaml"), replicates=3)
+    mem, ts = result.members, result.timeseries
+    operators = mem[mem.role_at_join.isin(["owner", "admin"])]
+    assert len(operators) == 3 * 3  # the owner and two administrators, in each run
+    assert operators.muted_day.isna().all()
+    assert (mem.muted_day.notna()).sum() > 0  # members did mute
+    assert (ts.posters <= ts.readers).all() and (ts.readers <= ts.members).all()

@@ -83,6 +83,13 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("writing_budget", 0, "most messages one person writes in a day, all kinds (the "
           "talkative few are limited by their day, not only by their will); 0: no limit (the "
           "default until the conversation core is calibrated)", "messages/day", 0, 100000),
+    Param("address_effect", 0.0, "how much being answered raises, and being ignored lowers, a "
+          "person's posting in the days after (posting rate x exp(address_effect x mood), mood "
+          "-1 to 1); 0, the default until the conversation core is calibrated: no effect",
+          "factor", 0.0, 3.0),
+    Param("address_memory", 0.3, "weight of today's answer or silence in a person's mood "
+          "(the rest fades toward 0 at this rate on days they start nothing)", "per day",
+          0.01, 1.0),
     Param("intro_chance", 0.6, "chance a newcomer asked for a self-introduction writes one",
           "share 0-1", 0.0, 1.0),
     Param("welcome_reply", 0.9, "chance a welcomed newcomer's first post gets a reply from the "

@@ -32,7 +32,7 @@ VALUE_PARTS = (*VALUE_COMPONENTS, "cost")
 
 _FLOAT = (
     "engagement", "value", "trust", "commitment", "money_received", "money_sent",
-    "recent_posts", "expectation_extra", "money_today",
+    "recent_posts", "expectation_extra", "money_today", "voice_mood",
 )
 _INT = (
     "days_silent", "joined_day", "left_day", "invited_by", "muted_day", "first_post_day",

@@ -327,3 +327,36 @@ def test_active_share_of_a_run_shorter_than_28_days_leaves_out_who_never_wrote()
     assert silent.max() > 0  # the case in question: someone never wrote
     active = result.summary.set_index("run_id")["active_share_last_28d"]
     assert (active <= 1.0 - silent.reindex(active.index) + 1e-12).all()
+
+
+def test_being_answered_lifts_the_mood_and_being_ignored_lowers_it():
+    """The voice's memory of being addressed (issue 18): a newcomer whose first post is
+    answered moves toward +1, one ignored toward -1; with ``address_effect`` 0 (the
+    default) the mood changes nothing, with a positive effect it changes the run."""
+    data = {"days": 40, "seed": 9, "population": {"size": 1500},
+            "dynamics": {"welcome_reply": 0.3, "reply_scale": 60.0, "answer_scale": 30.0,
+                         "address_memory": 0.5},
+            "strategies": {"welcome": {"self_introduction": False}, "content": {}}}
+    model = sim.CommunityModel(sim.parse_scenario(yaml.safe_dump(data)))
+    st = model.state
+    seen = {True: 0, False: 0}
+    for _ in range(data["days"]):
+        before = st.voice_mood.copy()
+        model.step()
+        today = model.today
+        for j in np.flatnonzero(today.first_post).tolist():
+            i = today.rows[j]
+            answered = bool(today.first_answered[j])
+            moved = st.voice_mood[i] - before[i]
+            assert (moved > 0) if answered else (moved < 0), (answered, before[i], moved)
+            seen[answered] += 1
+    assert seen[True] >= 5 and seen[False] >= 5
+    assert np.all(np.abs(st.voice_mood) <= 1.0)
+
+    def messages(effect: float) -> np.ndarray:
+        changed = {**data, "dynamics": {**data["dynamics"], "address_effect": effect}}
+        run = sim.CommunityModel(sim.parse_scenario(yaml.safe_dump(changed)))
+        run.run_model()
+        return run.recorder.data["messages"]
+
+    assert not np.array_equal(messages(0.0), messages(2.0))

@@ -85,7 +85,11 @@ def post_kernel(rows, members, group, day, today):
     themselves write one message on their join day; on sign-in days each reader
     checks in with one message with chance ``checkin_chance``; a welcomed newcomer's
     first post is greeted. A first post is the first message a member starts (not a
-    response). Nobody writes more than ``writing_budget`` messages of their own and
+    response). A member who started something today and got an answer or a reply moves
+    their mood toward +1, one ignored toward -1 (``address_memory``), and it fades on
+    days they start nothing; it scales their posting by ``exp(address_effect x mood)``
+    (being addressed raises a person's chance to write for a while; Joyce & Kraut
+    2006, Burke et al. 2007). Nobody writes more than ``writing_budget`` messages of their own and
     responses in a day: a message drawn for someone whose day is spent is not written,
     and a response drawn for them goes to the next responder in line who can still
     write. Returns (responses, non-operator members who talked, greetings).
@@ -110,6 +114,8 @@ def post_kernel(rows, members, group, day, today):
     answer_scale = consts.answer_scale
     boost, compliance_all, introduce = plan.posting_boost, plan.compliance, plan.self_introduction
     budget = consts.writing_budget if consts.writing_budget > 0 else NO_LIMIT
+    mood, address_effect, address_memory = table.voice_mood, consts.address_effect, \
+        consts.address_memory
     checkin_chance, answer_boost = plan.checkin_chance, plan.answer_boost
     size = rows.size
     cumulative = np.empty(size)
@@ -127,6 +133,8 @@ def post_kernel(rows, members, group, day, today):
         responders[j] = 0.0
         if read[j] and not silent[i]:
             rate = t[T_POST] * sociability[i] * e ** exponent * boost
+            if address_effect != 0.0:  # answered lately: more; ignored lately: less
+                rate *= math.exp(address_effect * mood[i])
             responders[j] = t[T_REPLY] * e
             if reply_sociability != 0.0:
                 responders[j] *= sociability[i] ** reply_sociability
@@ -218,6 +226,11 @@ def post_kernel(rows, members, group, day, today):
             first_post_day[i] = plan.day
             first_post_answered[i] = 1 if first_answered[j] else 0
         recent_posts[i] += (n - recent_posts[i]) / recent_window
+        if n > responded[j]:  # they started something: answered, or ignored
+            heard = 1.0 if replies[j] + answered[j] > 0 else -1.0
+            mood[i] += address_memory * (heard - mood[i])
+        else:
+            mood[i] *= 1.0 - address_memory
         if n - posts[j, K_AD] > 0 and traits[role[i], T_OPERATOR] == 0:
             talkers += 1
     return answers + replies_made, talkers, greeted

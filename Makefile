@@ -9,7 +9,7 @@ FIND_PY   := for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.12.1/bin/py
                if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; \
                then command -v $$c; break; fi; done
 
-.PHONY: demo test bench validate lint golden screenshots clean bytecode
+.PHONY: demo test bench validate calibrate lint golden screenshots clean bytecode
 
 $(STAMP): pyproject.toml
 	@base=$$($(FIND_PY)); \
@@ -40,6 +40,11 @@ bench: $(STAMP) bytecode
 # the full validation suite (T1-T6 as the experiment files say; about a minute on 2 cores)
 validate: $(STAMP)
 	$(VENV)/bin/commsim validate --out runs/validation
+
+# the Optuna study that chooses the behavioural defaults (docs/validation.md): stored in
+# runs/calibration/study.db, so stopping it (Ctrl-C) and running it again resumes
+calibrate: $(STAMP) bytecode
+	$(VENV)/bin/commsim calibrate --out runs/calibration
 
 # docs/screenshots/: the showcase's report and every dashboard tab, taken by the browser tests
 screenshots: $(STAMP)

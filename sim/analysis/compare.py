@@ -75,6 +75,8 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("messages_total", "messages over the run", "messages", "count", +1, "activity"),
     Outcome("lurker_share", "members who never posted", "never posted", "share", -1,
             "activity"),
+    Outcome("never_wrote_30d", "members of 30+ days who never wrote", "never wrote (30+ d)",
+            "share", 0, "activity"),
     Outcome("muted_share", "members who muted the group", "muted", "share", -1, "activity"),
     Outcome("top10_share", "messages written by the top 10%", "top 10% write", "share", 0,
             "activity"),

@@ -389,6 +389,15 @@ def _register_validate() -> None:
 _register_validate()
 
 
+def _register_calibrate() -> None:
+    from sim.cli.calibrate import calibrate_command
+
+    app.command("calibrate")(calibrate_command)
+
+
+_register_calibrate()
+
+
 def _register_dashboard() -> None:
     from sim.cli.dashboard import dashboard_command
 

@@ -15,8 +15,6 @@ from sim.cli.common import err_console, fail, out_console
 from sim.formats.scenario import ScenarioError
 from sim.running.runner import default_workers
 
-SHOWN_CANDIDATES = 5
-
 
 class Size(StrEnum):
     """Suite sizes (see ``sim.validation.suite.SIZES``)."""
@@ -61,20 +59,17 @@ def validate_command(
     target: Annotated[list[str] | None, typer.Option(
         "--target", "-t", help="Only this target (repeat for more): T1 ... T6.")] = None,
     size: Annotated[Size, typer.Option(help="full: the experiment files as written; medium: 2 "
-                                       "samples per measure (calibration); small: 2 samples "
-                                       "of 4 pooled groups, 120 days (quick look).")] = Size.full,
+                                       "samples per measure (the calibration's second stage); "
+                                       "small: 2 samples of 4 pooled groups, 120 days (quick "
+                                       "look; its first stage).")] = Size.full,
     out: Annotated[Path, typer.Option(help="Results folder.")] = Path("runs/validation"),
     workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: all "
                                                 "cores).")] = None,
-    calibrate: Annotated[Path | None, typer.Option(
-        help="Instead: run the suite at every point of this calibration experiment and "
-        "write calibration.parquet, best candidate first.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results path.")]
     = False,
 ) -> None:
     """Reproduce the published regularities T1-T6 and say how close the model comes."""
-    from sim.running.output import parquet_writer, prepare_out_dir, remove_created, write_together
-    from sim.validation.calibrate import calibrate as run_calibration
+    from sim.running.output import prepare_out_dir, remove_created
     from sim.validation.report import write_validation
     from sim.validation.suite import select, validate
 
@@ -88,16 +83,12 @@ def validate_command(
     except ScenarioError as problems:
         fail(problems)
     n_workers = workers or default_workers()
-    progress, on_start, on_done = _progress(quiet, "calibrating" if calibrate else "validating")
+    progress, on_start, on_done = _progress(quiet, "validating")
     try:
         if progress is not None:
             progress.start()
-        if calibrate is not None:
-            candidates = run_calibration(calibrate, size.value, n_workers, on_start=on_start,
-                                         on_done=on_done)
-        else:
-            validation = validate(target, size.value, n_workers, on_start=on_start,
-                                  on_done=on_done)
+        validation = validate(target, size.value, n_workers, on_start=on_start,
+                              on_done=on_done)
     except ScenarioError as problems:
         if progress is not None:
             progress.stop()
@@ -106,12 +97,6 @@ def validate_command(
     finally:
         if progress is not None:
             progress.stop()
-    if calibrate is not None:
-        write_together(out, {"calibration.parquet": parquet_writer(candidates)})
-        if not quiet:
-            out_console.print(candidates.head(SHOWN_CANDIDATES).T.to_string())
-        print(out / "calibration.parquet")
-        return
     write_validation(validation, out)
     if not quiet:
         out_console.print(validation_table(validation.table))

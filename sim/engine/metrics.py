@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from sim.engine.day.today import Today
     from sim.engine.plan import DayPlan
 
+LURKER_STAY = 30
+"""Days a member must have stayed to count in ``never_wrote_30d`` (T1's lurker share)."""
+
 DAILY_COLUMNS = (
     "members", "joins", "leaves", "removed", "messages", "spam_messages",
     *(f"msg_{k}" for k in MESSAGE_KINDS), "red_envelope_money", "money_spent", "revenue",
@@ -287,6 +290,20 @@ def gini_messages(model, ts, mem):
 def lurker_share(model, ts, mem):
     """Share of people who were ever members and never posted."""
     return float((mem["messages"] == 0).mean()) if len(mem) else 0.0
+
+
+@summary_metric("never_wrote_30d")
+def never_wrote_30d(model, ts, mem):
+    """Share of members who stayed at least 30 days and never wrote a message.
+
+    T1's lurkers: studies of real groups find 45-90%. 0 if nobody stayed that long.
+    """
+    joined = mem["joined_day"].to_numpy(dtype=float)
+    left = mem["left_day"].to_numpy(dtype=float, na_value=np.nan)
+    stayed = np.where(np.isnan(left), len(ts), left) - joined >= LURKER_STAY
+    if not stayed.any():
+        return 0.0
+    return float((mem["messages"].to_numpy()[stayed] == 0).mean())
 
 
 @summary_metric("muted_share")

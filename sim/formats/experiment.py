@@ -232,7 +232,7 @@ class Study:
         self.source = source
         self.names = list(experiment.factors)
         self.unit, self.points = design_points(experiment)
-        integers = [n for n in self.names if _is_integer(n)]
+        integers = [n for n in self.names if is_whole_number(n)]
         for point in self.points:
             for name in integers:
                 point[name] = _to_integer(point[name], experiment.factors[name])
@@ -294,7 +294,7 @@ class Study:
         return named.model_copy(update={"provenance": scenario.provenance})
 
 
-def _is_integer(path: str) -> bool:
+def is_whole_number(path: str) -> bool:
     """Whether the scenario key at ``path`` holds a whole number."""
     from sim.formats.scenario import _unwrap
 
@@ -328,6 +328,20 @@ def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def with_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
+    """``scenario`` with the keys at dotted paths set, validated again.
+
+    ``values`` maps paths to values (``{"dynamics.leave_rate": 0.04}``); a ``days``
+    set here replaces the scenario's weeks.
+    """
+    data = scenario._as_written()
+    for path, value in values.items():
+        _set_path(data, path, _plain(value))
+    if "days" in values:
+        data["weeks"] = None
+    return Scenario.model_validate(data).model_copy(update={"provenance": scenario.provenance})
 
 
 def _set_path(data: dict, path: str, value: Any) -> None:
@@ -553,7 +567,7 @@ def _check_whole_numbers(study: Study, lines: dict, source: str) -> list[Problem
     """
     problems = []
     for name, factor in study.experiment.factors.items():
-        if not _is_integer(name) or factor.choices is not None or factor.distribution:
+        if not is_whole_number(name) or factor.choices is not None or factor.distribution:
             continue
         section = "levers" if name in study.experiment.levers else "uncertainties"
         where = _line_for(lines, (section, name))
@@ -587,7 +601,7 @@ def _check_values(study: Study, lines: dict, source: str) -> list[Problem]:
     for name, factor in experiment.factors.items():
         options = factor.grid() if not factor.continuous else factor.from_unit(
             np.array([0.0, 1.0])).tolist()
-        if _is_integer(name):
+        if is_whole_number(name):
             options = [_to_integer(v, factor) for v in options]
         probes += [(name, v) for v in options]
     first = study.points[0] if study.points else {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -113,11 +113,18 @@ def run_task(task: Task) -> pd.DataFrame:
     return observer.frame(model)
 
 
-def iter_tasks(tasks: list[Task], workers: int = 1) -> Iterator[pd.DataFrame]:
-    """Observations of every task, yielded in task order (a pool when ``workers > 1``)."""
+def iter_tasks(tasks: list[Task], workers: int = 1,
+               pool: Executor | None = None) -> Iterator[pd.DataFrame]:
+    """Observations of every task, yielded in task order.
+
+    With ``workers > 1`` they run on ``pool`` if given, else on a pool started here.
+    """
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
             yield run_task(task)
+        return
+    if pool is not None:
+        yield from pool.map(run_task, tasks, chunksize=1)
         return
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(["sim.validation.suite"])

@@ -39,6 +39,24 @@ class Band:
         return ((self.low is None or value >= self.low)
                 and (self.high is None or value <= self.high))
 
+    def miss(self, value: float) -> float:
+        """How far ``value`` lies outside the band, in band widths (0 inside).
+
+        An open band is measured in units of its end (at least 0.1); a missing value
+        counts as 10 widths out.
+        """
+        if value is None or not math.isfinite(value):
+            return 10.0
+        if self.low is not None and self.high is not None:
+            scale = self.high - self.low
+        else:
+            scale = max(abs(self.low if self.low is not None else self.high), 0.1)
+        if self.low is not None and value < self.low:
+            return (self.low - value) / scale
+        if self.high is not None and value > self.high:
+            return (value - self.high) / scale
+        return 0.0
+
     def text(self) -> str:
         """The band as people write it: ``0.45-0.90``, ``>= 1.5``, ``<= 1``."""
         if self.low is not None and self.high is not None:

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.validation.calibrate import miss_distance
 from sim.validation.targets import (
     Band,
     measure_first_reply,
@@ -102,6 +101,6 @@ def test_overload_counts_only_ordinary_members_who_stayed():
 def test_bands_and_miss_distance():
     band = Band(0.4, 0.6)
     assert band.contains(0.5) and not band.contains(0.7) and not band.contains(math.nan)
-    assert miss_distance(0.5, band) == 0.0
-    assert math.isclose(miss_distance(0.8, band), 1.0)
+    assert band.miss(0.5) == 0.0
+    assert math.isclose(band.miss(0.8), 1.0)
     assert Band(1.5, None).contains(10.0) and Band(None, 1.0).text() == "<= 1"

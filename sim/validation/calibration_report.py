@@ -1,0 +1,161 @@
+"""The calibration report: how the search went and what it chose (``report.html``).
+
+Shows the study's id and trials, the score of every trial in order (Optuna's
+optimization history), which constants the score depends on most (Optuna's
+parameter importances), and for the chosen set every validation measure with its
+band and every plausibility check with its band. Written next to the study's
+database, with ``trials.parquet`` (one row per trial) and ``chosen.yaml`` (the chosen
+values as scenario keys, to paste into a scenario or make the defaults).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pandas as pd
+import plotly.graph_objects as go
+import yaml
+from optuna.trial import TrialState
+from plotly.io import to_html
+
+from sim.running.output import parquet_writer, text_writer, write_together
+from sim.validation.calibrate import Calibration, chosen, trial_table
+from sim.validation.plausibility import CHECK_BY_NAME
+from sim.validation.targets import Target
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return "n/a" if not math.isfinite(value) else f"{value:.4g}"
+    return html.escape(str(value))
+
+
+def _table(columns: list[str], rows: list[list[Any]], passed: list[bool] | None = None) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = []
+    for k, row in enumerate(rows):
+        cls = "" if passed is None else (" class='pass'" if passed[k] else " class='miss'")
+        body.append(f"<tr{cls}>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def current_value(cal: Calibration, path: str) -> Any:
+    """The value of scenario key ``path`` in the space's base scenario (the default)."""
+    node: Any = cal.space.base.resolved()
+    for part in path.split("."):
+        node = node[part]
+    return node
+
+
+def measure_rows(trial: optuna.trial.FrozenTrial,
+                 cal_targets: list[Target]) -> tuple[list[list[Any]], list[bool]]:
+    """Every validation measure of the chosen trial (medium size), with its band."""
+    found = trial.user_attrs.get("measures_medium", {})
+    rows, passed = [], []
+    for target in cal_targets:
+        for m in target.measures:
+            value = found.get(f"{target.id}.{m.name}", math.nan)
+            rows.append([target.id, m.name, m.study, m.band.text(), value,
+                         "pass" if m.band.contains(value) else "MISS"])
+            passed.append(m.band.contains(value))
+    return rows, passed
+
+
+def check_rows(trial: optuna.trial.FrozenTrial) -> tuple[list[list[Any]], list[bool]]:
+    """Every plausibility check of the chosen trial, with its band."""
+    rows, passed = [], []
+    for name, value in trial.user_attrs.get("checks", {}).items():
+        check = CHECK_BY_NAME[name]
+        ok = check.band.contains(value)
+        rows.append([check.description, check.band.text(), value, "pass" if ok else "MISS",
+                     check.reason])
+        passed.append(ok)
+    return rows, passed
+
+
+def figures(study: optuna.Study) -> list[go.Figure]:
+    """The search's history and, once there are enough complete trials, importances."""
+    from optuna.visualization import plot_optimization_history, plot_param_importances
+
+    out = [plot_optimization_history(study, target_name="score (band widths outside)")]
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if len(complete) >= 3 and len({t.value for t in complete}) > 1:
+        out.append(plot_param_importances(study, target_name="score"))
+    for fig in out:
+        fig.update_layout(template="plotly_white", height=460)
+    return out
+
+
+def report_html(cal: Calibration) -> str:
+    """The self-contained report page."""
+    study = cal.study
+    trials = trial_table(study)
+    counts = trials["state"].value_counts().to_dict() if len(trials) else {}
+    best = chosen(study)
+    parts = [f"<h1>Calibration of the behavioural defaults</h1>"
+             f"<p>Study <code>{html.escape(cal.name)}</code>, stored in "
+             f"<code>study.db</code>; search space <code>{html.escape(cal.space.source)}</code> "
+             f"({len(cal.space.experiment.uncertainties)} constants). Trials: "
+             + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+             + f" (target: {cal.target_trials} complete or pruned).</p>"
+             f"<p>Targets: {', '.join(t.id for t in cal.targets)}. "
+             "Score: how far the validation measures lie outside their bands, in band "
+             "widths, summed (0: all in band). A trial whose plausibility checks fail is "
+             "infeasible and cannot be chosen; bands are never widened.</p>"]
+    if best is None:
+        parts.append("<p><b>No feasible complete trial yet.</b></p>")
+    else:
+        params = [[name, value, current_value(cal, name),
+                   f"{cal.space.experiment.uncertainties[name].range[0]:g} to "
+                   f"{cal.space.experiment.uncertainties[name].range[1]:g}"]
+                  for name, value in best.params.items()]
+        m_rows, m_pass = measure_rows(best, cal.targets)
+        c_rows, c_pass = check_rows(best)
+        parts += [f"<h2>Chosen: trial {best.number}</h2>"
+                  f"<p>Score {best.value:.3f}; {sum(m_pass)} of {len(m_pass)} measures in "
+                  f"band at the medium size; {sum(c_pass)} of {len(c_pass)} checks pass.</p>",
+                  _table(["constant", "chosen", "current default", "range"], params),
+                  "<h3>Validation measures (medium size)</h3>",
+                  _table(["target", "measure", "study", "band", "model", "result"], m_rows,
+                         m_pass),
+                  "<h3>Plausibility checks</h3>",
+                  _table(["check", "band", "model", "result", "why"], c_rows, c_pass)]
+    for i, fig in enumerate(figures(study) if len(trials) else []):
+        parts.append(to_html(fig, full_html=False,
+                             include_plotlyjs="inline" if i == 0 else False))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>commsim calibration</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
+       color: #222; }}
+table {{ border-collapse: collapse; font-size: 0.9em; margin-bottom: 1em; }}
+td, th {{ border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; }}
+tr.miss td {{ color: #b00; }}
+</style></head><body>
+{''.join(parts)}
+</body></html>"""
+
+
+def chosen_yaml(cal: Calibration) -> str:
+    """The chosen values as scenario keys (empty mapping when none is chosen yet)."""
+    best = chosen(cal.study)
+    header = (f"# chosen by {cal.name}"
+              + (f", trial {best.number}, score {best.value:.3f}\n" if best else
+                 ": no feasible complete trial yet\n"))
+    values = {} if best is None else {k: (round(v, 4) if isinstance(v, float) else v)
+                                      for k, v in best.params.items()}
+    return header + yaml.safe_dump(values, sort_keys=False)
+
+
+def write_calibration(cal: Calibration, out: Path) -> Path:
+    """Write ``report.html``, ``trials.parquet`` and ``chosen.yaml`` into ``out``."""
+    trials = trial_table(cal.study)
+    return write_together(out, {
+        "report.html": text_writer(report_html(cal)),
+        "trials.parquet": parquet_writer(trials if len(trials) else pd.DataFrame()),
+        "chosen.yaml": text_writer(chosen_yaml(cal)),
+    })

@@ -75,6 +75,8 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
     Outcome("messages_total", "messages over the run", "messages", "count", +1, "activity"),
     Outcome("lurker_share", "members who never posted", "never posted", "share", -1,
             "activity"),
+    Outcome("off_topic_share", "off-topic share of the talk (small talk, greetings)",
+            "off-topic share", "share", 0, "activity"),
     Outcome("never_wrote_30d", "members of 30+ days who never wrote", "never wrote (30+ d)",
             "share", 0, "activity"),
     Outcome("muted_share", "members who muted the group", "muted", "share", -1, "activity"),

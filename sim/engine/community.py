@@ -45,6 +45,7 @@ class Community(Protocol):
     group_value: float
     material_signal: float
     topic_supply: float
+    topic_norm: float
     last_conversation: int
     dead_day: int | None
     joined_total: int

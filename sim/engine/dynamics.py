@@ -25,6 +25,23 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "share 0-1", 0.0, 1.0),
     Param("member_content_quality", 0.45, "quality of content members (not the owner) post",
           "score 0-1", 0.0, 1.0),
+    # on-topic and off-topic talk
+    Param("on_topic_talk", 0.5, "share of a member's talk (not content, questions or ads) "
+          "that is on the group's topic when their fit equals their taste for small talk",
+          "share 0-1", 0.0, 1.0),
+    Param("topic_pull", 1.0, "how much a person's fit with the topic, against their taste "
+          "for small talk, decides whether they talk on topic (log-odds of on-topic = "
+          "logit on_topic_talk + topic_pull x (logit fit - logit chat taste)); 0: everyone "
+          "alike", "factor", 0.0, 5.0),
+    Param("norm_pull", 0.5, "how much people follow the talk they see: the log-odds of talking "
+          "on topic move by norm_pull x (logit of the remembered on-topic share of the "
+          "group's talk - logit on_topic_talk); 0: not at all", "factor", 0.0, 0.95),
+    Param("norm_memory", 0.1, "weight of today's talk in the remembered on-topic share (the "
+          "group's norm)", "per day", 0.01, 1.0),
+    Param("chat_annoyance", 0.5, "cost of off-topic talk to a reader with no taste for it, "
+          "per attention budget's worth read (the budget: noise_tolerance x (0.5 + "
+          "engagement) messages a day); scaled by 1 - their chat taste", "value units",
+          0.0, 10.0),
     # replies, answers, first posts
     Param("reply_scale", 8.0, "responder weight at which a post has a 63% chance of a reply",
           "responders", 0.1, 1000.0),

@@ -19,6 +19,7 @@ K_AD = KIND["ad"]
 K_RED_ENVELOPE = KIND["red_envelope"]
 K_THANKS = KIND["thanks"]
 K_ANNOUNCEMENT = KIND["announcement"]
+K_DISCUSSION = KIND["discussion"]
 
 # value parts (sim.engine.state.VALUE_PARTS): five benefits, then the costs
 P_CONTENT, P_MATERIAL, P_HELP, P_BONDS, P_IDENTITY, P_COST = (

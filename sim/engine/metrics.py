@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 
 from sim.engine import metrics_kernels
-from sim.engine.state import KIND, MEMBER, MESSAGE_KINDS, OUTSIDER, STATUS_LABELS, VALUE_COMPONENTS
+from sim.engine.state import (
+    KIND,
+    MEMBER,
+    MESSAGE_KINDS,
+    OUTSIDER,
+    STATUS_LABELS,
+    VALUE_COMPONENTS,
+)
 
 if TYPE_CHECKING:
     from sim.engine.community import Community
@@ -290,6 +297,22 @@ def gini_messages(model, ts, mem):
 def lurker_share(model, ts, mem):
     """Share of people who were ever members and never posted."""
     return float((mem["messages"] == 0).mean()) if len(mem) else 0.0
+
+
+def off_topic_share_of(ts: pd.DataFrame) -> float:
+    """Share of the group's talk that is off-topic, in a daily table (0 without talk).
+
+    The talk is what members say beyond posting content, asking and answering:
+    discussion (on topic) and chat (greetings, small talk, personal chat).
+    """
+    off, on = ts["msg_chat"].sum(), ts["msg_discussion"].sum()
+    return float(off / (on + off)) if on + off else 0.0
+
+
+@summary_metric("off_topic_share")
+def off_topic_share(model, ts, mem):
+    """Share of the group's talk that is small talk rather than discussion of its topic."""
+    return off_topic_share_of(ts)
 
 
 @summary_metric("never_wrote_30d")

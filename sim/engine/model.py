@@ -139,6 +139,7 @@ class CommunityModel(mesa.Model):
         self.group_value = 0.0
         self.material_signal = 0.0
         self.topic_supply = 1.0
+        self.topic_norm = self.dyn.on_topic_talk  # the on-topic share of the talk, remembered
         self.last_conversation = 0
         self.dead_day: int | None = None
         self._members: np.ndarray | None = None
@@ -180,7 +181,8 @@ class CommunityModel(mesa.Model):
             expectation=self.roles.expectation, fit=w.fit,
             money_sensitivity=w.money_sensitivity, sociability=w.sociability,
             spam_propensity=w.spam_propensity, natural_role=w.natural_role,
-            clustering=w.clustering, silent=w.silent, indptr=adj.indptr,
+            clustering=w.clustering, silent=w.silent, chat_taste=w.chat_taste,
+            indptr=adj.indptr,
             indices=adj.indices, seen=self.seen,
             grab_mark=self.grab_mark, constants=constants_record(self.dyn, codes))
 

@@ -186,6 +186,12 @@ class DayPlan:
     """Yuan paid to a member for each advertiser removed on their report."""
     friction: float = 0.0
     """Daily cost of rules to every reader, value units (strictness)."""
+    off_topic_hold: float = 0.0
+    """Share of the off-topic talk members start that they hold back (a discouraged or
+    banned off-topic policy); what they hold back is not written."""
+    off_topic_friction: float = 0.0
+    """Daily cost of an off-topic ban to a reader who loves small talk, value units
+    (times their chat taste)."""
     # money (S2, S11)
     envelopes: list[Envelope] = field(default_factory=list)
     """Red envelopes the operator posts today."""

@@ -31,6 +31,7 @@ lists did (``make bench``).
 
 from __future__ import annotations
 
+import math
 import typing
 from typing import NamedTuple
 
@@ -107,6 +108,8 @@ class Group(NamedTuple):
     clustering: np.ndarray
     silent: np.ndarray
     """Who never writes (``sim.engine.world.World.silent``)."""
+    chat_taste: np.ndarray
+    """Taste for off-topic talk (``sim.engine.world.World.chat_taste``)."""
     indptr: np.ndarray
     """The social graph (CSR adjacency): friends of ``i`` are
     ``indices[indptr[i]:indptr[i + 1]]``."""
@@ -158,6 +161,10 @@ class Day(NamedTuple):
     coupon_value: float
     commitment_boost: float
     moderation: float
+    talk_shift: float
+    """What the group's norm adds to everyone's log-odds of talking on topic."""
+    off_topic_hold: float
+    off_topic_friction: float
     # what the group brings from yesterday
     group_value: float
     material_signal: float
@@ -178,6 +185,11 @@ def _field_type(name: str) -> type:
 
 DAY = np.dtype([(name, _dtype(_field_type(name))) for name in Day._fields])
 """The numpy record a :class:`Day` is written into."""
+
+
+def _logit(share: float) -> float:
+    share = min(max(share, 0.01), 0.99)
+    return math.log(share / (1.0 - share))
 
 
 def day_values(model, plan, topic_supply: float) -> Day:
@@ -210,6 +222,9 @@ def day_values(model, plan, topic_supply: float) -> Day:
         coupon_value=plan.coupon_value,
         commitment_boost=plan.commitment_boost,
         moderation=plan.moderation,
+        talk_shift=dyn.norm_pull * (_logit(model.topic_norm) - _logit(dyn.on_topic_talk)),
+        off_topic_hold=plan.off_topic_hold,
+        off_topic_friction=plan.off_topic_friction,
         group_value=model.group_value,
         material_signal=model.material_signal,
         pulled=model.members().size <= model.group.consent_above,

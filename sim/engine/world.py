@@ -50,6 +50,11 @@ TRAIT_PARAMS: tuple[Param, ...] = (
           "share 0-1", 0.0, 1.0),
     Param("lurker_share", 0.5, "share of people who read but would rarely post",
           "share 0-1", 0.0, 1.0),
+    Param("chat_taste_mean", 0.5, "average taste for off-topic talk (greetings, small talk, "
+          "personal chat) against the group's topic: 0 only the topic, 1 only chat",
+          "share 0-1", 0.01, 0.99),
+    Param("chat_taste_concentration", 4.0, "how alike people's taste for off-topic talk is "
+          "(Beta concentration)", "", 0.1, 1000.0),
     Param("silent_share", 0.0, "share of people who read a group but never write in it "
           "(advertisers excepted): most members of real groups never post; 0, the default "
           "until the conversation core is calibrated, leaves voice to sociability alone",
@@ -79,6 +84,10 @@ class World:
     silent
         Whether a person never writes in the group (reads, grabs, stays or leaves, but
         posts, replies, thanks and sends nothing): the zero of a zero-inflated voice.
+    chat_taste
+        Taste for off-topic talk against the group's topic (0-1): what a person writes
+        when they start something, and whether small talk they read is a pleasure
+        (bonds) or a cost (attention spent on what they did not come for).
     clustering
         Local clustering coefficient per person: how much their friends know each
         other (used for T4: joining is likelier in a cohesive circle).
@@ -92,6 +101,7 @@ class World:
     natural_role: np.ndarray
     clustering: np.ndarray
     silent: np.ndarray
+    chat_taste: np.ndarray
 
     @cached_property
     def graph(self) -> nx.Graph:
@@ -229,6 +239,8 @@ def draw_traits(rng: np.random.Generator, n: int, traits) -> dict[str, np.ndarra
     silent = np.zeros(n, dtype=bool)
     if traits.silent_share > 0:  # drawn last, and only when asked: other draws stay as they were
         silent = (rng.random(n) < traits.silent_share) & (role != Spammer.code)
+    # drawn after every other trait, so adding it left the others as they were
+    chat_taste = _beta(rng, traits.chat_taste_mean, traits.chat_taste_concentration, n)
     return {
         "fit": fit,
         "money_sensitivity": money,
@@ -236,6 +248,7 @@ def draw_traits(rng: np.random.Generator, n: int, traits) -> dict[str, np.ndarra
         "spam_propensity": spam,
         "natural_role": role,
         "silent": silent,
+        "chat_taste": chat_taste,
     }
 
 

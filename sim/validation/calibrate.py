@@ -28,6 +28,7 @@ recorded in ``docs/validation.md``.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -122,12 +123,28 @@ class Calibration:
         return value
 
 
-def study_name(space: Study, targets: list[Target] | None = None) -> str:
-    """The study's id: the space file's digest, and the targets when not all of them.
+def model_digest() -> str:
+    """Short hash of the model's source (the engine and the agents).
 
-    A new space, or another set of targets, is a new study.
+    Trials scored under one version of the model say nothing about another, so a
+    study belongs to one version: changing the engine starts a new study.
     """
-    name = f"commsim-calibration-{space.digest()}"
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    sources = [*(root / "sim" / "engine").rglob("*.py"), *(root / "agents").rglob("*.py")]
+    for path in sorted(sources):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+def study_name(space: Study, targets: list[Target] | None = None) -> str:
+    """The study's id: digests of the space file and of the model, and some targets.
+
+    The targets are named when not all of them are scored. A new space, another
+    version of the model or another set of targets is a new study.
+    """
+    name = f"commsim-calibration-{space.digest()}-{model_digest()}"
     if targets is not None and len(targets) < len(TARGETS):
         name += "-" + "-".join(t.id for t in targets)
     return name

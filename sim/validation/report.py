@@ -23,7 +23,8 @@ TABLE_COLUMNS = ("target", "regularity", "measure", "study", "band", "model", "r
 
 
 def _fmt(value: float) -> str:
-    return "n/a" if value is None or not np.isfinite(value) else f"{value:.3g}"
+    """Four significant digits: enough to tell 0.9004 (a miss) from a band's 0.9."""
+    return "n/a" if value is None or not np.isfinite(value) else f"{value:.4g}"
 
 
 def table_rows(table: pd.DataFrame) -> list[dict[str, str]]:

@@ -300,8 +300,12 @@ def welcome_replies() -> tuple[pd.DataFrame, pd.DataFrame]:
 def test_answering_first_posts_keeps_more_newcomers(welcome_replies):
     always, never = welcome_replies
     assert len(always) >= 300 and len(never) >= 300
-    # over root seeds 7-12: 0.88-0.93 stay against 0.83-0.87
-    assert always["stayed"].mean() > never["stayed"].mean() + 0.02
+    # Finding (docs/model.md, "Answered first posts"): under the current defaults the
+    # effect on staying 30 days is small. Root seeds 7-10, 24 replicates: +0.007,
+    # +0.029, +0.004, +0.021 (0.85-0.88 stay against 0.84-0.87); before the on-topic
+    # and off-topic talk (issue 18) +0.033, +0.026, -0.018, -0.012 -- the +0.02 this
+    # test asked for held at seed 7 only. Asserted: answered newcomers do not stay less.
+    assert always["stayed"].mean() > never["stayed"].mean()
 
 
 def test_newcomers_whose_first_post_was_answered_stay_longer(welcome_replies):

@@ -14,6 +14,9 @@ import pytest
 from signatures import by_arm, dead_share, messages_per_member, window
 
 import sim
+from sim.engine.model import CommunityModel
+from sim.engine.state import KIND, MEMBER
+from sim.running.runner import plan_runs
 
 FAILURES = Path(__file__).resolve().parents[2] / "scenarios" / "failures"
 
@@ -86,9 +89,13 @@ def test_f5_daily_ads_and_ineffective_management():
 
 def test_f6_an_oversized_low_fit_group_evaporates():
     s, _, _ = by_arm(run("overgrowth-evaporates"))
-    assert s["members_peak"].mean() > 300  # about 390 of 500 places filled
-    assert s["muted_share"].mean() > 0.6  # 0.7-0.8 muted
-    assert s["active_share_last_28d"].mean() < 0.4  # about 0.3 still posting
+    assert s["members_peak"].mean() > 300  # 460-490 of 500 places filled (seeds 106, 1, 2)
+    assert s["muted_share"].mean() > 0.6  # 0.91-0.92 muted
+    # Finding (docs/model.md, F6): 0.36-0.40 still post in the last four weeks (seeds
+    # 106, 1, 2; 0.35-0.40 before the off-topic talk of issue 18 too, when this test
+    # asked for < 0.4 and its comment said about 0.3), against 0.53-0.54 in the
+    # baseline's group at the same seeds. Asserted: well below a normal group's.
+    assert s["active_share_last_28d"].mean() < 0.45
 
 
 def test_f7_a_group_without_positioning_keeps_fewer_members():
@@ -97,6 +104,41 @@ def test_f7_a_group_without_positioning_keeps_fewer_members():
     fewer = base.summary["members_final"].to_numpy() - lost.summary["members_final"].to_numpy()
     assert (fewer > 0).sum() >= 8  # 10/10: about 44 against 62 members
     assert lost.timeseries["value_content"].mean() < base.timeseries["value_content"].mean()
+
+
+def came_for_the_topic(scenario: sim.Scenario) -> tuple[float, float]:
+    """Pooled over the scenario's runs: the off-topic share of the talk, and messages per
+    member-day of the newcomers who came for the topic (fit 0.5 or more, chat taste 0.5
+    or less)."""
+    chat = discussion = messages = days = 0
+    for spec in plan_runs(scenario):
+        model = CommunityModel(scenario, seed=spec.seed)
+        model.run_model()
+        st, w = model.state, model.world
+        chat += st.messages[:, KIND["chat"]].sum()
+        discussion += st.messages[:, KIND["discussion"]].sum()
+        joined = np.flatnonzero(st.joined_day > 0)
+        topical = joined[(w.fit[joined] >= 0.5) & (w.chat_taste[joined] <= 0.5)]
+        stayed_until = np.where(st.status[topical] == MEMBER, model.day, st.left_day[topical])
+        messages += st.messages[topical].sum()
+        days += (stayed_until - st.joined_day[topical]).sum()
+    return chat / (chat + discussion), messages / days
+
+
+def test_f7_without_positioning_the_talk_turns_to_chat_and_topic_seekers_go_quiet():
+    """Seed 004's first failure: "it became a chat group ... there was no positioning"."""
+    more = {"replicates": 20}
+    drifted, quiet = came_for_the_topic(
+        sim.load_scenario(FAILURES / "no-positioning.yaml").with_changes(**more))
+    kept, spoke = came_for_the_topic(
+        sim.load_scenario(FAILURES.parent / "baseline.yaml").with_changes(**more))
+    # 20 replicates, shipped seed and root seeds 1, 2: the talk is 0.60-0.64 small talk
+    # without positioning, 0.36-0.47 in the baseline's group
+    assert drifted > 0.55 and kept < 0.5 and drifted - kept > 0.1
+    # newcomers who came for the topic write 0.42-0.55 messages a member-day there,
+    # 0.65-0.75 in the baseline's group. Finding: they do not leave more (0.35-0.42
+    # left against 0.36-0.41): they go quiet (docs/model.md, F7)
+    assert quiet < 0.85 * spoke
 
 
 def test_f8_irregular_long_pushes_are_worth_less_and_draw_fewer_posters():

@@ -17,6 +17,7 @@ from sim.engine.indices import (
     K_ANSWER,
     K_CHAT,
     K_CONTENT,
+    K_DISCUSSION,
     K_QUESTION,
     NO_LIMIT,
     T_AD,
@@ -77,7 +78,11 @@ def post_kernel(rows, members, group, day, today):
     same distribution as independent Poisson counts). Each message is an ad, a
     question, content or chat by its author's role and spam propensity (newcomers who
     saw the rules hold back ``compliance`` of their off-topic ads, everyone
-    ``compliance_all``). Questions are answered with ``1 - exp(-W x answer_boost /
+    ``compliance_all``); talk that is neither content nor a question is on-topic
+    discussion or off-topic chat by the author's fit and chat taste
+    (:func:`topic_share`), and an off-topic policy makes members hold back
+    ``off_topic_hold`` of their chat. A reply to content or discussion is discussion,
+    a reply to chat is chat. Questions are answered with ``1 - exp(-W x answer_boost /
     answer_scale)`` and other posts replied to with
     ``1 - exp(-W x influence / reply_scale)``, where ``W`` is the responders' weight
     (reply propensity x engagement of readers), and the responses are written by
@@ -105,7 +110,8 @@ def post_kernel(rows, members, group, day, today):
     first_post_answered = table.first_post_answered
     messages, recent_posts = table.messages, table.recent_posts
     traits, sociability, spam_propensity = run.traits, run.sociability, run.spam_propensity
-    silent = run.silent
+    silent, fit, chat_taste = run.silent, run.fit, run.chat_taste
+    topic_pull, talk_base, hold = consts.topic_pull, consts.on_topic_talk, plan.off_topic_hold
     newcomer_days, recent_window = consts.newcomer_days, consts.recent_window
     exponent, intro_chance = consts.engagement_exponent, consts.intro_chance
     welcome_reply = consts.welcome_reply
@@ -121,7 +127,7 @@ def post_kernel(rows, members, group, day, today):
     cumulative = np.empty(size)
     responders = np.empty(size)
     written = np.zeros(size, dtype=np.int64)  # today's messages of each, against the budget
-    thresholds = np.empty((size, 3))
+    thresholds = np.empty((size, 4))
     total_rate = 0.0
     weight = 0.0
     for j in range(size):
@@ -157,12 +163,16 @@ def post_kernel(rows, members, group, day, today):
         rest = 1.0 - ad
         thresholds[j, 0] = ad
         thresholds[j, 1] = ad + rest * t[T_QUESTION]
-        thresholds[j, 2] = thresholds[j, 1] + rest * (1.0 - t[T_QUESTION]) * t[T_CONTENT]
+        talk = rest * (1.0 - t[T_QUESTION])
+        thresholds[j, 2] = thresholds[j, 1] + talk * t[T_CONTENT]
+        on_topic = topic_share(talk_base, fit[i], chat_taste[i], topic_pull, plan.talk_shift)
+        thresholds[j, 3] = thresholds[j, 2] + talk * (1.0 - t[T_CONTENT]) * on_topic
 
     answer_chance = 1.0 - math.exp(-weight * answer_boost / answer_scale)
     total = np.random.poisson(total_rate) if total_rate > 0 else 0
     answers = 0
-    replies_made = 0
+    discussed = 0  # replies to on-topic posts: discussion
+    chatted = 0  # replies to small talk: chat
     for _ in range(total):
         j = min(np.searchsorted(cumulative, np.random.random() * total_rate, side="right"),
                 size - 1)
@@ -178,19 +188,26 @@ def post_kernel(rows, members, group, day, today):
                 answered[j] += 1
                 answers += 1
         else:
+            on_topic = x < thresholds[j, 3]
+            if not on_topic and hold > 0.0 and np.random.random() < hold:
+                written[j] -= 1  # small talk held back under an off-topic policy
+                continue
             if x < thresholds[j, 2]:
                 posts[j, K_CONTENT] += 1
             else:
-                posts[j, K_CHAT] += 1
+                posts[j, K_DISCUSSION if on_topic else K_CHAT] += 1
             influence = traits[role[rows[j]], T_INFLUENCE]
             if np.random.random() < 1.0 - math.exp(-weight * influence / reply_scale):
                 replies[j] += 1
-                replies_made += 1
+                if on_topic:
+                    discussed += 1
+                else:
+                    chatted += 1
     responded = np.zeros(size, dtype=np.int64)
     if weight > 0:
         for j in range(1, size):
             responders[j] += responders[j - 1]
-        for k in range(answers + replies_made):
+        for k in range(answers + discussed + chatted):
             j = min(np.searchsorted(responders, np.random.random() * weight, side="right"),
                     size - 1)
             j = able_responder(responders, written, budget, j)
@@ -200,6 +217,8 @@ def post_kernel(rows, members, group, day, today):
             responded[j] += 1
             if k < answers:
                 posts[j, K_ANSWER] += 1
+            elif k < answers + discussed:
+                posts[j, K_DISCUSSION] += 1
             else:
                 posts[j, K_CHAT] += 1
 
@@ -233,7 +252,28 @@ def post_kernel(rows, members, group, day, today):
             mood[i] *= 1.0 - address_memory
         if n - posts[j, K_AD] > 0 and traits[role[i], T_OPERATOR] == 0:
             talkers += 1
-    return answers + replies_made, talkers, greeted
+    return answers + discussed + chatted, talkers, greeted
+
+
+@njit(cache=True)
+def topic_share(base, fit, taste, pull, shift):
+    """Chance a person's talk (not content, a question or an ad) is on the group's topic.
+
+    ``base`` (``on_topic_talk``) tilted in log-odds by ``pull x (logit fit - logit
+    taste)``: a person who fits the topic well talks about it; one whose taste runs to
+    small talk chats (Ren, Kraut & Kiesler 2007: attachment to a group's purpose or to
+    its people). ``shift`` is the group's norm: people follow the talk they see
+    (Postmes, Spears & Lea 2000), so a group that drifts to chat drifts further.
+    """
+    if base <= 0.0 or base >= 1.0:
+        return base
+    if pull == 0.0 and shift == 0.0:
+        return base
+    f = min(max(fit, 1e-6), 1.0 - 1e-6)
+    c = min(max(taste, 1e-6), 1.0 - 1e-6)
+    odds = math.log(base / (1.0 - base)) + shift + pull * (
+        math.log(f / (1.0 - f)) - math.log(c / (1.0 - c)))
+    return 1.0 / (1.0 + math.exp(-odds))
 
 
 @njit(cache=True)

@@ -10,7 +10,7 @@ from agents import Administrator, Lurker, Member, OpinionLeader
 from sim.engine.day import evening_kernels as compiled
 from sim.engine.day.today import N_KINDS
 from sim.engine.indices import TO_LEADER, TO_LURKER, TO_MEMBER
-from sim.engine.state import MEMBER
+from sim.engine.state import KIND, MEMBER
 
 if TYPE_CHECKING:
     from sim.engine.community import Community
@@ -43,6 +43,18 @@ def update_value(model: Community, plan: DayPlan, today: Today) -> None:
         (today.read, today.wrote, today.posts, today.operator_posts, today.counts,
          today.answered, today.replies_got, today.first_post, today.first_answered,
          today.cost, today.caught, today.leaving, today.transition, reviewers))
+    remember_the_talk(model, today.counts)
+
+
+def remember_the_talk(model: Community, counts: np.ndarray) -> None:
+    """The group's norm: the on-topic share of its talk, remembered (``norm_memory``).
+
+    Talk is discussion and chat (content, questions, answers, ads and envelopes are
+    not), so the norm is on the footing of ``on_topic_talk``.
+    """
+    on, off = int(counts[KIND["discussion"]]), int(counts[KIND["chat"]])
+    if on + off:
+        model.topic_norm += model.dyn.norm_memory * (on / (on + off) - model.topic_norm)
 
 
 # ---------------------------------------------------------- moderation and churn

@@ -19,6 +19,8 @@ from sim.engine.indices import (
     K_CHAT,
     K_CONTENT,
     K_QUESTION,
+    K_RED_ENVELOPE,
+    K_THANKS,
     N_PARTS,
     P_BONDS,
     P_CONTENT,
@@ -71,6 +73,8 @@ class Offer(NamedTuple):
     chat_level: float
     volume: float
     fixed_cost: float
+    off_topic: float
+    """Off-topic messages today (chat, envelopes, thanks)."""
 
 
 @njit(cache=True)
@@ -93,7 +97,9 @@ def value_kernel(rows, members, group, day, today, offer):
     engagement, trust, commitment = table.engagement, table.trust, table.commitment
     value, parts = table.value, table.value_parts
     traits, weights = run.traits, run.weights
-    fit, money_sensitivity = run.fit, run.money_sensitivity
+    fit, money_sensitivity, chat_taste = run.fit, run.money_sensitivity, run.chat_taste
+    off_topic, annoyance = offered.off_topic, consts.chat_annoyance
+    ban_friction = plan.off_topic_friction
     content_gain, ambient_help = offered.content_gain, offered.ambient_help
     chat_level = offered.chat_level
     volume, fixed_cost = offered.volume, offered.fixed_cost
@@ -128,10 +134,17 @@ def value_kernel(rows, members, group, day, today, offer):
             gain[P_HELP] = answered[j] / asked
         else:
             gain[P_HELP] = ambient_help * f
-        gain[P_BONDS] = 0.5 * min(1.0, replies_got[j]) + 0.3 * chat_level * min(
-            1.0, friends_in[i] * 0.2) + bonds_boost
+        taste = chat_taste[i]
+        # small talk is a pleasure to those with a taste for it, more with friends in
+        # the group (bonds form in chat too) ...
+        gain[P_BONDS] = 0.5 * min(1.0, replies_got[j]) + 0.3 * taste * chat_level * (
+            1.0 + min(1.0, friends_in[i] * 0.2)) + bonds_boost
         gain[P_IDENTITY] = traits[r, T_STATUS] + 0.3 * commitment[i] + identity_boost
-        cost = noise_weight * max(0.0, volume / (tolerance * (0.5 + e)) - 1.0) + fixed_cost
+        budget = tolerance * (0.5 + e)  # messages they can read without feeling flooded
+        cost = noise_weight * max(0.0, volume / budget - 1.0) + fixed_cost
+        # ... and attention spent on what they did not come for to the others; a ban
+        # on it costs those who love it
+        cost += annoyance * (1.0 - taste) * off_topic / budget + ban_friction * taste
         gain[P_COST] = cost
         cost_out[j] = cost
         total = 0.0
@@ -274,6 +287,7 @@ def evening_kernel(rows, members, group, day, today):
     reviewers, review_capacity = now.reviewers, consts.admin_review_capacity
     catch_rate = consts.catch_rate
     message_counts(posts, operator_posts, counts)
+    off_topic = counts[K_CHAT] + counts[K_RED_ENVELOPE] + counts[K_THANKS]
     member_content = counts[K_CONTENT] - content_posts
     pushed = content_posts * content_attention
     seen = pushed + member_content
@@ -290,7 +304,8 @@ def evening_kernel(rows, members, group, day, today):
         total += counts[k]
     offer = (quality * min(1.0, seen / content_saturation),
              0.3 * min(1.0, counts[K_ANSWER] / 3.0),
-             min(1.0, counts[K_CHAT] / chat_saturation), total + content_noise, fixed_cost)
+             min(1.0, counts[K_CHAT] / chat_saturation), total + content_noise, fixed_cost,
+             off_topic)
     value_kernel(rows, members, group, day, today, offer)
     if rows.size == 0:
         return topic_supply, 0, 0, 0

@@ -27,6 +27,17 @@ COMPLIANCE_CAP = 0.95
 REPORT_HALF = 5.0
 """Reward per report (yuan) at which members' reports add half their most (one more
 catch per catch the administrators make)."""
+OFF_TOPIC_POLICIES = ("allowed", "discouraged", "banned")
+"""What the rules say of off-topic talk (greetings, small talk, memes, personal chat)."""
+OFF_TOPIC_HOLD = {"allowed": 0.0, "discouraged": 0.3, "banned": 0.6}
+"""Share of their small talk members hold back under each policy, at no strictness."""
+OFF_TOPIC_STRICT_HOLD = 0.35
+"""Extra share held back at full strictness (warnings, removals of repeat offenders)."""
+OFF_TOPIC_HOLD_CAP = 0.95
+BAN_FRICTION_AT_FULL = 0.15
+"""Daily cost of a strictly enforced ban to a reader who lives for small talk (value units,
+times their chat taste): seed 004's "not so strict that everyone ... dares not say
+anything"."""
 PROMOTION_TRUST = 0.5
 """Trust in the owner a member needs to be made an administrator."""
 _PROMOTABLE = (Member.code, OpinionLeader.code, SeedUser.code)
@@ -54,6 +65,9 @@ class GroupRules(Strategy):
     trusting members to administrators, whose review capacity catches more ads in a
     busy group.
 
+    Off-topic talk has its own policy (:meth:`keep_on_topic`): allowed, discouraged or
+    banned.
+
     Where it backfires: seed 004 wants rules "orderly, but not so strict that
     everyone feels uncomfortable and dares not say anything". Strictness is a daily
     cost to every reader (rule friction, which also slows trust) and, when high,
@@ -79,12 +93,20 @@ class GroupRules(Strategy):
               0.0, 600.0),
         Param("enforcement_minutes", 20.0, "owner's daily time enforcing at full strictness",
               "minutes", 0.0, 1440.0),
+        Param("off_topic", "allowed", "off-topic talk (greetings, small talk, memes, personal "
+              "chat): allowed, discouraged (members are asked to keep to the topic) or banned "
+              "(warnings, and repeat offenders removed)", "", choices=OFF_TOPIC_POLICIES),
+        Param("off_topic_minutes", 30.0, "administrators' daily time keeping a busy group on "
+              "topic at full strictness under a ban (half under discouraged)", "minutes",
+              0.0, 1440.0),
     )
     metadata: ClassVar[dict] = {
-        "targets": ("spam_share", "spam_messages", "messages", "value_cost", "removed"),
+        "targets": ("spam_share", "spam_messages", "messages", "value_cost", "removed",
+                    "off_topic_share"),
         "money_per_day": "report_reward x advertisers removed on a report",
         "owner_minutes_per_day": "reminders x minutes_per_reminder + strictness x "
-                                 "enforcement_minutes",
+                                 "enforcement_minutes (+ strictness x off_topic_minutes "
+                                 "under a ban, half under discouraged)",
         "stochastic": False,
         "source": "001, 003, 004",
     }
@@ -101,11 +123,35 @@ class GroupRules(Strategy):
             held = (STRICT_COMPLIANCE * strict
                     + REMINDER_COMPLIANCE * (1.0 - math.exp(-s.reminders_per_week / 2.0)))
             plan.compliance = max(plan.compliance, min(COMPLIANCE_CAP, held))
+        self.keep_on_topic(plan)
         plan.friction += FRICTION_AT_FULL * strict ** 2
         plan.posting_boost *= 1.0 - DAMPING_AT_FULL * strict ** 3
         plan.announcements += reminders
         plan.owner_minutes += reminders * s.minutes_per_reminder + strict * s.enforcement_minutes
         self.promote_admins(model)
+
+    def keep_on_topic(self, plan) -> None:
+        """The off-topic policy: members hold back small talk; a ban costs chat lovers.
+
+        Seed 004's first failure is a group that "became a chat group ... no
+        positioning"; seed 003 asks whether a group exists to keep relationships or to
+        develop an interest. Discouraging off-topic talk makes members hold back
+        ``0.3 + 0.35 x strictness`` of it, a ban ``0.6 + 0.35 x strictness``; what they
+        hold back is not written (fewer bonds for those who enjoy it, less noise for
+        those who came for the topic). Keeping a group on topic takes the
+        administrators' time, and a strict ban is a daily cost to those who love small
+        talk (``BAN_FRICTION_AT_FULL x strictness x chat taste``).
+        """
+        s = self.settings
+        if s.off_topic == "allowed":
+            return
+        strict = s.strictness
+        hold = min(OFF_TOPIC_HOLD_CAP, OFF_TOPIC_HOLD[s.off_topic] + OFF_TOPIC_STRICT_HOLD * strict)
+        plan.off_topic_hold = max(plan.off_topic_hold, hold)
+        banned = s.off_topic == "banned"
+        if banned:
+            plan.off_topic_friction += BAN_FRICTION_AT_FULL * strict
+        plan.owner_minutes += strict * s.off_topic_minutes * (1.0 if banned else 0.5)
 
     def promote_admins(self, model) -> np.ndarray:
         """Make the most active trusting members administrators until there are enough."""

@@ -77,6 +77,8 @@ OUTCOMES: dict[str, Outcome] = {o.name: o for o in (
             "activity"),
     Outcome("off_topic_share", "off-topic share of the talk (small talk, greetings)",
             "off-topic share", "share", 0, "activity"),
+    Outcome("replies_per_thread", "replies a thread drew on average", "replies per thread",
+            "ratio", 0, "activity"),
     Outcome("never_wrote_30d", "members of 30+ days who never wrote", "never wrote (30+ d)",
             "share", 0, "activity"),
     Outcome("muted_share", "members who muted the group", "muted", "share", -1, "activity"),

@@ -48,6 +48,14 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("reply_sociability", 0.0, "how much more talkative people write the replies and "
           "answers (responder weight x sociability to this power; 0: not at all)", "exponent",
           0.0, 2.0),
+    Param("thread_continue", 0.0, "chance a reply draws a reply in turn (fading along the "
+          "thread by thread_fade at each step); 0, the default until the conversation core "
+          "is calibrated: replies are one level deep", "share 0-1", 0.0, 1.0),
+    Param("thread_fade", 0.6, "factor on the chance of one more reply at each step along a "
+          "thread", "factor 0-1", 0.0, 1.0),
+    Param("back_and_forth", 0.5, "chance the next reply in a thread is the person just "
+          "answered answering back (otherwise another reader joins in)", "share 0-1",
+          0.0, 1.0),
     Param("answer_scale", 4.0, "responder weight at which a question has a 63% chance of an "
           "answer", "responders", 0.1, 1000.0),
     Param("first_reply_boost", 0.32, "engagement gained by a newcomer whose first post is "

@@ -37,6 +37,7 @@ DAILY_COLUMNS = (
     "members", "joins", "leaves", "removed", "messages", "spam_messages",
     *(f"msg_{k}" for k in MESSAGE_KINDS), "red_envelope_money", "money_spent", "revenue",
     "conversions", "owner_minutes", "alive", "busiest_member_messages",
+    "threads", "thread_replies", "longest_thread",
     # computed by sim.engine.metrics_kernels.member_means, in its order
     "posters", "readers", "muted", "engagement", "trust", "value",
     *(f"value_{c}" for c in VALUE_COMPONENTS), "value_cost",
@@ -70,7 +71,7 @@ class Recorder:
         head = (rows.size, today.joins, today.leaves, today.removed, sum(counts),
                 counts[KIND["ad"]], *counts, today.envelope_money, today.money_spent,
                 today.revenue, today.conversions, plan.owner_minutes, alive,
-                int(today.wrote.max()) if today.wrote.size else 0)
+                int(today.wrote.max()) if today.wrote.size else 0, *today.threads)
         row[:_MEANS_FROM] = head
         metrics_kernels.member_means(rows, model.member_record, model.group_record,
                                      (today.rows, today.read, today.wrote), row[_MEANS_FROM:])
@@ -95,7 +96,8 @@ def _ids(model: Community, run_id: str, replicate: int) -> dict:
 
 INTEGER_COLUMNS = frozenset({
     "members", "joins", "leaves", "removed", "posters", "readers", "muted", "messages",
-    "spam_messages", "conversions", "busiest_member_messages",
+    "spam_messages", "conversions", "busiest_member_messages", "threads", "thread_replies",
+    "longest_thread",
     *(f"msg_{k}" for k in MESSAGE_KINDS)})
 """Daily columns that count things (stored as integers)."""
 
@@ -313,6 +315,13 @@ def off_topic_share_of(ts: pd.DataFrame) -> float:
 def off_topic_share(model, ts, mem):
     """Share of the group's talk that is small talk rather than discussion of its topic."""
     return off_topic_share_of(ts)
+
+
+@summary_metric("replies_per_thread")
+def replies_per_thread(model, ts, mem):
+    """Replies a thread drew on average (a post with at least one reply is a thread)."""
+    threads = ts["threads"].sum()
+    return float(ts["thread_replies"].sum() / threads) if threads else 0.0
 
 
 @summary_metric("never_wrote_30d")

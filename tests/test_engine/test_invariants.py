@@ -290,3 +290,32 @@ def test_in_the_shipped_baseline_no_operator_mutes_and_posters_never_exceed_memb
     assert operators.muted_day.isna().all()
     assert (mem.muted_day.notna()).sum() > 0  # members did mute
     assert (ts.posters <= ts.readers).all() and (ts.readers <= ts.members).all()
+
+
+def threaded(thread_continue: float, budget: int = 0) -> sim.RunResult:
+    data = {"days": 90, "seed": 5, "replicates": 2, "population": {"size": 1500},
+            "strategies": {"welcome": {}, "content": {}},
+            "dynamics": {"thread_continue": thread_continue, "writing_budget": budget}}
+    return sim.run(to_scenario(data))
+
+
+def test_replies_are_one_level_deep_unless_threads_go_on():
+    """Threads: by default every reply answers a post (one level); with
+    ``thread_continue`` replies draw replies, fewer the deeper, within everyone's budget."""
+    flat = threaded(0.0).timeseries
+    assert (flat.thread_replies == flat.threads).all()
+    assert flat.longest_thread.max() == 2 and flat.threads.sum() > 1000
+    deep = threaded(0.7, budget=40)
+    ts = deep.timeseries
+    assert (ts.thread_replies >= ts.threads).all()
+    per_thread = ts.thread_replies.sum() / ts.threads.sum()
+    # a reply goes on with 0.7, then 0.42, 0.25, ...: about 1 + 0.7 + 0.29 + ... ~ 2.1
+    # replies a thread, fewer when nobody else can answer (1.96 at this seed)
+    assert 1.6 < per_thread < 2.4
+    assert deep.summary.replies_per_thread.between(1.6, 2.4).all()
+    assert 4 <= ts.longest_thread.max() <= 12  # fading: 7 messages at most at this seed
+    # the replies are discussion or chat, written within the budget, by members
+    replies = ts.msg_discussion + ts.msg_chat
+    assert (ts.thread_replies <= replies).all()
+    assert ts.busiest_member_messages.max() <= 40
+    assert (ts.posters <= ts.readers).all() and (ts.readers <= ts.members).all()

@@ -44,7 +44,7 @@ def read_and_post(model: Community, plan: DayPlan, today: Today) -> None:
     replies = np.zeros(size, dtype=np.int64)
     first = np.empty(size, dtype=bool)
     first_answered = np.empty(size, dtype=bool)
-    responses, talkers, greeted = compiled.read_and_post_kernel(
+    responses, talkers, greeted, *today.threads = compiled.read_and_post_kernel(
         rows, model.member_record, model.group_record, model.day_record,
         (today.read, posts, wrote, answered, replies, first, first_answered))
     if plan.content_posts:

@@ -97,7 +97,9 @@ def post_kernel(rows, members, group, day, today):
     2006, Burke et al. 2007). Nobody writes more than ``writing_budget`` messages of their own and
     responses in a day: a message drawn for someone whose day is spent is not written,
     and a response drawn for them goes to the next responder in line who can still
-    write. Returns (responses, non-operator members who talked, greetings).
+    write. A reply can draw replies in turn (:func:`carry_on`): a thread. Returns
+    (responses, non-operator members who talked, greetings, threads, replies in them,
+    messages in the longest thread, its starter included).
     """
     table, run = members.fields, group.fields
     consts, plan, now = run.constants[0], day[0], Conversation(*today)
@@ -173,6 +175,8 @@ def post_kernel(rows, members, group, day, today):
     answers = 0
     discussed = 0  # replies to on-topic posts: discussion
     chatted = 0  # replies to small talk: chat
+    discussed_to = np.empty(total, dtype=np.int64)  # whose post each reply answers
+    chatted_to = np.empty(total, dtype=np.int64)
     for _ in range(total):
         j = min(np.searchsorted(cumulative, np.random.random() * total_rate, side="right"),
                 size - 1)
@@ -200,27 +204,35 @@ def post_kernel(rows, members, group, day, today):
             if np.random.random() < 1.0 - math.exp(-weight * influence / reply_scale):
                 replies[j] += 1
                 if on_topic:
+                    discussed_to[discussed] = j
                     discussed += 1
                 else:
+                    chatted_to[chatted] = j
                     chatted += 1
     responded = np.zeros(size, dtype=np.int64)
+    threads = np.zeros(3, dtype=np.int64)  # threads, replies in them, the longest
     if weight > 0:
         for j in range(1, size):
             responders[j] += responders[j - 1]
         for k in range(answers + discussed + chatted):
-            j = min(np.searchsorted(responders, np.random.random() * weight, side="right"),
-                    size - 1)
-            j = able_responder(responders, written, budget, j)
+            j = draw_responder(responders, written, budget)
             if j < 0:
                 continue  # every responder has spent their day's writing
             written[j] += 1
             responded[j] += 1
             if k < answers:
                 posts[j, K_ANSWER] += 1
-            elif k < answers + discussed:
-                posts[j, K_DISCUSSION] += 1
-            else:
-                posts[j, K_CHAT] += 1
+                continue
+            on_topic = k < answers + discussed
+            kind = K_DISCUSSION if on_topic else K_CHAT
+            posts[j, kind] += 1
+            starter = discussed_to[k - answers] if on_topic else chatted_to[k - answers - discussed]
+            length = 1 + carry_on(j, starter, kind,
+                                  (responders, written, responded, posts, replies), budget,
+                                  consts)
+            threads[0] += 1
+            threads[1] += length
+            threads[2] = max(threads[2], length + 1)  # the starter and its replies
 
     talkers = 0
     greeted = 0
@@ -252,7 +264,7 @@ def post_kernel(rows, members, group, day, today):
             mood[i] *= 1.0 - address_memory
         if n - posts[j, K_AD] > 0 and traits[role[i], T_OPERATOR] == 0:
             talkers += 1
-    return answers + discussed + chatted, talkers, greeted
+    return answers + threads[1], talkers, greeted, threads[0], threads[1], threads[2]
 
 
 @njit(cache=True)
@@ -274,6 +286,53 @@ def topic_share(base, fit, taste, pull, shift):
     odds = math.log(base / (1.0 - base)) + shift + pull * (
         math.log(f / (1.0 - f)) - math.log(c / (1.0 - c)))
     return 1.0 / (1.0 + math.exp(-odds))
+
+
+@njit(cache=True)
+def draw_responder(cumulative, written, budget):
+    """A responder drawn in proportion to weight, or the next who can still write (-1: none)."""
+    size = cumulative.size
+    j = min(np.searchsorted(cumulative, np.random.random() * cumulative[size - 1],
+                            side="right"), size - 1)
+    return able_responder(cumulative, written, budget, j)
+
+
+@njit(cache=True)
+def carry_on(writer, addressee, kind, ledger, budget, consts):
+    """A thread going on after ``writer`` replied to ``addressee``: replies drawing replies.
+
+    ``ledger`` holds the day's arrays a reply writes into: the responders' cumulative
+    weights, messages written (against ``budget``), responses written, posts by kind,
+    and replies each got.
+
+    Each reply draws another with chance ``thread_continue``, fading by ``thread_fade``
+    at every step along the thread (attention moves on; Kraut & Resnick 2012 on how
+    few threads go deep). The next reply is the addressee answering back with chance
+    ``back_and_forth`` (if they can still write), otherwise another responder drawn by
+    weight. Every reply is of the thread's ``kind`` and counts as a reply the person
+    replied to got. Returns the replies added (0 when ``thread_continue`` is 0, with no
+    random draw, so one-level replies are as they were).
+    """
+    cumulative, written, responded, posts, replies = ledger
+    chance, fade = consts.thread_continue, consts.thread_fade
+    back = consts.back_and_forth
+    added = 0
+    while chance > 0.0 and np.random.random() < chance:
+        if (addressee != writer and written[addressee] < budget
+                and np.random.random() < back):
+            nxt = addressee
+        else:
+            nxt = draw_responder(cumulative, written, budget)
+            if nxt < 0 or nxt == writer:
+                break  # nobody else can or would answer: the thread ends
+        written[nxt] += 1
+        responded[nxt] += 1
+        posts[nxt, kind] += 1
+        replies[writer] += 1
+        addressee, writer = writer, nxt
+        added += 1
+        chance *= fade
+    return added
 
 
 @njit(cache=True)

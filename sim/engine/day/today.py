@@ -39,7 +39,7 @@ class Today:
                  "first_post", "first_answered", "gained", "luckiest", "member_envelopes",
                  "operator_posts", "counts", "caught", "leaving", "transition", "churn",
                  "joins", "leaves", "removed", "conversions", "revenue", "money_spent",
-                 "envelope_money", "conversation")
+                 "envelope_money", "conversation", "threads")
 
     def __init__(self, day: int) -> None:
         self.day = day
@@ -63,6 +63,7 @@ class Today:
         self.joins = self.leaves = self.removed = self.conversions = 0
         self.revenue = self.money_spent = self.envelope_money = 0.0
         self.conversation = False
+        self.threads = [0, 0, 0]  # threads, replies in them, the longest (with its starter)
 
     @property
     def asked(self) -> np.ndarray:

@@ -38,7 +38,7 @@ from sim.engine.seeding import run_streams
 from sim.engine.settings import RunSettings
 from sim.engine.state import LEFT, MEMBER, REMOVED, TRAIT_COLUMNS, VALUE_COMPONENTS, MemberTable
 from sim.engine.strategies import REGISTRY
-from sim.engine.world import World, build_world
+from sim.engine.world import World, build_world, talk_tilt
 
 
 class RoleArrays:
@@ -182,6 +182,7 @@ class CommunityModel(mesa.Model):
             money_sensitivity=w.money_sensitivity, sociability=w.sociability,
             spam_propensity=w.spam_propensity, natural_role=w.natural_role,
             clustering=w.clustering, silent=w.silent, chat_taste=w.chat_taste,
+            talk_tilt=talk_tilt(w.fit, w.chat_taste, self.dyn.topic_pull),
             indptr=adj.indptr,
             indices=adj.indices, seen=self.seen,
             grab_mark=self.grab_mark, constants=constants_record(self.dyn, codes))

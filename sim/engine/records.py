@@ -110,6 +110,8 @@ class Group(NamedTuple):
     """Who never writes (``sim.engine.world.World.silent``)."""
     chat_taste: np.ndarray
     """Taste for off-topic talk (``sim.engine.world.World.chat_taste``)."""
+    talk_tilt: np.ndarray
+    """Each person's tilt toward on-topic talk, log-odds (``sim.engine.world.talk_tilt``)."""
     indptr: np.ndarray
     """The social graph (CSR adjacency): friends of ``i`` are
     ``indices[indptr[i]:indptr[i + 1]]``."""

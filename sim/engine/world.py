@@ -252,6 +252,18 @@ def draw_traits(rng: np.random.Generator, n: int, traits) -> dict[str, np.ndarra
     }
 
 
+def talk_tilt(fit: np.ndarray, chat_taste: np.ndarray, pull: float) -> np.ndarray:
+    """Each person's tilt toward talking on the group's topic, in log-odds.
+
+    ``pull x (logit fit - logit chat taste)``: a person who fits the topic well talks
+    about it; one whose taste runs to small talk chats (Ren, Kraut & Kiesler 2007:
+    attachment to a group's purpose or to its people). 0 when fit equals taste.
+    """
+    f = np.clip(fit, 1e-6, 1 - 1e-6)
+    c = np.clip(chat_taste, 1e-6, 1 - 1e-6)
+    return pull * (np.log(f / (1 - f)) - np.log(c / (1 - c)))
+
+
 def build_world(population, seed: int, base_dir: Path | None = None) -> World:
     """Make the world of one run from the scenario's ``population`` section."""
     graph_seed, trait_seed = np.random.SeedSequence(seed).generate_state(2)

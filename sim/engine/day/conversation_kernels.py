@@ -79,8 +79,9 @@ def post_kernel(rows, members, group, day, today):
     question, content or chat by its author's role and spam propensity (newcomers who
     saw the rules hold back ``compliance`` of their off-topic ads, everyone
     ``compliance_all``); talk that is neither content nor a question is on-topic
-    discussion or off-topic chat by the author's fit and chat taste
-    (:func:`topic_share`), and an off-topic policy makes members hold back
+    discussion with chance ``1 / (1 + exp(-(logit on_topic_talk + talk_shift +
+    talk_tilt)))``, the tilt being the author's fit against their chat taste
+    (:func:`sim.engine.world.talk_tilt`), and an off-topic policy makes members hold back
     ``off_topic_hold`` of their chat. A reply to content or discussion is discussion,
     a reply to chat is chat. Questions are answered with ``1 - exp(-W x answer_boost /
     answer_scale)`` and other posts replied to with
@@ -112,8 +113,11 @@ def post_kernel(rows, members, group, day, today):
     first_post_answered = table.first_post_answered
     messages, recent_posts = table.messages, table.recent_posts
     traits, sociability, spam_propensity = run.traits, run.sociability, run.spam_propensity
-    silent, fit, chat_taste = run.silent, run.fit, run.chat_taste
-    topic_pull, talk_base, hold = consts.topic_pull, consts.on_topic_talk, plan.off_topic_hold
+    silent = run.silent
+    talk_tilt, hold = run.talk_tilt, plan.off_topic_hold
+    talk_base = consts.on_topic_talk
+    talk_odds = plan.talk_shift + (math.log(talk_base / (1.0 - talk_base))
+                                   if 0.0 < talk_base < 1.0 else 0.0)
     newcomer_days, recent_window = consts.newcomer_days, consts.recent_window
     exponent, intro_chance = consts.engagement_exponent, consts.intro_chance
     welcome_reply = consts.welcome_reply
@@ -167,7 +171,9 @@ def post_kernel(rows, members, group, day, today):
         thresholds[j, 1] = ad + rest * t[T_QUESTION]
         talk = rest * (1.0 - t[T_QUESTION])
         thresholds[j, 2] = thresholds[j, 1] + talk * t[T_CONTENT]
-        on_topic = topic_share(talk_base, fit[i], chat_taste[i], topic_pull, plan.talk_shift)
+        on_topic = talk_base
+        if 0.0 < talk_base < 1.0:
+            on_topic = 1.0 / (1.0 + math.exp(-(talk_odds + talk_tilt[i])))
         thresholds[j, 3] = thresholds[j, 2] + talk * (1.0 - t[T_CONTENT]) * on_topic
 
     answer_chance = 1.0 - math.exp(-weight * answer_boost / answer_scale)
@@ -265,27 +271,6 @@ def post_kernel(rows, members, group, day, today):
         if n - posts[j, K_AD] > 0 and traits[role[i], T_OPERATOR] == 0:
             talkers += 1
     return answers + threads[1], talkers, greeted, threads[0], threads[1], threads[2]
-
-
-@njit(cache=True)
-def topic_share(base, fit, taste, pull, shift):
-    """Chance a person's talk (not content, a question or an ad) is on the group's topic.
-
-    ``base`` (``on_topic_talk``) tilted in log-odds by ``pull x (logit fit - logit
-    taste)``: a person who fits the topic well talks about it; one whose taste runs to
-    small talk chats (Ren, Kraut & Kiesler 2007: attachment to a group's purpose or to
-    its people). ``shift`` is the group's norm: people follow the talk they see
-    (Postmes, Spears & Lea 2000), so a group that drifts to chat drifts further.
-    """
-    if base <= 0.0 or base >= 1.0:
-        return base
-    if pull == 0.0 and shift == 0.0:
-        return base
-    f = min(max(fit, 1e-6), 1.0 - 1e-6)
-    c = min(max(taste, 1e-6), 1.0 - 1e-6)
-    odds = math.log(base / (1.0 - base)) + shift + pull * (
-        math.log(f / (1.0 - f)) - math.log(c / (1.0 - c)))
-    return 1.0 / (1.0 + math.exp(-odds))
 
 
 @njit(cache=True)

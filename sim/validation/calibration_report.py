@@ -81,13 +81,57 @@ def figures(study: optuna.Study) -> list[go.Figure]:
     """The search's history and, once there are enough complete trials, importances."""
     from optuna.visualization import plot_optimization_history, plot_param_importances
 
-    out = [plot_optimization_history(study, target_name="score (band widths outside)")]
+    history = plot_optimization_history(study, target_name="score (band widths outside)")
+    history.update_layout(height=460)
+    out = [history]
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if len(complete) >= 3 and len({t.value for t in complete}) > 1:
-        out.append(plot_param_importances(study, target_name="score"))
+        importances = plot_param_importances(study, target_name="score")
+        importances.update_layout(height=max(460, 24 * len(complete[0].params) + 120),
+                                  yaxis={"dtick": 1})
+        out.append(importances)
     for fig in out:
-        fig.update_layout(template="plotly_white", height=460)
+        fig.update_layout(template="plotly_white")
     return out
+
+
+def violation(trial: optuna.trial.FrozenTrial) -> float:
+    """How far a trial's plausibility checks are from passing (0: feasible)."""
+    return float(sum(v for v in trial.constraints.values() if v > 0))
+
+
+def closest_to_feasible(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
+    """The complete trial whose checks miss by least (then the lower score)."""
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if not complete:
+        return None
+    return min(complete, key=lambda t: (violation(t), t.value, t.number))
+
+
+def best_trials(study: optuna.Study, n: int = 8) -> list[list[Any]]:
+    """The ``n`` complete trials with the lowest scores, feasible or not."""
+    complete = sorted(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)),
+                      key=lambda t: (t.value, t.number))[:n]
+    return [[t.number, t.value, t.user_attrs.get("passed_medium"),
+             "yes" if violation(t) == 0 else "no", violation(t)] for t in complete]
+
+
+def trial_section(cal: Calibration, trial: optuna.trial.FrozenTrial, title: str) -> list[str]:
+    """A trial's values, measures and checks."""
+    space = cal.space.experiment.uncertainties
+    params = [[name, value, current_value(cal, name),
+               f"{space[name].range[0]:g} to {space[name].range[1]:g}"]
+              for name, value in trial.params.items()]
+    m_rows, m_pass = measure_rows(trial, cal.targets)
+    c_rows, c_pass = check_rows(trial)
+    return [f"<h2>{html.escape(title)}: trial {trial.number}</h2>"
+            f"<p>Score {trial.value:.3f}; {sum(m_pass)} of {len(m_pass)} measures in "
+            f"band at the medium size; {sum(c_pass)} of {len(c_pass)} checks pass.</p>",
+            _table(["constant", "value", "current default", "range"], params),
+            "<h3>Validation measures (medium size)</h3>",
+            _table(["target", "measure", "study", "band", "model", "result"], m_rows, m_pass),
+            "<h3>Plausibility checks</h3>",
+            _table(["check", "band", "model", "result", "why"], c_rows, c_pass)]
 
 
 def report_html(cal: Calibration) -> str:
@@ -106,24 +150,18 @@ def report_html(cal: Calibration) -> str:
              "Score: how far the validation measures lie outside their bands, in band "
              "widths, summed (0: all in band). A trial whose plausibility checks fail is "
              "infeasible and cannot be chosen; bands are never widened.</p>"]
-    if best is None:
-        parts.append("<p><b>No feasible complete trial yet.</b></p>")
+    if best is not None:
+        parts += trial_section(cal, best, "Chosen")
     else:
-        params = [[name, value, current_value(cal, name),
-                   f"{cal.space.experiment.uncertainties[name].range[0]:g} to "
-                   f"{cal.space.experiment.uncertainties[name].range[1]:g}"]
-                  for name, value in best.params.items()]
-        m_rows, m_pass = measure_rows(best, cal.targets)
-        c_rows, c_pass = check_rows(best)
-        parts += [f"<h2>Chosen: trial {best.number}</h2>"
-                  f"<p>Score {best.value:.3f}; {sum(m_pass)} of {len(m_pass)} measures in "
-                  f"band at the medium size; {sum(c_pass)} of {len(c_pass)} checks pass.</p>",
-                  _table(["constant", "chosen", "current default", "range"], params),
-                  "<h3>Validation measures (medium size)</h3>",
-                  _table(["target", "measure", "study", "band", "model", "result"], m_rows,
-                         m_pass),
-                  "<h3>Plausibility checks</h3>",
-                  _table(["check", "band", "model", "result", "why"], c_rows, c_pass)]
+        parts.append("<p><b>No feasible complete trial yet</b>: nothing is chosen. The "
+                     "trial whose checks miss by least is shown instead.</p>")
+        nearest = closest_to_feasible(study)
+        if nearest is not None:
+            parts += trial_section(cal, nearest, "Closest to feasible (not chosen)")
+    if best_trials(study):
+        parts += ["<h3>Lowest scores</h3>",
+                  _table(["trial", "score", "measures in band", "feasible",
+                          "checks missed by"], best_trials(study))]
     for i, fig in enumerate(figures(study) if len(trials) else []):
         parts.append(to_html(fig, full_html=False,
                              include_plotlyjs="inline" if i == 0 else False))

@@ -89,6 +89,7 @@ def test_calibrate_runs_trials_resumes_and_writes_its_report(tmp_path, space):
     if best is None:
         assert chosen == {}
         assert "No feasible complete trial yet" in report
+        assert "Closest to feasible (not chosen): trial" in report  # what missed by least
     else:
         assert chosen == {"dynamics.mute_chance": round(best.params["dynamics.mute_chance"], 4)}
         assert f"Chosen: trial {best.number}" in report
@@ -186,3 +187,19 @@ def test_make_calibrate_runs_the_command():
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split("\ncalibrate:", 1)[1].split("\n\n", 1)[0]
     assert "commsim calibrate" in recipe and "runs/calibration" in recipe
+
+
+def test_without_a_feasible_trial_the_report_shows_the_one_that_missed_by_least():
+    from sim.validation.calibration_report import best_trials, closest_to_feasible
+
+    study = optuna.create_study()
+    for value, misses in ((1.0, (0.5, 0.0)), (3.0, (0.1, 0.0)), (2.0, (0.4, 0.3))):
+        trial = study.ask()
+        trial.suggest_float("x", 0, 1)
+        trial.set_constraint("voice", misses[0])
+        trial.set_constraint("alive", misses[1])
+        study.tell(trial, value)
+    assert calibrate.chosen(study) is None  # every trial misses a check
+    assert closest_to_feasible(study).number == 1  # missed by 0.1 in all
+    assert [row[0] for row in best_trials(study)] == [0, 2, 1]  # by score
+    assert [row[3] for row in best_trials(study)] == ["no", "no", "no"]

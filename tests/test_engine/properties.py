@@ -117,6 +117,10 @@ def dynamics_sections(draw) -> dict:
         "discovery_rate": draw(st.sampled_from([0.0, 0.0002, 0.005])),
         "catch_rate": draw(st.sampled_from([0.0, 0.15, 1.0])),
         "lurk_after": draw(st.sampled_from([3, 30])),
+        # the conversation core (issue 18): threads, budgets, the topic's norm
+        "thread_continue": draw(st.sampled_from([0.0, 0.5, 0.9])),
+        "writing_budget": draw(st.sampled_from([0, 5, 60])),
+        "norm_pull": draw(st.sampled_from([0.0, 0.5, 0.95])),
     }
 
 

@@ -130,6 +130,13 @@ class DayChecker:
         assert row["muted"] <= members
         assert row["posters"] <= row["readers"], "someone wrote without opening the chat"
         assert row["readers"] <= members, "more readers (or posters) than members"
+        # threads: each has a reply, all of them discussion or chat, the longest with its
+        # starter; nobody writes more than their budget
+        assert row["threads"] <= row["thread_replies"] <= row["msg_discussion"] + row["msg_chat"]
+        assert row["longest_thread"] <= row["thread_replies"] + 1
+        assert (row["longest_thread"] >= 2) == (row["threads"] > 0)
+        budget = m.dyn.writing_budget
+        assert budget == 0 or row["busiest_member_messages"] <= budget
         for name in ("red_envelope_money", "money_spent", "revenue", "owner_minutes"):
             assert row[name] >= 0, name
         if members:

@@ -233,3 +233,17 @@ def test_a_port_in_use_is_refused_before_the_server_says_it_runs(tmp_path):
                                           "--runs", str(tmp_path)])
     assert result.exit_code == 2
     assert "cannot serve on 127.0.0.1" in result.output and "running" not in result.output
+
+
+def test_the_off_topic_policy_is_everywhere_a_strategist_looks():
+    """Issue 18: the rules' off-topic policy is a lever of the dashboard (a choice of
+    three), in the strategy catalogue and in the scenario schema."""
+    import json
+
+    lever = next(lv for lv in all_levers() if lv.path == "strategies.rules.off_topic")
+    assert lever.param.choices == ("allowed", "discouraged", "banned")
+    assert "banned" in str(control(lever, "banned"))
+    catalogue = CliRunner().invoke(cli, ["strategies"], terminal_width=200).output
+    assert "off_topic" in catalogue and "discouraged" in catalogue
+    schema = json.dumps(json.loads(CliRunner().invoke(cli, ["schema"]).output))
+    assert '"discouraged"' in schema and "off_topic_minutes" in schema

@@ -32,7 +32,7 @@ from sim.engine.day import conversation, conversion, envelopes, evening, recruit
 from sim.engine.day import recruitment_kernels as joining
 from sim.engine.day.today import Today, seed_kernels
 from sim.engine.metrics import Recorder
-from sim.engine.plan import DayPlan, MemberEnvelopes
+from sim.engine.plan import DayPlan, MemberEnvelopes, within_time
 from sim.engine.records import DAY, Group, constants_record, day_values
 from sim.engine.seeding import run_streams
 from sim.engine.settings import RunSettings
@@ -197,6 +197,8 @@ class CommunityModel(mesa.Model):
         seed_kernels(self)
         for strategy in self.strategies:
             strategy.plan(self, self.day, plan)
+        if self.group.operator_hours > 0:
+            within_time(plan, 60.0 * self.group.operator_hours)
         self.day_record[0] = day_values(self, plan, self.topic_supply)
         recruitment.recruit(self, plan, today)
         conversation.read_and_post(self, plan, today)

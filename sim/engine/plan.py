@@ -124,6 +124,39 @@ class Offer:
     repeat: bool = False
 
 
+def within_time(plan: DayPlan, minutes: float) -> float:
+    """Cut the operator's work to ``minutes`` (the team's daily time); the share done.
+
+    The strategies ask for ``plan.owner_minutes``; when that is more than the team
+    has, the work their time buys is done in the same proportion: scheduled content
+    posts and announcements (rounded), enforcement (the extra moderation, the members'
+    held-back ads and small talk) and fast answering (the extra answer weight).
+    Money, settings and campaigns are not time and stay as planned. Welcomes spend
+    what is left (:func:`welcomes_within_time`). Seed 001 gives the owner and the
+    administrators exactly these duties; a team of one cannot do them all in a
+    busy group.
+    """
+    if plan.owner_minutes <= minutes:
+        return 1.0
+    share = minutes / plan.owner_minutes
+    plan.content_posts = int(plan.content_posts * share + 0.5)
+    plan.announcements = int(plan.announcements * share + 0.5)
+    plan.moderation = 1.0 + (plan.moderation - 1.0) * share
+    plan.compliance *= share
+    plan.off_topic_hold *= share
+    plan.answer_boost = 1.0 + (plan.answer_boost - 1.0) * share
+    plan.owner_minutes = minutes
+    return share
+
+
+def welcomes_within_time(plan: DayPlan, minutes: float, joins: int) -> int:
+    """How many of today's ``joins`` newcomers the team has time left to welcome."""
+    if minutes <= 0 or plan.welcome_minutes <= 0:
+        return joins
+    left = max(0.0, minutes - plan.owner_minutes)
+    return min(joins, int(left // plan.welcome_minutes))
+
+
 @dataclass(slots=True)
 class DayPlan:
     """Operator decisions for one day, filled in by the strategies.

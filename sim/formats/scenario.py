@@ -52,6 +52,10 @@ GROUP_PARAMS = (
           "founders (an existing group taken over)", "members", 0, 10_000_000),
     Param("consent_above", 40, "group size above which an invitation needs the invitee's "
           "consent (WeChat: 40)", "members", 0, 10_000_000),
+    Param("operator_hours", 0.0, "hours a day the owner's team can give the group (content, "
+          "announcements, enforcement, fast answers, welcomes): what the strategies ask "
+          "beyond it is done in part; 0: as much as they ask (time counted, not limited)",
+          "hours/day", 0.0, 240.0),
 )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.day import recruitment_kernels as compiled
+from sim.engine.plan import welcomes_within_time
 from sim.engine.state import KIND
 
 if TYPE_CHECKING:
@@ -52,13 +53,15 @@ def recruit(model: Community, plan: DayPlan, today: Today) -> None:
     layer = ((via < 0) & (w.fit[candidates] > 0.6)).astype(np.int8)
     model.add_members(candidates, w.natural_role[candidates], via, layer,
                       plan.join_commitment, plan.join_expectation)
-    st.welcomed[candidates] = plan.welcome_speech
-    st.saw_rules[candidates] = plan.rules_announced
     joins = int(candidates.size)
+    # the team welcomes newcomers while its day's time lasts (group.operator_hours)
+    welcomed = welcomes_within_time(plan, 60.0 * model.group.operator_hours, joins)
+    st.welcomed[candidates[:welcomed]] = plan.welcome_speech
+    st.saw_rules[candidates] = plan.rules_announced
     if plan.welcome_speech:
-        today.operator_posts[KIND["announcement"]] += joins
+        today.operator_posts[KIND["announcement"]] += welcomed
     today.joins = joins
-    plan.owner_minutes += plan.welcome_minutes * joins
+    plan.owner_minutes += plan.welcome_minutes * welcomed
     if plan.entry_fee > 0:
         model.earn(plan.entry_fee * joins)
     inviters = via[via >= 0]

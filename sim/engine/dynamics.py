@@ -56,6 +56,8 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("back_and_forth", 0.5, "chance the next reply in a thread is the person just "
           "answered answering back (otherwise another reader joins in)", "share 0-1",
           0.0, 1.0),
+    Param("stranger_reply", 0.5, "how likely someone joins a thread started by a person who "
+          "is not their friend, against a friend's", "share 0-1", 0.0, 1.0),
     Param("answer_scale", 4.0, "responder weight at which a question has a 63% chance of an "
           "answer", "responders", 0.1, 1000.0),
     Param("first_reply_boost", 0.32, "engagement gained by a newcomer whose first post is "

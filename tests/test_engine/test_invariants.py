@@ -299,10 +299,11 @@ def test_in_the_shipped_baseline_no_operator_mutes_and_posters_never_exceed_memb
     assert (ts.posters <= ts.readers).all() and (ts.readers <= ts.members).all()
 
 
-def threaded(thread_continue: float, budget: int = 0) -> sim.RunResult:
+def threaded(thread_continue: float, budget: int = 0, **dynamics) -> sim.RunResult:
     data = {"days": 90, "seed": 5, "replicates": 2, "population": {"size": 1500},
             "strategies": {"welcome": {}, "content": {}},
-            "dynamics": {"thread_continue": thread_continue, "writing_budget": budget}}
+            "dynamics": {"thread_continue": thread_continue, "writing_budget": budget,
+                         **dynamics}}
     return sim.run(to_scenario(data))
 
 
@@ -317,7 +318,7 @@ def test_replies_are_one_level_deep_unless_threads_go_on():
     assert (ts.thread_replies >= ts.threads).all()
     per_thread = ts.thread_replies.sum() / ts.threads.sum()
     # a reply goes on with 0.7, then 0.42, 0.25, ...: about 1 + 0.7 + 0.29 + ... ~ 2.1
-    # replies a thread, fewer when nobody else can answer (1.96 at this seed)
+    # replies a thread, fewer when nobody else would answer (1.95 at this seed)
     assert 1.6 < per_thread < 2.4
     assert deep.summary.replies_per_thread.between(1.6, 2.4).all()
     assert 4 <= ts.longest_thread.max() <= 12  # fading: 7 messages at most at this seed
@@ -326,3 +327,14 @@ def test_replies_are_one_level_deep_unless_threads_go_on():
     assert (ts.thread_replies <= replies).all()
     assert ts.busiest_member_messages.max() <= 40
     assert (ts.posters <= ts.readers).all() and (ts.readers <= ts.members).all()
+
+
+def test_people_join_threads_of_friends_more_than_of_strangers():
+    """Who joins a thread: with nobody answering back, threads go on only as far as
+    other readers join in, and a stranger's thread draws fewer of them."""
+    def per_thread(stranger: float) -> float:
+        ts = threaded(0.9, back_and_forth=0.0, stranger_reply=stranger).timeseries
+        return ts.thread_replies.sum() / ts.threads.sum()
+
+    # at this seed: 1.34 replies a thread when only friends join, 2.54 when anyone would
+    assert per_thread(0.0) < per_thread(1.0) - 0.5

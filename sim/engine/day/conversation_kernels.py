@@ -29,6 +29,9 @@ from sim.engine.indices import (
     T_REPLY,
 )
 
+JOIN_TRIES = 8
+"""Readers asked, one after another, whether they join a thread (:func:`joins_in`)."""
+
 
 class Conversation(NamedTuple):
     """The arrays reading and posting fill, aligned with the day's rows (``today``)."""
@@ -235,7 +238,7 @@ def post_kernel(rows, members, group, day, today):
             starter = discussed_to[k - answers] if on_topic else chatted_to[k - answers - discussed]
             length = 1 + carry_on(j, starter, kind,
                                   (responders, written, responded, posts, replies), budget,
-                                  consts)
+                                  (rows, run), consts)
             threads[0] += 1
             threads[1] += length
             threads[2] = max(threads[2], length + 1)  # the starter and its replies
@@ -283,20 +286,20 @@ def draw_responder(cumulative, written, budget):
 
 
 @njit(cache=True)
-def carry_on(writer, addressee, kind, ledger, budget, consts):
+def carry_on(writer, addressee, kind, ledger, budget, people, consts):
     """A thread going on after ``writer`` replied to ``addressee``: replies drawing replies.
 
     ``ledger`` holds the day's arrays a reply writes into: the responders' cumulative
     weights, messages written (against ``budget``), responses written, posts by kind,
-    and replies each got.
+    and replies each got; ``people`` the day's rows and the run's fixed fields.
 
     Each reply draws another with chance ``thread_continue``, fading by ``thread_fade``
     at every step along the thread (attention moves on; Kraut & Resnick 2012 on how
     few threads go deep). The next reply is the addressee answering back with chance
-    ``back_and_forth`` (if they can still write), otherwise another responder drawn by
-    weight. Every reply is of the thread's ``kind`` and counts as a reply the person
-    replied to got. Returns the replies added (0 when ``thread_continue`` is 0, with no
-    random draw, so one-level replies are as they were).
+    ``back_and_forth`` (if they can still write), otherwise another reader joins in
+    (:func:`joins_in`). Every reply is of the thread's ``kind`` and counts as a reply
+    the person replied to got. Returns the replies added (0 when ``thread_continue`` is
+    0, with no random draw, so one-level replies are as they were).
     """
     cumulative, written, responded, posts, replies = ledger
     chance, fade = consts.thread_continue, consts.thread_fade
@@ -307,8 +310,8 @@ def carry_on(writer, addressee, kind, ledger, budget, consts):
                 and np.random.random() < back):
             nxt = addressee
         else:
-            nxt = draw_responder(cumulative, written, budget)
-            if nxt < 0 or nxt == writer:
+            nxt = joins_in(writer, kind, cumulative, written, budget, people, consts)
+            if nxt < 0:
                 break  # nobody else can or would answer: the thread ends
         written[nxt] += 1
         responded[nxt] += 1
@@ -318,6 +321,37 @@ def carry_on(writer, addressee, kind, ledger, budget, consts):
         added += 1
         chance *= fade
     return added
+
+
+@njit(cache=True)
+def joins_in(writer, kind, cumulative, written, budget, people, consts):
+    """Another reader who answers ``writer`` in a thread, or -1 if nobody would.
+
+    Readers are drawn by responder weight (voice, engagement); one drawn answers with
+    chance ``interest x tie``: interest is their fit with the topic in a discussion and
+    their taste for small talk in chat, tie 1 for a friend of the writer and
+    ``stranger_reply`` for anyone else (people answer those they know, on what they
+    care about). Up to ``JOIN_TRIES`` readers are asked.
+    """
+    rows, run = people
+    fit, taste = run.fit, run.chat_taste
+    indptr, indices = run.indptr, run.indices
+    stranger = consts.stranger_reply
+    me = rows[writer]
+    for _ in range(JOIN_TRIES):
+        other = draw_responder(cumulative, written, budget)
+        if other < 0:
+            return -1
+        if other == writer:
+            continue
+        person = rows[other]
+        interest = fit[person] if kind == K_DISCUSSION else taste[person]
+        friends = indices[indptr[me]:indptr[me + 1]]  # sorted
+        k = np.searchsorted(friends, person)
+        tie = 1.0 if k < friends.size and friends[k] == person else stranger
+        if np.random.random() < interest * tie:
+            return other
+    return -1
 
 
 @njit(cache=True)

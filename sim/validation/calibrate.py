@@ -11,7 +11,8 @@ set of values, proposed by Optuna's TPE sampler):
    candidate outside any band is infeasible, however well it scores);
 2. runs the validation suite at the ``small`` size and reports its score; a candidate
    worse than the median of earlier trials at this step is pruned (Optuna's median
-   pruner): the cheap look saves the expensive one;
+   pruner), unless it passed every plausibility check: the cheap look saves the
+   expensive one, but never for a candidate that could be chosen;
 3. runs the suite at the ``medium`` size; the trial's value is the score there.
 
 The score is the sum, over all 17 measures, of how far the model's mean lies outside
@@ -109,6 +110,7 @@ class Calibration:
         trial.set_user_attr("checks", {r.check: r.value for r in checks.itertuples()})
         for row in checks.itertuples():  # the sampler steers toward feasible values
             trial.set_constraint(row.check, float(row.miss))
+        plausible = bool((checks["miss"] <= 0).all())
         for step, size in enumerate(STAGES):
             tasks = plan_tasks(self.targets, size, values)
             table = measure(self.targets, tasks, self.run_tasks(tasks), size).table
@@ -118,7 +120,8 @@ class Calibration:
                 f"{r.target}.{r.measure}": float(r.mean) for r in table.itertuples()})
             if step < len(STAGES) - 1:
                 trial.report(value, step)
-                if trial.should_prune():
+                # a plausible candidate is always measured in full: it may be the one
+                if trial.should_prune() and not plausible:
                     raise optuna.TrialPruned()
         return value
 

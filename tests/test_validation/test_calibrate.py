@@ -203,3 +203,25 @@ def test_without_a_feasible_trial_the_report_shows_the_one_that_missed_by_least(
     assert closest_to_feasible(study).number == 1  # missed by 0.1 in all
     assert [row[0] for row in best_trials(study)] == [0, 2, 1]  # by score
     assert [row[3] for row in best_trials(study)] == ["no", "no", "no"]
+
+
+def test_a_plausible_candidate_is_never_pruned(tmp_path, space, monkeypatch):
+    """Pruning saves the medium suite on poor candidates, never on one that passes every
+    plausibility check: it may be the one chosen."""
+    checks = pd.DataFrame([{"check": c.name, "value": 0.0, "miss": 0.0} for c in CHECKS])
+    monkeypatch.setattr(calibrate.plausibility, "measure_plausibility",
+                        lambda values, run_jobs: checks)
+    prune_everything = optuna.pruners.ThresholdPruner(upper=-1.0)  # every score is above
+    monkeypatch.setattr(calibrate.optuna.pruners, "MedianPruner",
+                        lambda **_: prune_everything)
+    study = calibrate.calibrate(space, tmp_path / "cal", trials=2, workers=1,
+                                target_ids=["T6"])
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 2
+    assert calibrate.chosen(study) is not None  # and one of them is chosen
+
+    implausible = checks.assign(miss=[1.0] + [0.0] * (len(CHECKS) - 1))
+    monkeypatch.setattr(calibrate.plausibility, "measure_plausibility",
+                        lambda values, run_jobs: implausible)
+    study = calibrate.calibrate(space, tmp_path / "other", trials=1, workers=1,
+                                target_ids=["T6"])
+    assert [t.state for t in study.trials] == [TrialState.PRUNED]

@@ -8,7 +8,7 @@ Plain integers (no numba here): kernels read them as compile-time constants.
 
 from __future__ import annotations
 
-from sim.engine.state import KIND, TRAIT_COLUMNS, VALUE_PARTS
+from sim.engine.state import KIND, OFF_TOPIC_KINDS, TRAIT_COLUMNS, VALUE_PARTS
 
 # message kinds (sim.engine.state.MESSAGE_KINDS)
 K_CONTENT = KIND["content"]
@@ -20,6 +20,8 @@ K_RED_ENVELOPE = KIND["red_envelope"]
 K_THANKS = KIND["thanks"]
 K_ANNOUNCEMENT = KIND["announcement"]
 K_DISCUSSION = KIND["discussion"]
+K_OFF_TOPIC = tuple(KIND[k] for k in OFF_TOPIC_KINDS)
+"""Off-topic kinds (``sim.engine.state.OFF_TOPIC_KINDS``), a constant tuple in kernels."""
 
 # value parts (sim.engine.state.VALUE_PARTS): five benefits, then the costs
 P_CONTENT, P_MATERIAL, P_HELP, P_BONDS, P_IDENTITY, P_COST = (

@@ -26,12 +26,9 @@ MESSAGE_KINDS = (
 """Kinds of messages in the group chat (MECHANISMS.md W2). ``discussion``: replies to a
 member's on-topic post (experience, opinions on it); ``chat``: greetings, small talk,
 self-introductions, check-ins and replies to chat."""
-ON_TOPIC_KINDS = ("content", "question", "answer", "announcement", "discussion")
-"""What the group is for: content, questions, answers, the operator's announcements, and
-the discussion they draw."""
 OFF_TOPIC_KINDS = ("chat", "red_envelope", "thanks")
-"""Talk beside the purpose: greetings, small talk, personal chat, envelopes and thanks
-(ads are neither: they are spam)."""
+"""Talk beside the purpose: greetings, small talk, personal chat, envelopes and thanks.
+Every other kind but ads (spam) is on-topic: what the group is for."""
 KIND = {name: i for i, name in enumerate(MESSAGE_KINDS)}
 
 VALUE_COMPONENTS = ("content", "material", "help", "bonds", "identity")

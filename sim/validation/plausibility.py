@@ -113,14 +113,14 @@ def measure_plausibility(values: dict[str, Any] | None = None,
     ``run_all`` maps a list of ``(scenario, spec)`` pairs to their tables (a process
     pool's map; serial when ``None``).
     """
-    scenarios = plausibility_runs(values)
-    jobs = [(scenario, spec) for _, scenario in scenarios for spec in plan_runs(scenario)]
+    scenarios = [(name, scenario, plan_runs(scenario))
+                 for name, scenario in plausibility_runs(values)]
+    jobs = [(scenario, spec) for _, scenario, specs in scenarios for spec in specs]
     tables = (run_all or _run_serially)(jobs)
     results, start = {}, 0
-    for name, scenario in scenarios:
-        n = len(plan_runs(scenario))
-        results[name] = combine(scenario, tables[start:start + n])
-        start += n
+    for name, scenario, specs in scenarios:
+        results[name] = combine(scenario, tables[start:start + len(specs)])
+        start += len(specs)
     return check_table(figures(results))
 
 

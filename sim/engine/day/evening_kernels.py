@@ -18,9 +18,8 @@ from sim.engine.indices import (
     K_ANSWER,
     K_CHAT,
     K_CONTENT,
+    K_OFF_TOPIC,
     K_QUESTION,
-    K_RED_ENVELOPE,
-    K_THANKS,
     N_PARTS,
     P_BONDS,
     P_CONTENT,
@@ -287,7 +286,9 @@ def evening_kernel(rows, members, group, day, today):
     reviewers, review_capacity = now.reviewers, consts.admin_review_capacity
     catch_rate = consts.catch_rate
     message_counts(posts, operator_posts, counts)
-    off_topic = counts[K_CHAT] + counts[K_RED_ENVELOPE] + counts[K_THANKS]
+    off_topic = 0
+    for k in K_OFF_TOPIC:
+        off_topic += counts[k]
     member_content = counts[K_CONTENT] - content_posts
     pushed = content_posts * content_attention
     seen = pushed + member_content

@@ -117,6 +117,11 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("address_memory", 0.3, "weight of today's answer or silence in a person's mood "
           "(the rest fades toward 0 at this rate on days they start nothing)", "per day",
           0.01, 1.0),
+    Param("newcomer_opening", 0.0, "a newcomer's daily rate of starting their first message "
+          "whatever their voice, on days they open the group, until they have (the question "
+          "or the hello they came with; visible rules raise it like the rest of their "
+          "posting); 0, the default until the conversation core is calibrated: a first post "
+          "comes from the person's voice alone", "per day", 0.0, 2.0),
     Param("intro_chance", 0.6, "chance a newcomer asked for a self-introduction writes one",
           "share 0-1", 0.0, 1.0),
     Param("welcome_reply", 0.9, "chance a welcomed newcomer's first post gets a reply from the "

@@ -74,11 +74,12 @@ def read_kernel(rows, members, group, read):
 def post_kernel(rows, members, group, day, today):
     """Posting: messages, their kinds, answers and replies, first posts, the ledger.
 
-    Readers write at rate ``post rate x sociability x engagement^exponent x boost``
-    (newcomers who saw the rules write and respond ``1 + rules_boost`` times as
-    much). The day's messages are one Poisson process: a total, then an author per
-    message in proportion to their rate (the
-    same distribution as independent Poisson counts). Each message is an ad, a
+    Readers write at rate ``post rate x sociability x engagement^exponent x boost``,
+    plus ``newcomer_opening`` for a newcomer who has not yet started a message (the
+    question or hello they came with, whatever their voice); newcomers who saw the
+    rules write and respond ``1 + rules_boost`` times as much. The day's messages are
+    one Poisson process: a total, then an author per message in proportion to their
+    rate (the same distribution as independent Poisson counts). Each message is an ad, a
     question, content or chat by its author's role and spam propensity (newcomers who
     saw the rules hold back ``compliance`` of their off-topic ads, everyone
     ``compliance_all``); talk that is neither content nor a question is on-topic
@@ -123,6 +124,7 @@ def post_kernel(rows, members, group, day, today):
                                    if 0.0 < talk_base < 1.0 else 0.0)
     newcomer_days, recent_window = consts.newcomer_days, consts.recent_window
     exponent, intro_chance = consts.engagement_exponent, consts.intro_chance
+    opening = consts.newcomer_opening
     welcome_reply = consts.welcome_reply
     rules_boost, compliance = consts.rules_participation_boost, consts.rules_compliance
     reply_scale, reply_sociability = consts.reply_scale, consts.reply_sociability
@@ -153,6 +155,8 @@ def post_kernel(rows, members, group, day, today):
             responders[j] = t[T_REPLY] * e
             if reply_sociability != 0.0:
                 responders[j] *= sociability[i] ** reply_sociability
+            if first_post_day[i] < 0 and plan.day - joined_day[i] < newcomer_days:
+                rate += opening  # the question or the hello they came with
             if ruled and t[T_AD] == 0.0:  # visible rules encourage on-topic members only
                 rate *= 1.0 + rules_boost  # to start conversations and to take part
                 responders[j] *= 1.0 + rules_boost

@@ -7,8 +7,9 @@ is the number of trials and its ``seed`` the sampler's seed. Each trial (a candi
 set of values, proposed by Optuna's TPE sampler):
 
 1. measures the plausibility checks (:mod:`sim.validation.plausibility`) on the
-   shipped default and unattended groups; they are the study's *constraints* (a
-   candidate outside any band is infeasible, however well it scores);
+   shipped default and unattended groups; those marked as constraints are the
+   study's *constraints* (a candidate outside any of their bands is infeasible,
+   however well it scores), the others are recorded and reported;
 2. runs the validation suite at the ``small`` size and reports its score; a candidate
    worse than the median of earlier trials at this step is pruned (Optuna's median
    pruner), unless it passed every plausibility check: the cheap look saves the
@@ -108,9 +109,10 @@ class Calibration:
         values = self.values_of(trial)
         checks = plausibility.measure_plausibility(values, self.run_jobs)
         trial.set_user_attr("checks", {r.check: r.value for r in checks.itertuples()})
-        for row in checks.itertuples():  # the sampler steers toward feasible values
+        binding = checks[checks["constraint"]]
+        for row in binding.itertuples():  # the sampler steers toward feasible values
             trial.set_constraint(row.check, float(row.miss))
-        plausible = bool((checks["miss"] <= 0).all())
+        plausible = bool((binding["miss"] <= 0).all())
         for step, size in enumerate(STAGES):
             tasks = plan_tasks(self.targets, size, values)
             table = measure(self.targets, tasks, self.run_tasks(tasks), size).table

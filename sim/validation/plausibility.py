@@ -8,7 +8,8 @@ can in a day, the people who run the group keep reading it -- and a well-run gro
 must live a year while an unattended one (``scenarios/neglected.yaml``) dies. The
 calibration (:mod:`sim.validation.calibrate`) keeps only candidates that pass them
 all (Optuna's constraints); the tests check the shipped defaults against the same
-bands.
+bands. One check, the top 1%'s share, is reported but not a constraint (see its
+reason).
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class Check:
     description: str
     band: Band
     reason: str
+    constraint: bool = True
+    """Whether the calibration keeps only candidates that pass it (else it is reported)."""
 
 
 CHECKS = (
@@ -50,7 +53,10 @@ CHECKS = (
           "wrote", Band(0.45, 0.90), "45-90% of members never post (T1: Nonnecke & Preece "
           "2000; Nielsen 2006)"),
     Check("top1_share", "messages of the default group written by its top 1%", Band(0.50, None),
-          "the top 1% write half or more (T1: 50-75%)"),
+          "the top 1% write half or more (T1: 50-75%); reported, not a constraint of the "
+          "calibration: in a group of 50-80 the top 1% is one person, and the Zipf-like law "
+          "that gives the top 1% of thousands 50-75% gives that one person 19-29% "
+          "(docs/validation.md)", constraint=False),
     Check("busiest_member_day", "most messages one member of the default group wrote in a "
           "day", Band(None, 100.0), "nobody writes more than about a hundred messages a day"),
     Check("operators_muted", "owners and administrators of the default group who muted it",
@@ -61,6 +67,8 @@ CHECKS = (
           "a group nobody runs dies (seed 004: most within a year)"),
 )
 CHECK_BY_NAME = {c.name: c for c in CHECKS}
+CONSTRAINTS = tuple(c.name for c in CHECKS if c.constraint)
+"""The checks a calibration candidate must pass (Optuna's constraints)."""
 
 
 def plausibility_runs(values: dict[str, Any] | None = None) -> list[tuple[str, Scenario]]:
@@ -102,7 +110,7 @@ def check_table(found: dict[str, float]) -> pd.DataFrame:
     return pd.DataFrame([{
         "check": c.name, "description": c.description, "band": c.band.text(),
         "value": found[c.name], "passed": c.band.contains(found[c.name]),
-        "miss": c.band.miss(found[c.name]), "reason": c.reason}
+        "miss": c.band.miss(found[c.name]), "constraint": c.constraint, "reason": c.reason}
         for c in CHECKS])
 
 

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from sim.cli.app import app
 from sim.running.interrupt import EXIT_STATUS
 from sim.validation import calibrate
-from sim.validation.plausibility import CHECKS
+from sim.validation.plausibility import CHECKS, CONSTRAINTS
 from sim.validation.targets import Band
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,7 +72,10 @@ def test_calibrate_runs_trials_resumes_and_writes_its_report(tmp_path, space):
     assert study.study_name.endswith("-T6")  # a study on some targets is its own study
     (trial,) = study.trials
     assert set(trial.params) == {"dynamics.mute_chance"}
-    assert set(trial.constraints) == {c.name for c in CHECKS}  # every plausibility check
+    # every plausibility check is recorded; those marked as constraints bind
+    assert set(trial.constraints) == set(CONSTRAINTS) == {c.name for c in CHECKS
+                                                          if c.constraint}
+    assert "top1_share" not in CONSTRAINTS
     assert set(trial.user_attrs["checks"]) == {c.name for c in CHECKS}
     # the second run resumes: one more trial, the first is not run again
     second = runner.invoke(app, [*args, "--trials", "2"])
@@ -208,7 +211,10 @@ def test_without_a_feasible_trial_the_report_shows_the_one_that_missed_by_least(
 def test_a_plausible_candidate_is_never_pruned(tmp_path, space, monkeypatch):
     """Pruning saves the medium suite on poor candidates, never on one that passes every
     plausibility check: it may be the one chosen."""
-    checks = pd.DataFrame([{"check": c.name, "value": 0.0, "miss": 0.0} for c in CHECKS])
+    checks = pd.DataFrame([{"check": c.name, "value": 0.0, "miss": 0.0,
+                            "constraint": c.constraint} for c in CHECKS])
+    # a miss of a reported check (not a constraint) leaves the candidate plausible
+    checks.loc[checks["check"] == "top1_share", "miss"] = 0.5
     monkeypatch.setattr(calibrate.plausibility, "measure_plausibility",
                         lambda values, run_jobs: checks)
     prune_everything = optuna.pruners.ThresholdPruner(upper=-1.0)  # every score is above
@@ -220,6 +226,7 @@ def test_a_plausible_candidate_is_never_pruned(tmp_path, space, monkeypatch):
     assert calibrate.chosen(study) is not None  # and one of them is chosen
 
     implausible = checks.assign(miss=[1.0] + [0.0] * (len(CHECKS) - 1))
+    assert implausible["constraint"].iloc[0]
     monkeypatch.setattr(calibrate.plausibility, "measure_plausibility",
                         lambda values, run_jobs: implausible)
     study = calibrate.calibrate(space, tmp_path / "other", trials=1, workers=1,

@@ -42,22 +42,22 @@ TRAIT_PARAMS: tuple[Param, ...] = (
           0.1, 1000.0),
     Param("money_sensitivity_mean", 0.3, "average sensitivity to money, coupons and gifts",
           "share 0-1", 0.01, 0.99),
-    Param("sociability_spread", 2.0, "spread of how much people talk (log-normal sigma); "
+    Param("sociability_spread", 1.99, "spread of how much people talk (log-normal sigma); "
           "larger means a few talk most", "sigma", 0.0, 4.0),
     Param("spammer_share", 0.01, "share of people who would use the group to advertise",
           "share 0-1", 0.0, 1.0),
     Param("hunter_share", 0.03, "share of people who join groups for red envelopes",
           "share 0-1", 0.0, 1.0),
-    Param("lurker_share", 0.5, "share of people who read but would rarely post",
+    Param("lurker_share", 0.796, "share of people who read but would rarely post",
           "share 0-1", 0.0, 1.0),
     Param("chat_taste_mean", 0.5, "average taste for off-topic talk (greetings, small talk, "
           "personal chat) against the group's topic: 0 only the topic, 1 only chat",
           "share 0-1", 0.01, 0.99),
     Param("chat_taste_concentration", 4.0, "how alike people's taste for off-topic talk is "
           "(Beta concentration)", "", 0.1, 1000.0),
-    Param("silent_share", 0.0, "share of people who read a group but never write in it "
-          "(advertisers excepted): most members of real groups never post; 0, the default "
-          "until the conversation core is calibrated, leaves voice to sociability alone",
+    Param("silent_share", 0.783, "share of people who read a group but never write in it "
+          "(advertisers excepted): most members of real groups never post; 0 leaves voice "
+          "to sociability alone",
           "share 0-1", 0.0, 1.0),
 )
 

@@ -193,9 +193,13 @@ def test_participation_is_unequal(neglect_pair):
 
 
 def test_replies_from_the_talkative_few_leave_more_members_silent():
-    """``reply_sociability``: replies written by the sociable leave the rest silent."""
-    even = sim.run(shipped("baseline", size=400, replicates=8, days=120)).summary
-    tied = sim.run(shipped("baseline", size=400, replicates=8, days=120,
+    """``reply_sociability``: replies written by the sociable leave the rest silent (in a
+    world where everyone may write: with the calibrated silent share most members never
+    write whoever replies)."""
+    everyone = {"traits": {"silent_share": 0.0}}
+    even = sim.run(shipped("baseline", size=400, replicates=8, days=120, population=everyone,
+                           dynamics={"reply_sociability": 0.0})).summary
+    tied = sim.run(shipped("baseline", size=400, replicates=8, days=120, population=everyone,
                            dynamics={"reply_sociability": 1.4})).summary
     assert (even["seed"] == tied["seed"]).all()
     more_silent = tied["lurker_share"].to_numpy() - even["lurker_share"].to_numpy()
@@ -221,8 +225,11 @@ def test_spam_flood_has_more_spam(spam_pair):
     assert flood["spam_share"].mean() >= 1.2 * baseline["spam_share"].mean()
 
 
+@pytest.mark.xfail(strict=True, reason="finding (docs/model.md, 'A spam flood under the "
+                   "calibrated defaults'): the flood's ads no longer drive muting")
 def test_spam_flood_mutes_more_members(spam_pair):
-    """Flooded readers mute (T6): over seeds 7-12 flood higher in 7-8 of 8 pairs."""
+    """Flooded readers mute (T6): over seeds 7-12 flood higher in 7-8 of 8 pairs before
+    the calibrated defaults; since, 3-5 of 8 (strict: passing again would be news)."""
     baseline, flood = spam_pair
     assert (flood["muted_share"] > baseline["muted_share"]).sum() >= 6
     assert flood["muted_share"].mean() > baseline["muted_share"].mean()
@@ -264,7 +271,12 @@ def test_answered_first_post_raises_engagement_and_ignored_lowers_it():
     # each kind post a first post (16 groups gave 18 ignored ones; 24 gave 19 once
     # operators stopped muting, which shifted every random stream after the first mute)
     up, down = np.array(jumps[True]), np.array(jumps[False])
-    assert up.mean() > 0.1 and (up > 0).mean() >= 0.9
+    # calibrated defaults (first_reply_boost 0.112 of the gap to 1, first_silence_penalty
+    # 0.637): 43 answered, mean jump +0.063; 26 ignored, mean drop -0.30; a week later
+    # 0.50 against 0.18. Before the calibration the boost was 0.32 and this asked for
+    # +0.1: the size of the jump is the constant's, the test asks for its direction
+    # and for most of the gap it closes
+    assert up.mean() > 0.5 * 0.112 * (1.0 - 0.5) and (up > 0).mean() >= 0.9
     assert down.mean() < -0.1 and (down < 0).mean() >= 0.9
     assert np.mean(week_later[True]) > np.mean(week_later[False]) + 0.1
 
@@ -283,38 +295,51 @@ def stayed_after_first_post(mem: pd.DataFrame) -> pd.DataFrame:
         "stayed": (posted["left_day"].isna()
                    | (posted["left_day"] - posted["first_post_day"] >= STAY)).astype(bool),
         "tenure": (end - posted["joined_day"]).astype(float),
+        "wrote_again": (posted["messages"] >= 2).astype(bool),
     })
 
 
 @pytest.fixture(scope="module")
 def welcome_replies() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Paired groups whose welcomers answer every first post, or none (24 replicates)."""
+    """Paired groups whose welcomers answer every first post, or none (96 replicates:
+    with most members silent, about 300 newcomers of each arm post)."""
     def newcomers(reply: float) -> pd.DataFrame:
-        scenario = shipped("baseline", size=400, replicates=24, days=FIRST_POST_DAYS,
+        scenario = shipped("baseline", size=400, replicates=96, days=FIRST_POST_DAYS,
                            dynamics={"welcome_reply": reply})
         return stayed_after_first_post(sim.run(scenario).members)
 
     return newcomers(1.0), newcomers(0.0)
 
 
+def test_answering_first_posts_keeps_newcomers_writing(welcome_replies):
+    """What T3 measured: an answered newcomer writes again."""
+    always, never = welcome_replies
+    assert len(always) >= 250 and len(never) >= 250
+    # root seeds 7-10, 96 replicates: wrote again 0.85-0.90 when every first post was
+    # answered, 0.56-0.63 when none was (messages 12-24 against 5-9)
+    assert always["wrote_again"].mean() > never["wrote_again"].mean() + 0.15
+
+
+@pytest.mark.xfail(strict=True, reason="finding (docs/model.md, 'Answered first posts'): "
+                   "ignored newcomers mute and stay; answered ones read on and leave more")
 def test_answering_first_posts_keeps_more_newcomers(welcome_replies):
     always, never = welcome_replies
-    assert len(always) >= 300 and len(never) >= 300
-    # Finding (docs/model.md, "Answered first posts"): under the current defaults the
-    # effect on staying 30 days is small. Root seeds 7-10, 24 replicates: +0.007,
-    # +0.029, +0.004, +0.021 (0.85-0.88 stay against 0.84-0.87); before the on-topic
-    # and off-topic talk (issue 18) +0.033, +0.026, -0.018, -0.012 -- the +0.02 this
-    # test asked for held at seed 7 only. Asserted: answered newcomers do not stay less.
+    # Finding (docs/model.md, "Answered first posts"): under the calibrated defaults
+    # answered newcomers stay 30 days less often: root seeds 7-10, 96 replicates,
+    # -0.13 to -0.17 (0.54-0.59 in the group at the end against 0.68-0.72). Before,
+    # +0.004 to +0.029. Strict: passing again would be news.
     assert always["stayed"].mean() > never["stayed"].mean()
 
 
+@pytest.mark.xfail(strict=True, reason="finding (docs/model.md, 'Answered first posts')")
 def test_newcomers_whose_first_post_was_answered_stay_longer(welcome_replies):
     """The members table: answered newcomers stay longer than ignored ones."""
     posted = pd.concat(welcome_replies, ignore_index=True)
     answered = posted[posted["answered"]]
     ignored = posted[~posted["answered"]]
-    assert len(answered) >= 300 and len(ignored) >= 300
-    # over root seeds 7-14: +0.035 to +0.074 staying 30 days, +1.4 to +6.6 days tenure
+    assert len(answered) >= 250 and len(ignored) >= 250
+    # before the calibrated defaults, root seeds 7-14: +0.035 to +0.074 staying 30 days,
+    # +1.4 to +6.6 days tenure; since, root seeds 7-10: -0.10 to -0.13 and -6 to -9 days
     assert answered["stayed"].mean() > ignored["stayed"].mean() + 0.02
     assert answered["tenure"].mean() > ignored["tenure"].mean()
 
@@ -337,7 +362,8 @@ def test_being_answered_lifts_the_mood_and_being_ignored_lowers_it():
     """The voice's memory of being addressed (issue 18): a newcomer whose first post is
     answered moves toward +1, one ignored toward -1; with ``address_effect`` 0 (the
     default) the mood changes nothing, with a positive effect it changes the run."""
-    data = {"days": 40, "seed": 9, "population": {"size": 1500},
+    data = {"days": 40, "seed": 9, "population": {"size": 1500,
+                                                   "traits": {"silent_share": 0.0}},
             "dynamics": {"welcome_reply": 0.3, "reply_scale": 60.0, "answer_scale": 30.0,
                          "address_memory": 0.5},
             "strategies": {"welcome": {"self_introduction": False}, "content": {}}}
@@ -372,7 +398,8 @@ def test_a_newcomer_starts_their_first_message_whatever_their_voice():
     30 days far more often; without it, a first post comes from the voice alone."""
     def quiet_half_started(seed: int, opening: float) -> np.ndarray:
         data = {"days": 90, "seed": seed,
-                "population": {"size": 8000, "traits": {"sociability_spread": 2.5}},
+                "population": {"size": 8000, "traits": {"sociability_spread": 2.5,
+                                                        "silent_share": 0.0}},
                 "group": {"founders": {"seed_user": 40}},
                 "dynamics": {"newcomer_opening": opening},
                 "strategies": {"welcome": {"self_introduction": False}, "content": {},
@@ -390,8 +417,8 @@ def test_a_newcomer_starts_their_first_message_whatever_their_voice():
     seeds = (11, 12, 13, 14)
     without = np.concatenate([quiet_half_started(s, 0.0) for s in seeds])
     opened = np.concatenate([quiet_half_started(s, 0.05) for s in seeds])
-    assert without.size >= 80 and opened.size >= 80
-    # seeds 11-14 pooled: the quiet half started a first message within 30 days 12% of
-    # the time without the opening and 64% with 0.05 a day (seeds 15-18: 9% and 61%;
-    # 19-22: 7% and 61%)
-    assert without.mean() < 0.2 and opened.mean() > 0.45
+    assert without.size >= 60 and opened.size >= 60
+    # seeds 11-14 pooled (calibrated defaults otherwise): the quiet half started a first
+    # message within 30 days 4% of the time without the opening and 64% with 0.05 a
+    # day (76 and 81 newcomers; seeds 15-18: 10% and 50%; 19-22: 17% and 48%)
+    assert without.mean() < 0.25 and opened.mean() > 0.4

@@ -246,11 +246,13 @@ def test_departed_sender_posts_no_envelope():
 
 def test_nobody_writes_more_than_the_writing_budget_in_a_day():
     """With a budget, the busiest member of every day stays within it, all kinds counted;
-    without one (0, the default) the long tail of sociability goes far beyond it."""
-    base = {"days": 60, "seed": 3, "population": {"size": 2000},
+    without one (0) the long tail of sociability goes far beyond it (in a world where
+    everyone writes: no silent share)."""
+    base = {"days": 60, "seed": 3, "population": {"size": 2000,
+                                                  "traits": {"silent_share": 0.0}},
             "strategies": {"welcome": {}, "content": {},
                            "red_envelope": {"every": "daily", "amount": 50, "shares": 20}}}
-    unlimited = sim.CommunityModel(to_scenario(base))
+    unlimited = sim.CommunityModel(to_scenario({**base, "dynamics": {"writing_budget": 0}}))
     unlimited.run_model()
     limited = sim.CommunityModel(to_scenario({**base, "dynamics": {"writing_budget": 20}}))
     limited.run_model()
@@ -265,13 +267,14 @@ def test_nobody_writes_more_than_the_writing_budget_in_a_day():
 def test_silent_people_never_write_and_the_rest_still_talk():
     """Zero-inflated voice: with ``traits.silent_share`` that share of people read but
     never write -- no posts, replies, introductions, sign-ins, thanks or envelopes --
-    even with every writing occasion switched on; none is silent by default."""
+    even with every writing occasion switched on; with a share of 0 none is silent."""
     base = {"days": 60, "seed": 11, "population": {"size": 1500},
             "strategies": {"welcome": {}, "content": {},
                            "red_envelope": {"every": "daily", "amount": 50, "shares": 30},
                            "activities": {"sign_in": "daily"}}}
-    default = sim.CommunityModel(to_scenario(base))
-    assert not default.world.silent.any()
+    nobody = sim.CommunityModel(to_scenario(
+        {**base, "population": {"size": 1500, "traits": {"silent_share": 0.0}}}))
+    assert not nobody.world.silent.any()
     data = {**base, "population": {"size": 1500, "traits": {"silent_share": 0.6}}}
     model = sim.CommunityModel(to_scenario(data))
     model.run_model()
@@ -279,7 +282,7 @@ def test_silent_people_never_write_and_the_rest_still_talk():
     assert 0.55 < silent.mean() < 0.65
     assert not silent[model.world.natural_role == Spammer.code].any()
     ever = st.status != OUTSIDER
-    assert (ever & silent).sum() >= 10  # silent people did join (21 at this seed)
+    assert (ever & silent).sum() >= 10  # silent people did join (17 at this seed)
     assert st.messages[silent].sum() == 0 and st.money_sent[silent].sum() == 0
     assert st.messages[ever & ~silent].sum(axis=1).astype(bool).mean() > 0.5
     operators = np.isin(st.role, [Owner.code, Administrator.code, OpinionLeader.code,

@@ -350,12 +350,19 @@ def test_hard_daily_promotion_earns_more_at_first_then_drives_members_away(selli
     assert np.all(early["hard_daily"] > early["soft"])  # root seeds 1-4: 16/16 every time
     # direction of effect, paired: more pairs lose members than gain them, and the mean
     # pair loses (root seeds 1-4: mean -0.8 to -5.3, 7-11 pairs lose, 4-5 gain)
+    # calibrated defaults, root seeds 1-4: mean -2.7 to -6.2, 11-13 pairs lose, 2-4 gain
     members = paired(s, "hard_daily", "members_final", base="soft")
     assert members.mean() < 0 and (members < 0).sum() > (members > 0).sum()
-    # the chat itself falls: root seeds 1-4, 9-13 of 16 pairs, mean -0.075 to -0.124
-    # (before operators stopped muting, 13-15 of 16 and -0.16 to -0.21: about half of
-    # that fall was the owner and administrators muting the flooded group; docs/model.md,
-    # "Operators never mute")
+
+
+@pytest.mark.xfail(strict=True, reason="finding (docs/model.md, 'Hard daily promotion'): "
+                   "with most members silent the share who wrote lately does not fall")
+def test_hard_daily_promotion_quiets_the_chat(selling_runs):
+    s = selling_runs.summary
+    # the chat itself fell before the calibrated defaults: root seeds 1-4, 9-13 of 16
+    # pairs, mean -0.075 to -0.124 (before operators stopped muting, 13-15 of 16 and
+    # -0.16 to -0.21; docs/model.md, "Operators never mute"). Since: -0.013 to +0.027,
+    # 6-10 of 16 pairs lower. Strict: passing again would be news.
     active = paired(s, "hard_daily", "active_share_last_28d", base="soft")
     assert (active < 0).sum() > (active > 0).sum() and active.mean() < -0.05
 

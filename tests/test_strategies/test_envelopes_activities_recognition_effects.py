@@ -342,10 +342,13 @@ def test_activities_keep_more_members_at_a_cost_of_owner_time(activity_programme
 def test_activities_raise_the_active_share(activity_programme):
     # The playbooks claim higher sustained activity. The daily sign-in gets readers who
     # seldom post to check in (DayPlan.checkin_chance), so more members wrote in the
-    # last 28 days: seeds 1-6, higher in 17-20 of 20 pairs, mean +0.09 to +0.17.
+    # last 28 days. Finding (docs/model.md, "Activities under the calibrated
+    # defaults"): silent members (0.78 of people) never check in, so the rise is a
+    # third of what it was: seeds 1-6, higher in 11-19 of 20 pairs, mean +0.011 to
+    # +0.044 (before: 17-20 of 20, +0.09 to +0.17).
     active = paired(activity_programme.summary, "active_share_last_28d", "programme")
-    assert (active > 0).sum() >= 15
-    assert active.mean() > 0.05
+    assert (active > 0).sum() > (active < 0).sum()
+    assert active.mean() > 0.005
 
 
 def power_users_kept(scn: sim.Scenario, snapshot: int = 60, top: int = 10) -> pd.DataFrame:

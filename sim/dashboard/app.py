@@ -14,6 +14,7 @@ from pathlib import Path
 import diskcache
 import multiprocess
 import multiprocess.forkserver
+import psutil
 from dash import Dash, DiskcacheManager, Input, Output, dcc, html
 
 from sim.analysis.report import TABLE_CSS
@@ -90,6 +91,18 @@ class _ForkServerJobs(DiskcacheManager):
             target=job_fn, args=(key, self._make_progress_key(key), args, context))
         process.start()
         return process.pid
+
+    def terminate_job(self, job) -> None:
+        """End a job's process, if it is still there.
+
+        Dash's version looks the process up and then lists its children; a job that
+        finishes between the two (a short run) made it raise, and the page never
+        received the result it had just computed.
+        """
+        try:
+            super().terminate_job(job)
+        except psutil.NoSuchProcess:
+            pass  # it ended on its own: nothing to end
 
 
 def _show_selected_panel(app: Dash) -> None:

@@ -226,8 +226,11 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
 
     cluster = None
     if address == "local":
-        # a Ctrl-C stops the workers with the sweep; their nannies need not say so
+        # a Ctrl-C stops the workers with the sweep; their nannies need not say so, nor
+        # need the scheduler that the results it was sending back went with them
+        # ("Couldn't gather keys"): a failing run reaches the user as its own error
         logging.getLogger("distributed.nanny").setLevel(logging.ERROR)
+        logging.getLogger("distributed.scheduler").setLevel(logging.CRITICAL)
         with warnings.catch_warnings():
             # its scheduler's status server takes another port when 8787 is in use (another
             # cluster on this machine): nothing a user need be told

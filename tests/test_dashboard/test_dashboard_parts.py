@@ -247,3 +247,30 @@ def test_the_off_topic_policy_is_everywhere_a_strategist_looks():
     assert "off_topic" in catalogue and "discouraged" in catalogue
     schema = json.dumps(json.loads(CliRunner().invoke(cli, ["schema"]).output))
     assert '"discouraged"' in schema and "off_topic_minutes" in schema
+
+
+def test_a_job_that_ends_while_it_is_being_ended_is_no_error(tmp_path, monkeypatch):
+    """A short run's process can exit between Dash's lookup of it and the listing of its
+    children; its result must still reach the page (this raised NoSuchProcess in a
+    callback, and the page waited for ever)."""
+    import subprocess
+
+    import diskcache
+    import psutil
+
+    from sim.dashboard.app import _ForkServerJobs
+
+    def gone(self, recursive=False):
+        raise psutil.NoSuchProcess(self.pid)
+
+    job = subprocess.Popen(["sleep", "30"])
+    try:
+        monkeypatch.setattr(psutil.Process, "children", gone)
+        jobs = _ForkServerJobs.__new__(_ForkServerJobs)  # no fork server needed for this
+        jobs.handle = diskcache.Cache(str(tmp_path / "cache"))
+        with pytest.raises(psutil.NoSuchProcess):
+            psutil.Process(job.pid).children()  # the race, as Dash meets it ...
+        jobs.terminate_job(job.pid)  # ... is absorbed
+    finally:
+        job.kill()
+        job.wait()

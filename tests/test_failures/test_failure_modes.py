@@ -132,13 +132,18 @@ def test_f7_without_positioning_the_talk_turns_to_chat_and_topic_seekers_go_quie
         sim.load_scenario(FAILURES / "no-positioning.yaml").with_changes(**more))
     kept, spoke = came_for_the_topic(
         sim.load_scenario(FAILURES.parent / "baseline.yaml").with_changes(**more))
-    # 20 replicates, shipped seed and root seeds 1, 2: the talk is 0.60-0.64 small talk
-    # without positioning, 0.36-0.47 in the baseline's group
-    assert drifted > 0.55 and kept < 0.5 and drifted - kept > 0.1
-    # newcomers who came for the topic write 0.42-0.55 messages a member-day there,
-    # 0.65-0.75 in the baseline's group. Finding: they do not leave more (0.35-0.42
-    # left against 0.36-0.41): they go quiet (docs/model.md, F7)
-    assert quiet < 0.85 * spoke
+    # 20 replicates, shipped seed and root seeds 1, 2 (calibrated defaults): the talk is
+    # 0.54-0.59 small talk without positioning, 0.42-0.44 in the baseline's group
+    # (before them 0.60-0.64 and 0.36-0.47)
+    assert drifted > 0.5 and kept < 0.5 and drifted - kept > 0.1
+    # Finding (docs/model.md, "The calibrated defaults"): the newcomers who came for the
+    # topic no longer write less there: 0.033 against 0.080 messages a member-day at
+    # the shipped seed, but 0.26 against 0.15 and 0.16 against 0.15 at root seeds 1
+    # and 2 (pooled: 0.142 against 0.127), since with most people silent a few talkers
+    # among them set the figure; pooled, 0.36 of them left against 0.31. Before the
+    # calibrated defaults they went quiet (0.42-0.55 against 0.65-0.75) and did not
+    # leave more.
+    del quiet, spoke
 
 
 def test_f8_irregular_long_pushes_are_worth_less_and_draw_fewer_posters():

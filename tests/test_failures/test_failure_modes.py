@@ -44,11 +44,14 @@ def test_f1_hunters_come_for_envelopes_grab_and_stay_silent():
     joined, joined_without = len(hunters(mem)), len(hunters(quiet))
     assert joined >= 2 * joined_without  # 139-156 against 20-32 over 8 runs
     h = hunters(mem)
-    thanks_share = h["messages_thanks"].sum() / max(1, h["messages"].sum())
-    # calibrated defaults: 0.73 pooled (0.57-0.88 a run): they write mostly thank-yous;
-    # the rest are self-introductions and the replies that visible rules draw from
-    # newcomers in their first month
-    assert thanks_share > 0.65
+    # they stay silent or write thank-yous: under the calibrated defaults 0.77-0.80 of
+    # them never write, and of those who do, 0.90-0.96 write mostly thank-yous (shipped
+    # seed and root seeds 1, 2). Counted per person: pooled messages are at the mercy of
+    # the voice's long tail (at root seed 1 one hunter wrote 357 messages, 0.69 of all
+    # their messages; at the others the most was 16-19)
+    wrote = h[h["messages"] > 0]
+    assert (h["messages"] == 0).mean() > 0.6
+    assert (wrote["messages_thanks"] >= 0.5 * wrote["messages"]).mean() > 0.8
 
 
 def test_f2_newcomers_keep_joining_while_the_group_gets_quieter():
@@ -83,19 +86,23 @@ def test_f4_red_envelopes_at_the_end_get_no_response():
 
 def test_f5_daily_ads_and_ineffective_management():
     s, _, _ = by_arm(run("daily-ads-management-ineffective"))
-    assert s["spam_share"].mean() > 0.02  # 0.04-0.05 (baseline: about 0.01)
-    assert s["muted_share"].mean() > 0.4  # 0.6-0.7: readers mute the flood
+    # calibrated defaults, shipped seed and root seeds 1-3: spam 0.027-0.030 of the
+    # messages (before 0.04-0.05; baseline about 0.01); 0.46, 0.49, 0.51 and 0.31 muted
+    # (before 0.6-0.7). The ads alone can no longer make anyone mute (docs/model.md, "A
+    # spam flood under the calibrated defaults"): the muting here is the volume's
+    assert s["spam_share"].mean() > 0.02
+    assert s["muted_share"].mean() > 0.4
 
 
 def test_f6_an_oversized_low_fit_group_evaporates():
     s, _, _ = by_arm(run("overgrowth-evaporates"))
-    assert s["members_peak"].mean() > 300  # 460-490 of 500 places filled (seeds 106, 1, 2)
-    assert s["muted_share"].mean() > 0.6  # 0.91-0.92 muted
-    # Finding (docs/model.md, F6): 0.36-0.40 still post in the last four weeks (seeds
-    # 106, 1, 2; 0.35-0.40 before the off-topic talk of issue 18 too, when this test
-    # asked for < 0.4 and its comment said about 0.3), against 0.53-0.54 in the
-    # baseline's group at the same seeds. Asserted: well below a normal group's.
-    assert s["active_share_last_28d"].mean() < 0.45
+    # calibrated defaults, seeds 106, 1, 2: 495-500 of 500 places filled; 0.59-0.82
+    # muted (the baseline's group 0.41-0.54; before the calibrated defaults 0.91-0.92,
+    # when this asked for more than 0.6); 0.10-0.12 posted in the last four weeks,
+    # against 0.25-0.30 in the baseline's group (before: 0.36-0.40 against 0.53-0.54)
+    assert s["members_peak"].mean() > 300
+    assert s["muted_share"].mean() > 0.5
+    assert s["active_share_last_28d"].mean() < 0.2
 
 
 def test_f7_a_group_without_positioning_keeps_fewer_members():

@@ -248,9 +248,11 @@ def test_paid_entry_fewer_joins_better_retention_less_spam(entry_runs):
     retention = paired(s, "paid", "newcomer_retention_30d")
     assert (retention > 0).sum() >= 7 and retention.mean() > 0.12  # 8/8, +0.27 to +0.34
     active = paired(s, "paid", "active_share_last_28d")
-    # root seeds 1-4: 5-8/8, +0.07 to +0.16 (before operators stopped muting: 6-8/8,
-    # +0.14 to +0.23; docs/model.md, "Operators never mute")
-    assert (active > 0).sum() >= 5 and active.mean() > 0.05
+    # calibrated defaults, root seeds 1-4: higher in 4-6 of 8 pairs, mean +0.018 to
+    # +0.052 (before them 5-8/8, +0.07 to +0.16; before operators stopped muting 6-8/8,
+    # +0.14 to +0.23): with most people silent, who ever writes sets the active share
+    # (docs/model.md, "The calibrated defaults")
+    assert (active > 0).sum() >= 4 and active.mean() > 0.01
     spam = paired(s, "paid", "spam_share")
     assert (spam < 0).sum() >= 7 and spam.mean() < -0.004  # 8/8, -0.011 to -0.027
     paid = s[s["arm"] == "paid"]
@@ -335,7 +337,9 @@ def selling_runs():
 
 def test_soft_promotion_earns_with_little_loss_of_members(selling_runs):
     s = selling_runs.summary
-    assert np.all(s[s["arm"] == "soft"]["revenue"] > 0)
+    # calibrated defaults, root seeds 1-4: revenue in 15-16 of 16 groups (a group of
+    # mostly silent members can go a whole run without a purchase)
+    assert (s[s["arm"] == "soft"]["revenue"] > 0).mean() >= 0.9
     assert np.all(s[s["arm"] == "baseline"]["revenue"] == 0)
     members = paired(s, "soft", "members_final")
     # about 45 members: a loss under 7 is within the noise of members_final
@@ -347,7 +351,10 @@ def test_soft_promotion_earns_with_little_loss_of_members(selling_runs):
 def test_hard_daily_promotion_earns_more_at_first_then_drives_members_away(selling_runs):
     s = selling_runs.summary
     early = window_sum(selling_runs.timeseries, "revenue", 0, 30)
-    assert np.all(early["hard_daily"] > early["soft"])  # root seeds 1-4: 16/16 every time
+    # calibrated defaults, root seeds 1-4: more in 15-16 of 16 pairs (one tie), 7-8
+    # times as much in total (before: 16/16 every time)
+    assert (early["hard_daily"] > early["soft"]).sum() >= 15
+    assert early["hard_daily"].sum() > 3 * early["soft"].sum()
     # direction of effect, paired: more pairs lose members than gain them, and the mean
     # pair loses (root seeds 1-4: mean -0.8 to -5.3, 7-11 pairs lose, 4-5 gain)
     # calibrated defaults, root seeds 1-4: mean -2.7 to -6.2, 11-13 pairs lose, 2-4 gain

@@ -232,3 +232,20 @@ def test_a_plausible_candidate_is_never_pruned(tmp_path, space, monkeypatch):
     study = calibrate.calibrate(space, tmp_path / "other", trials=1, workers=1,
                                 target_ids=["T6"])
     assert [t.state for t in study.trials] == [TrialState.PRUNED]
+
+
+def test_the_report_marks_a_reported_check_apart_from_the_constraints():
+    """The chosen trial's checks: a miss of a reported check (the top 1%'s share) reads
+    'MISS (reported)', a constraint's pass reads 'pass'."""
+    from sim.validation.calibration_report import check_rows
+
+    checks = {c.name: 0.0 for c in CHECKS}
+    checks.update(never_wrote_30d=0.6, top1_share=0.2, unattended_died=0.8)
+    trial = optuna.trial.create_trial(value=1.0, user_attrs={"checks": checks})
+    rows, passed = check_rows(trial)
+    result = {row[0]: row[3] for row in rows}
+    by_name = dict(zip([c.name for c in CHECKS], [c.description for c in CHECKS],
+                       strict=True))
+    assert result[by_name["top1_share"]] == "MISS (reported)"
+    assert result[by_name["never_wrote_30d"]] == "pass"
+    assert passed == [True, False, True, True, True, True]

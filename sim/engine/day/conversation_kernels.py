@@ -145,7 +145,8 @@ def post_kernel(rows, members, group, day, today):
         i = rows[j]
         t = traits[role[i]]
         e = engagement[i]
-        ruled = saw_rules[i] and plan.day - joined_day[i] < newcomer_days
+        newcomer = plan.day - joined_day[i] < newcomer_days
+        ruled = saw_rules[i] and newcomer
         rate = 0.0
         responders[j] = 0.0
         if read[j] and not silent[i]:
@@ -155,7 +156,7 @@ def post_kernel(rows, members, group, day, today):
             responders[j] = t[T_REPLY] * e
             if reply_sociability != 0.0:
                 responders[j] *= sociability[i] ** reply_sociability
-            if first_post_day[i] < 0 and plan.day - joined_day[i] < newcomer_days:
+            if newcomer and first_post_day[i] < 0:
                 rate += opening  # the question or the hello they came with
             if ruled and t[T_AD] == 0.0:  # visible rules encourage on-topic members only
                 rate *= 1.0 + rules_boost  # to start conversations and to take part

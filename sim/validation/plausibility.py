@@ -32,6 +32,8 @@ DEFAULT_GROUP = SCENARIOS / "baseline.yaml"
 """The default group: a group run the way the playbooks' first chapter says."""
 UNATTENDED_GROUP = SCENARIOS / "neglected.yaml"
 """A group its owner founds and then leaves alone (F3)."""
+FLOODED_GROUP = SCENARIOS / "spam_flood.yaml"
+"""The default group's founders with advertisers around and no administrator (F5)."""
 A_YEAR = 365
 OPERATOR_ROLES = ("owner", "admin")
 
@@ -65,6 +67,9 @@ CHECKS = (
           Band(None, 0.0), "a group run as the playbooks say lives"),
     Check("unattended_died", "unattended groups (F3) dead within a year", Band(0.5, None),
           "a group nobody runs dies (seed 004: most within a year)"),
+    Check("flood_muted_gain", "muted share of a spam-flooded group (F5) above the default "
+          "group's, same seeds", Band(0.02, None),
+          "a flood of ads is what makes readers mute (T6 surveys; seed 004)"),
 )
 CHECK_BY_NAME = {c.name: c for c in CHECKS}
 CONSTRAINTS = tuple(c.name for c in CHECKS if c.constraint)
@@ -74,13 +79,17 @@ CONSTRAINTS = tuple(c.name for c in CHECKS if c.constraint)
 def plausibility_runs(values: dict[str, Any] | None = None) -> list[tuple[str, Scenario]]:
     """The scenarios the checks are measured on, with ``values`` set in each.
 
-    ``default``: the default group as shipped; ``well_run`` and ``unattended``: the
-    default and the neglected group over a year.
+    ``default``: the default group as shipped; ``flooded``: the spam flood, on the
+    default group's seeds and horizon; ``well_run`` and ``unattended``: the default and
+    the neglected group over a year.
     """
     values = values or {}
     default = with_values(load_scenario(DEFAULT_GROUP), values)
+    paired = {**values, "seed": default.seed, "replicates": default.replicates,
+              "days": default.horizon}
     year = {**values, "days": A_YEAR}
     return [("default", default),
+            ("flooded", with_values(load_scenario(FLOODED_GROUP), paired)),
             ("well_run", with_values(load_scenario(DEFAULT_GROUP), year)),
             ("unattended", with_values(load_scenario(UNATTENDED_GROUP), year))]
 
@@ -97,6 +106,8 @@ def figures(results: dict[str, RunResult]) -> dict[str, float]:
         "operators_muted": float(operators["muted_day"].notna().sum()),
         "well_run_died": died(results["well_run"].summary),
         "unattended_died": died(results["unattended"].summary),
+        "flood_muted_gain": float(results["flooded"].summary["muted_share"].mean()
+                                  - summary["muted_share"].mean()),
     }
 
 

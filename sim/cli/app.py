@@ -328,8 +328,10 @@ def _is_experiment(path: Path) -> bool:
     """Whether ``path`` looks like an experiment file: a base ``scenario`` and a design."""
     import yaml
 
+    from sim.formats import plainyaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = plainyaml.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return False  # the scenario loader explains what is wrong
     return isinstance(data, dict) and "scenario" in data  # a scenario has no such key

@@ -13,11 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from sim.analysis.compare import compare
 from sim.analysis.report import social_graph
 from sim.analysis.sweep_report import point_means
+from sim.formats import plainyaml
 from sim.formats.experiment import Experiment
 from sim.formats.scenario import ScenarioError
 from sim.running.output import read_run
@@ -82,7 +82,7 @@ class Sweep:
 @lru_cache(maxsize=8)
 def _sweep(path: str, _mtime: float) -> Sweep:
     folder = Path(path)
-    data = yaml.safe_load((folder / EXPERIMENT_FILE).read_text(encoding="utf-8")) or {}
+    data = plainyaml.load((folder / EXPERIMENT_FILE).read_text(encoding="utf-8")) or {}
     data.pop("provenance", None)
     experiment = Experiment.model_validate(data)
     runs = pd.read_parquet(folder / RUNS_FILE)

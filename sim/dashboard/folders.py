@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from sim.formats import plainyaml
 from sim.running.output import is_run_folder
 from sim.running.sweeps import EXPERIMENT_FILE, RUNS_FILE
 
@@ -47,7 +48,7 @@ def shipped_scenarios(scenarios_dir: Path) -> dict[str, Path]:
 
 def _title(path: Path) -> str:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = plainyaml.load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         return "(unreadable)"
     return str(data.get("name", "")) if isinstance(data, dict) else ""

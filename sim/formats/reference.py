@@ -30,6 +30,7 @@ from pydantic.fields import FieldInfo
 from agents.base import RoleTraits
 from agents.roles import ROLES
 from sim.engine.strategies import METADATA_KEYS, REGISTRY, Strategy
+from sim.formats import plainyaml
 from sim.formats.scenario import DEFAULT_DAYS, ArmChanges, Scenario, Strategies
 from sim.params import Param
 
@@ -298,10 +299,14 @@ starts, and which operating strategies are switched on (the **levers**), possibl
 several **arms** to compare. What a run measures (the **outcomes**) and how the model
 works are described in [`docs/model.md`](../docs/model.md).
 
-Every key has a default, so every key is optional: an empty file is a valid scenario
-({DEFAULT_DAYS} days of a group with no strategy switched on). Unknown keys, wrong
-types and values out of range are errors, reported with the file, the line, the key
-path, what was expected and the nearest valid key.
+Every key has a default, so every key is optional: a file holding only a `name` is a
+valid scenario ({DEFAULT_DAYS} days of a group with no strategy switched on); an empty
+file, or one of comments only, is an error (a file saved before it was written, the
+wrong file). Unknown keys, wrong types and values out of range are errors, reported
+with the file, the line, the key path, what was expected and the nearest valid key.
+YAML anchors and aliases (`&name`, `*name`) are refused on the line they appear, and
+so are files over {plainyaml.MAX_BYTES:,} bytes: a scenario never needs them, and they let a
+few hundred bytes stand for billions of values.
 
 A minimal scenario:
 

@@ -32,6 +32,7 @@ from pydantic import (
 from sim.engine.dynamics import Dynamics
 from sim.engine.strategies import REGISTRY
 from sim.engine.world import Network, Traits, read_edgelist
+from sim.formats import plainyaml
 from sim.params import Param, Section, section_model
 
 DEFAULT_DAYS = 182
@@ -292,7 +293,7 @@ def _line_map(text: str) -> dict[tuple, int]:
     """Map each key path in a YAML document to the 1-based line it is written on."""
     lines: dict[tuple, int] = {}
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = plainyaml.compose(text)
     except yaml.YAMLError:
         return lines
 
@@ -433,7 +434,7 @@ def read_mapping(text: str, source: str, examples: str,
     written, the wrong file), not a request for every default.
     """
     try:
-        data = yaml.safe_load(text)
+        data = plainyaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -487,7 +488,7 @@ def _key_problems(text: str, source: str) -> list[Problem]:
             for i, item in enumerate(node.value):
                 walk(item, (*path, i))
 
-    walk(yaml.compose(text, Loader=yaml.SafeLoader), ())
+    walk(plainyaml.compose(text), ())
     return problems
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from sim.formats import plainyaml
 from sim.running.runner import RunResult
 
 RESULT_FILES = ("timeseries.parquet", "summary.parquet", "members.parquet",
@@ -262,7 +263,7 @@ def earlier_run(folder: Path) -> str | None:
     if not resolved.is_file():
         return None
     try:
-        data = yaml.safe_load(resolved.read_text(encoding="utf-8"))
+        data = plainyaml.load(resolved.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return "(unreadable)"
     return str(data.get("name", "")) if isinstance(data, dict) else "(unreadable)"

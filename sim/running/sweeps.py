@@ -34,6 +34,7 @@ from sim.engine.metrics import run_tables
 from sim.engine.model import CommunityModel
 from sim.engine.seeding import replicate_seeds, run_streams
 from sim.engine.world import World, build_world
+from sim.formats import plainyaml
 from sim.formats.experiment import Study
 from sim.formats.scenario import Scenario
 from sim.running.output import REPORT_FILE, earlier_run, package_versions, write_atomic
@@ -318,7 +319,7 @@ class ResultsFolder:
             raise ValueError(f"{self.out} exists and is not a folder; give a folder for the "
                              "results")
         if marker.is_file():
-            provenance = (yaml.safe_load(marker.read_text(encoding="utf-8")) or {}).get(
+            provenance = (plainyaml.load(marker.read_text(encoding="utf-8")) or {}).get(
                 "provenance", {})
             recorded = provenance.get("experiment_digest")
             if recorded != digest:
@@ -507,7 +508,7 @@ def folder_study(folder: Path) -> Study:
         raise ScenarioError([Problem(str(marker), None, "", "not a sweep folder: no "
                                      f"{EXPERIMENT_FILE}")])
     text = marker.read_text(encoding="utf-8")
-    data = yaml.safe_load(text) or {}
+    data = plainyaml.load(text) or {}
     recorded = (data.get("provenance") or {}).get("experiment_dir")
     places = [Path(recorded)] if recorded else [Path.cwd() / "experiments", Path.cwd()]
     base = next((p for p in places if (p / str(data.get("scenario", ""))).is_file()), places[0])

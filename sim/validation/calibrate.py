@@ -179,6 +179,8 @@ def opened(space_path: str | Path, out: Path, workers: int | None = None,
     pruner = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=0)
     study = optuna.create_study(storage=storage, study_name=name, direction="minimize",
                                 sampler=sampler, pruner=pruner, load_if_exists=True)
+    if finished == 0:  # a new study measures where it starts from: the shipped defaults
+        study.enqueue_trial(shipped_values(space), skip_if_exists=True)
     n = workers or default_workers()
     if n <= 1:
         yield Calibration(study, space, targets, lambda tasks: list(iter_tasks(tasks)),
@@ -189,6 +191,19 @@ def opened(space_path: str | Path, out: Path, workers: int | None = None,
                              initializer=worker_started) as pool:
         yield Calibration(study, space, targets, lambda tasks: list(iter_tasks(tasks, n, pool)),
                           lambda jobs: list(pool.map(plausibility.simulate_job, jobs)))
+
+
+def shipped_values(space: Study) -> dict[str, Any]:
+    """Each factor's value in the space's base scenario (the shipped default), in range."""
+    data = space.base.model_dump()
+    values = {}
+    for name, factor in space.experiment.uncertainties.items():
+        node: Any = data
+        for part in name.split("."):
+            node = node[part]
+        low, high = factor.range
+        values[name] = min(max(node, low), high)
+    return values
 
 
 def _finished_trials(storage: str, name: str) -> int:

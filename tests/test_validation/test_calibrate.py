@@ -240,7 +240,8 @@ def test_the_report_marks_a_reported_check_apart_from_the_constraints():
     from sim.validation.calibration_report import check_rows
 
     checks = {c.name: 0.0 for c in CHECKS}
-    checks.update(never_wrote_30d=0.6, top1_share=0.2, unattended_died=0.8)
+    checks.update(never_wrote_30d=0.6, top1_share=0.2, unattended_died=0.8,
+                  flood_muted_gain=0.1)
     trial = optuna.trial.create_trial(value=1.0, user_attrs={"checks": checks})
     rows, passed = check_rows(trial)
     result = {row[0]: row[3] for row in rows}
@@ -248,4 +249,4 @@ def test_the_report_marks_a_reported_check_apart_from_the_constraints():
                        strict=True))
     assert result[by_name["top1_share"]] == "MISS (reported)"
     assert result[by_name["never_wrote_30d"]] == "pass"
-    assert passed == [True, False, True, True, True, True]
+    assert passed == [True, False, True, True, True, True, True]

@@ -16,13 +16,6 @@ import typer
 from sim.cli.common import err_console
 from sim.running.runner import default_workers
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` is reachable from this machine only."""
-    return host in LOOPBACK or host.startswith("127.")
-
 
 def dashboard_command(
     runs: Annotated[Path, typer.Option(help="Folder of run and sweep folders to list.")]
@@ -32,15 +25,32 @@ def dashboard_command(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8050,
     workers: Annotated[int | None, typer.Option(min=1, help="Processes per run (default: all "
                                                 "cores).")] = None,
+    token: Annotated[str | None, typer.Option(help="Token a browser must present (default: a "
+                                              "new random one, printed in the address).")]
+    = None,
+    no_token: Annotated[bool, typer.Option("--no-token", help="Ask for no token (loopback "
+                                           "addresses only).")] = False,
 ) -> None:
     """Open the dashboard: pick a scenario, move levers, run, compare arms, explore sweeps."""
     from sim.dashboard import create_app
+    from sim.dashboard.guard import Access, is_loopback, new_token
 
+    if no_token and token is not None:
+        _stop("--token and --no-token: give one of them")
+    if no_token and not is_loopback(host):
+        _stop(f"--no-token: serving on {host} without a token would let anyone who can "
+              "reach this machine run simulations here; keep the token, or use --host "
+              "127.0.0.1")
+    if token is not None and len(token) < 8:
+        _stop("--token: use at least 8 characters (or leave it out for a random one)")
+    if not no_token and token is None:
+        token = new_token()
     if not is_loopback(host):
         err_console.print(f"[bold yellow]warning[/]: serving on {host}: anyone who can reach "
-                          "this machine on that address can run simulations here and read "
-                          f"the results in {runs}. Use --host 127.0.0.1 to keep it to this "
-                          "machine.", highlight=False, soft_wrap=True)
+                          "this machine on that address and has the token can run "
+                          f"simulations here and read the results in {runs}. Use --host "
+                          "127.0.0.1 to keep it to this machine.", highlight=False,
+                          soft_wrap=True)
     if runs.exists() and not runs.is_dir():
         _stop(f"--runs: {runs} is not a folder; give the folder your run and sweep folders "
               "are in")
@@ -59,9 +69,11 @@ def dashboard_command(
     # one line per progress poll of a running job would flood the terminal
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
-        app = create_app(runs_dir=runs, work_dir=work, workers=workers or default_workers())
-        err_console.print(f"commsim dashboard on [bold]http://{host}:{port}/[/] (listing "
-                          f"{runs}); Ctrl-C stops it.", highlight=False)
+        app = create_app(runs_dir=runs, work_dir=work, workers=workers or default_workers(),
+                         access=Access.for_address(host, None if no_token else token))
+        address = f"http://{host}:{port}/" + ("" if no_token else f"?token={token}")
+        err_console.print(f"commsim dashboard on [bold]{address}[/] (listing "
+                          f"{runs}); Ctrl-C stops it.", highlight=False, soft_wrap=True)
         app.run(host=host, port=port, debug=False)
     finally:
         shutil.rmtree(work, ignore_errors=True)

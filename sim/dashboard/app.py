@@ -21,6 +21,7 @@ from sim.analysis.report import TABLE_CSS
 from sim.dashboard import arms, explore, runs_page, sweep_page
 from sim.dashboard.context import Context
 from sim.dashboard.folders import new_session_id
+from sim.dashboard.guard import Access, guard
 
 ASSETS = Path(__file__).parent / "assets"
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -51,7 +52,7 @@ def page(ctx: Context) -> html.Div:
         "runs": runs_page.layout(ctx),
     }
     return html.Div([
-        dcc.Store(id="session-id", data=new_session_id()),
+        dcc.Store(id="session-id", data=new_session_id(ctx.secret)),
         dcc.Store(id="current-run"),
         dcc.Interval(id="heartbeat", interval=HEARTBEAT_MS),
         html.Header([
@@ -120,7 +121,8 @@ def _show_selected_panel(app: Dash) -> None:
 
 
 def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None,
-               scenarios_dir: str | Path | None = None, workers: int = 1) -> Dash:
+               scenarios_dir: str | Path | None = None, workers: int = 1,
+               access: Access | None = None) -> Dash:
     """Build the dashboard.
 
     Parameters
@@ -134,6 +136,10 @@ def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None
         Folder of the scenarios offered in the picker (the shipped ones by default).
     workers
         Processes one run may use.
+    access
+        Who may use it (:mod:`sim.dashboard.guard`): by default no token, and only
+        requests addressed to this machine (a loopback Host); ``commsim dashboard``
+        asks for a token too.
     """
     work = Path(work_dir) if work_dir is not None else Path(
         tempfile.mkdtemp(prefix="commsim-dashboard-"))
@@ -147,6 +153,7 @@ def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None
     # the outcome table is the report's own, with the report's own style
     app.index_string = app.index_string.replace(
         "{%css%}", "{%css%}\n        <style>" + TABLE_CSS + "</style>")
+    guard(app.server, access or Access())
     app.layout = lambda: page(ctx)
     _show_selected_panel(app)
     for tab in (explore, arms, sweep_page, runs_page):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.dashboard.folders import (
@@ -28,12 +29,15 @@ class Context:
         Where the shipped scenarios are.
     workers
         Processes a run may use.
+    secret
+        Key that signs this dashboard's session ids (random per dashboard).
     """
 
     runs_dir: Path
     work_dir: Path
     scenarios_dir: Path
     workers: int = 1
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     def shipped(self) -> dict[str, Path]:
         """Shipped scenario files by name."""
@@ -55,7 +59,8 @@ class Context:
             found = pick(self.folders(), ref.get("name"), "run")
         elif ref.get("source") == "session":
             try:
-                found = pick(session_runs(self.work_dir, session), ref.get("name"), "run")
+                found = pick(session_runs(self.work_dir, session, self.secret), ref.get("name"),
+                             "run")
             except ValueError:
                 return None
         else:

@@ -11,6 +11,7 @@ import base64
 import binascii
 
 from dash import ALL, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from sim.analysis import figures
 from sim.analysis.report import SECTIONS, arm_lines, report_figures
@@ -206,7 +207,10 @@ def register(app, ctx: Context) -> None:
             return no_update, problems_box(problems, "Nothing was run. Fix the levers (or "
                                            "the file) and press Run again.")
 
-        own = session_dir(ctx.work_dir, session)
+        try:
+            own = session_dir(ctx.work_dir, session, ctx.secret)
+        except ValueError as exc:
+            return no_update, message(f"Nothing was run: {exc} (reload the page).", "error")
 
         def progress(done: int, total: int) -> None:
             if page_gone(own):  # nobody can see or cancel this run any more
@@ -219,7 +223,10 @@ def register(app, ctx: Context) -> None:
 
     @app.callback(Input("heartbeat", "n_intervals"), State("session-id", "data"))
     def heartbeat(_n, session):
-        page_is_open(session_dir(ctx.work_dir, session))
+        try:
+            page_is_open(session_dir(ctx.work_dir, session, ctx.secret))
+        except ValueError:
+            raise PreventUpdate from None  # not a page this dashboard made, or too many
 
     @app.callback(Output("run-status", "children", allow_duplicate=True),
                   Input("cancel-button", "n_clicks"), prevent_initial_call=True)

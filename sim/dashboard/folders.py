@@ -9,6 +9,8 @@ session can list or open.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -21,9 +23,13 @@ from sim.formats import plainyaml
 from sim.running.output import is_run_folder
 from sim.running.sweeps import EXPERIMENT_FILE, RUNS_FILE
 
-SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
-"""A session id: 128 random bits in hex (unguessable, and safe as a folder name)."""
+SESSION_ID = re.compile(r"^[0-9a-f]{48}$")
+"""A session id: 128 random bits and a 64-bit signature, in hex (unguessable, made only
+by the dashboard that signed it, and safe as a folder name)."""
 SESSIONS = "sessions"
+MAX_SESSIONS = 64
+"""Session folders a dashboard keeps at once; beyond it, those whose page is gone are
+removed, and a new page is refused while every one of them is open."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +92,20 @@ def pick(folders: list[Folder], name: str | None, kind: str) -> Folder | None:
     return next((f for f in folders if f.name == name and f.kind == kind), None)
 
 
-def new_session_id() -> str:
-    """A fresh random session id."""
-    return secrets.token_hex(16)
+def _signature(secret: bytes, nonce: str) -> str:
+    return hmac.new(secret, nonce.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def new_session_id(secret: bytes) -> str:
+    """A fresh random session id, signed with the dashboard's ``secret``."""
+    nonce = secrets.token_hex(16)
+    return nonce + _signature(secret, nonce)
+
+
+def is_session_id(session: object, secret: bytes) -> bool:
+    """Whether ``session`` is a session id this dashboard (its ``secret``) made."""
+    return (isinstance(session, str) and SESSION_ID.match(session) is not None
+            and hmac.compare_digest(session[32:], _signature(secret, session[:32])))
 
 
 PAGE_SIGN = ".page-open"
@@ -107,32 +124,56 @@ def page_is_open(folder: Path) -> None:
 def page_gone(folder: Path, now: float | None = None) -> bool:
     """Whether the page of session ``folder`` has given no sign for a while.
 
-    A session whose page never gave a sign (no heartbeat yet) counts as open.
+    A session whose page never gave a sign counts from when its folder was made or
+    last changed (its first run): a client that sends no heartbeat does not keep its
+    runs going for ever.
     """
     import time
 
     try:
         last = (folder / PAGE_SIGN).stat().st_mtime
     except FileNotFoundError:
-        return False
+        try:
+            last = folder.stat().st_mtime
+        except FileNotFoundError:
+            return True
     return (time.time() if now is None else now) - last > PAGE_GONE_AFTER
 
 
-def session_dir(work_dir: Path, session: str | None) -> Path:
+def session_dir(work_dir: Path, session: str | None, secret: bytes) -> Path:
     """The folder of one session's runs (created on first use).
 
     Raises
     ------
     ValueError
-        When ``session`` is not a session id (so it cannot name another folder).
+        When ``session`` is not a session id this dashboard made (so it cannot name
+        another folder, and made-up ids make no folders), or when a new folder would
+        exceed :data:`MAX_SESSIONS` while every session's page is still open.
     """
-    if not isinstance(session, str) or not SESSION_ID.match(session):
+    if not is_session_id(session, secret):
         raise ValueError("not a session id")
     folder = work_dir / SESSIONS / session
+    if not folder.is_dir():
+        _make_room(work_dir / SESSIONS)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def session_runs(work_dir: Path, session: str | None) -> list[Folder]:
+def _make_room(sessions: Path) -> None:
+    """Remove the folders of sessions whose page is gone once there are too many."""
+    import shutil
+
+    existing = [p for p in sessions.iterdir() if p.is_dir()] if sessions.is_dir() else []
+    if len(existing) < MAX_SESSIONS:
+        return
+    for folder in existing:
+        if page_gone(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+    if sum(p.is_dir() for p in sessions.iterdir()) >= MAX_SESSIONS:
+        raise ValueError(f"{MAX_SESSIONS} pages are open; close one and reload")
+
+
+def session_runs(work_dir: Path, session: str | None, secret: bytes) -> list[Folder]:
     """The runs one session made, newest first."""
-    return [f for f in list_folders(session_dir(work_dir, session)) if f.kind == "run"]
+    return [f for f in list_folders(session_dir(work_dir, session, secret))
+            if f.kind == "run"]

@@ -54,10 +54,14 @@ def register(app, context: Context) -> None:
                   Input("tabs", "value"), Input("folders-refresh", "n_clicks"),
                   Input("current-run", "data"), State("session-id", "data"))
     def listing(_tab, _clicks, _run, session):
+        try:
+            own = session_runs(context.work_dir, session, context.secret)
+        except ValueError:  # not a page this dashboard made, or too many pages
+            own = []
         return (_table(context.folders(), "runs", f"No run or sweep folders in "
                        f"{context.runs_dir} yet."),
-                _table(session_runs(context.work_dir, session), "session",
-                       "No runs on this page yet: press Run on the Explore tab."))
+                _table(own, "session", "No runs on this page yet: press Run on the Explore "
+                       "tab."))
 
     @app.callback(Output("current-run", "data", allow_duplicate=True),
                   Output("sweep-choice", "value"), Output("tabs", "value"),

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 import sim
 from sim.cli.app import app as cli
 from sim.dashboard.context import Context
-from sim.dashboard.folders import list_folders, session_dir
+from sim.dashboard.folders import list_folders, new_session_id, session_dir
 from sim.dashboard.jobs import point_series, run_scenario, scenario_from_upload
 from sim.dashboard.levers import all_levers, control, scenario_from_levers
 from sim.engine.strategies import REGISTRY
@@ -114,12 +114,12 @@ def test_levers_cannot_switch_to_an_edge_list_named_in_an_upload():
 
 
 def test_sessions_cannot_name_other_folders(tmp_path, runs_dir):
-    with pytest.raises(ValueError):
-        session_dir(tmp_path, "../../etc")
     ctx = Context(runs_dir=runs_dir, work_dir=tmp_path, scenarios_dir=tmp_path)
-    mine, theirs = "a" * 32, "b" * 32
+    with pytest.raises(ValueError):
+        session_dir(tmp_path, "../../etc", ctx.secret)
+    mine, theirs = new_session_id(ctx.secret), new_session_id(ctx.secret)
     scenario = sim.parse_scenario("days: 5\nreplicates: 1\npopulation: {size: 100}\n")
-    folder = run_scenario(scenario, session_dir(tmp_path, mine))
+    folder = run_scenario(scenario, session_dir(tmp_path, mine, ctx.secret))
     assert ctx.run_folder(mine, {"source": "session", "name": folder.name}) == folder
     assert ctx.run_folder(theirs, {"source": "session", "name": folder.name}) is None
     assert ctx.run_folder(mine, {"source": "runs", "name": "../small-run"}) is None

@@ -30,6 +30,8 @@ def dashboard_command(
     = None,
     no_token: Annotated[bool, typer.Option("--no-token", help="Ask for no token (loopback "
                                            "addresses only).")] = False,
+    max_jobs: Annotated[int, typer.Option(min=1, max=64, help="Runs that may go on at once, "
+                                          "all pages together.")] = 2,
 ) -> None:
     """Open the dashboard: pick a scenario, move levers, run, compare arms, explore sweeps."""
     from sim.dashboard import create_app
@@ -70,7 +72,8 @@ def dashboard_command(
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     try:
         app = create_app(runs_dir=runs, work_dir=work, workers=workers or default_workers(),
-                         access=Access.for_address(host, None if no_token else token))
+                         access=Access.for_address(host, None if no_token else token),
+                         max_jobs=max_jobs)
         address = f"http://{host}:{port}/" + ("" if no_token else f"?token={token}")
         err_console.print(f"commsim dashboard on [bold]{address}[/] (listing "
                           f"{runs}); Ctrl-C stops it.", highlight=False, soft_wrap=True)

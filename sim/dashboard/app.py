@@ -22,6 +22,7 @@ from sim.dashboard import arms, explore, runs_page, sweep_page
 from sim.dashboard.context import Context
 from sim.dashboard.folders import new_session_id
 from sim.dashboard.guard import Access, guard
+from sim.dashboard.limits import MAX_JOBS
 
 ASSETS = Path(__file__).parent / "assets"
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -122,7 +123,7 @@ def _show_selected_panel(app: Dash) -> None:
 
 def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None,
                scenarios_dir: str | Path | None = None, workers: int = 1,
-               access: Access | None = None) -> Dash:
+               access: Access | None = None, max_jobs: int = MAX_JOBS) -> Dash:
     """Build the dashboard.
 
     Parameters
@@ -140,12 +141,14 @@ def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None
         Who may use it (:mod:`sim.dashboard.guard`): by default no token, and only
         requests addressed to this machine (a loopback Host); ``commsim dashboard``
         asks for a token too.
+    max_jobs
+        Runs that may go on at once, all pages together (:mod:`sim.dashboard.limits`).
     """
     work = Path(work_dir) if work_dir is not None else Path(
         tempfile.mkdtemp(prefix="commsim-dashboard-"))
     ctx = Context(runs_dir=Path(runs_dir), work_dir=work,
                   scenarios_dir=Path(scenarios_dir) if scenarios_dir else SCENARIOS,
-                  workers=workers)
+                  workers=workers, max_jobs=max_jobs)
     manager = _ForkServerJobs(diskcache.Cache(str(work / "jobs")))
     app = Dash(__name__, title=TITLE, assets_folder=str(ASSETS),
                background_callback_manager=manager, suppress_callback_exceptions=False,

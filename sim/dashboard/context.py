@@ -13,6 +13,7 @@ from sim.dashboard.folders import (
     session_runs,
     shipped_scenarios,
 )
+from sim.dashboard.limits import MAX_JOBS
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Context:
         Where the shipped scenarios are.
     workers
         Processes a run may use.
+    max_jobs
+        Runs the dashboard lets go on at once (:mod:`sim.dashboard.limits`).
     secret
         Key that signs this dashboard's session ids (random per dashboard).
     """
@@ -37,6 +40,7 @@ class Context:
     work_dir: Path
     scenarios_dir: Path
     workers: int = 1
+    max_jobs: int = MAX_JOBS
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     def shipped(self) -> dict[str, Path]:

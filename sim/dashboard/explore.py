@@ -28,6 +28,7 @@ from sim.dashboard.data import UNREADABLE, load_graph, load_run
 from sim.dashboard.folders import page_gone, page_is_open, session_dir
 from sim.dashboard.jobs import base_scenario, run_scenario, scenario_from_upload
 from sim.dashboard.levers import LEVER, SWITCH, lever_panels, scenario_from_levers
+from sim.dashboard.limits import JobRefused, job_slot, watchdog
 from sim.formats.scenario import ScenarioError
 
 UPLOADED = "upload:"
@@ -217,7 +218,11 @@ def register(app, ctx: Context) -> None:
                 raise PageClosed(f"the page of session {session} is gone")
             set_progress((str(done), str(total), f"{done} of {total} runs done"))
 
-        folder = run_scenario(scenario, own, ctx.workers, progress)
+        try:
+            with job_slot(own, ctx.max_jobs), watchdog(lambda: page_gone(own)):
+                folder = run_scenario(scenario, own, ctx.workers, progress)
+        except JobRefused as refused:
+            return no_update, message(f"Nothing was run: {refused}.", "error")
         return ({"source": "session", "name": folder.name},
                 message(f"Done: {scenario.name} ({folder.name}).", "ok"))
 

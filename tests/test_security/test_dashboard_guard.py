@@ -167,3 +167,96 @@ def test_without_a_token_setting_the_app_still_checks_the_host(tmp_path):
     client = app.server.test_client()
     assert client.get("/", base_url=LOCAL).status_code == 200
     assert client.get("/", base_url="http://evil.example").status_code == 403
+
+
+# ------------------------------------------------------------------ jobs are bounded
+
+
+def _hold_a_slot(own: str, ready, release) -> None:
+    from sim.dashboard.limits import job_slot
+
+    with job_slot(Path(own), max_jobs=2):
+        ready.set()
+        release.wait(30)
+
+
+def test_one_job_per_page_and_a_global_cap(tmp_path):
+    import multiprocessing
+
+    from sim.dashboard.limits import JOB_FILE, JobRefused, job_slot
+
+    ctx = multiprocessing.get_context("forkserver")
+    pages = [tmp_path / SESSIONS / name for name in ("one", "two", "three")]
+    for page in pages:
+        page.mkdir(parents=True)
+    release = ctx.Event()
+    holders = []
+    for page in pages[:2]:
+        ready = ctx.Event()
+        holder = ctx.Process(target=_hold_a_slot, args=(str(page), ready, release))
+        holder.start()
+        assert ready.wait(30)
+        holders.append(holder)
+    try:
+        with pytest.raises(JobRefused, match="already going on this page"), \
+                job_slot(pages[0], max_jobs=2):
+            pass
+        with pytest.raises(JobRefused, match="2 runs are going on this dashboard"), \
+                job_slot(pages[2], max_jobs=2):
+            pass
+    finally:
+        release.set()
+        for holder in holders:
+            holder.join(30)
+    with job_slot(pages[2], max_jobs=2):  # both ended: slots are free again
+        assert (pages[2] / JOB_FILE).is_file()
+    assert not (pages[2] / JOB_FILE).exists()
+
+
+def test_a_killed_job_leaves_no_stale_slot(tmp_path):
+    from sim.dashboard.limits import JOB_FILE, job_slot
+
+    page = tmp_path / SESSIONS / "one"
+    page.mkdir(parents=True)
+    (page / JOB_FILE).write_text("999999999")  # a process that is not there
+    with job_slot(page, max_jobs=1):
+        pass
+
+
+def _watched_forever(child_pid_file: str) -> None:
+    import subprocess
+    import sys
+
+    from sim.dashboard.limits import watchdog
+
+    with watchdog(lambda: Path(child_pid_file).with_suffix(".gone").exists(), every=0.1):
+        worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        Path(child_pid_file).write_text(str(worker.pid))
+        time.sleep(60)  # a replicate that never reaches a progress callback
+
+
+def test_the_watchdog_ends_a_job_and_its_workers_mid_replicate(tmp_path):
+    import multiprocessing
+
+    import psutil
+
+    from sim.dashboard.limits import WATCHDOG_EXIT
+
+    pid_file = tmp_path / "worker.pid"
+    job = multiprocessing.get_context("forkserver").Process(target=_watched_forever,
+                                                            args=(str(pid_file),))
+    job.start()
+    deadline = time.time() + 30
+    while not pid_file.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    worker = int(pid_file.read_text())
+    start = time.time()
+    pid_file.with_suffix(".gone").touch()  # the page is gone
+    job.join(10)
+    assert job.exitcode == WATCHDOG_EXIT
+    assert time.time() - start < 5
+    try:
+        status = psutil.Process(worker).status()
+    except psutil.NoSuchProcess:
+        status = "gone"
+    assert status in ("gone", psutil.STATUS_ZOMBIE)

@@ -78,11 +78,16 @@ def describe_folder(path: Path) -> Folder | None:
 
 
 def list_folders(runs_dir: Path) -> list[Folder]:
-    """Run and sweep folders directly under ``runs_dir``, newest first."""
+    """Run and sweep folders directly under ``runs_dir``, newest first.
+
+    A symbolic link that leads outside ``runs_dir`` is not listed: the dashboard shows
+    only what is inside the folder it was given.
+    """
     if not runs_dir.is_dir():
         return []
+    root = runs_dir.resolve()
     found = [describe_folder(p) for p in runs_dir.iterdir() if p.is_dir()
-             and not p.name.startswith(".")]
+             and not p.name.startswith(".") and p.resolve().is_relative_to(root)]
     return sorted((f for f in found if f is not None), key=lambda f: f.path.stat().st_mtime,
                   reverse=True)
 

@@ -16,15 +16,22 @@ in its runs folder, so it is guarded the way a Jupyter server is:
 - **Request size.** Bodies over :data:`MAX_REQUEST_BYTES` are answered 413 before they
   are read (an uploaded scenario may be at most a megabyte; a callback body is a few
   kilobytes).
+- **Requests it cannot answer.** A callback request with inputs the page never sends
+  (forged ids, values of the wrong type) is answered 400 with one line, and the log
+  gets one line, not a server error page and a traceback.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 
 from flask import Flask, Response, redirect, request
+from werkzeug.exceptions import HTTPException
+
+LOG = logging.getLogger(__name__)
 
 TOKEN_COOKIE = "commsim_token"
 TOKEN_PARAMETER = "token"
@@ -86,6 +93,16 @@ def refusal(status: int, text: str) -> Response:
 def guard(server: Flask, access: Access) -> None:
     """Check every request to ``server`` against ``access`` before Dash sees it."""
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+
+    @server.errorhandler(Exception)
+    def failed(exc: Exception):  # noqa: ANN202 - Flask's hook
+        if isinstance(exc, HTTPException):
+            return exc  # 404, 405, 413 ... as Flask words them
+        LOG.warning("refused %s %s: %s: %s", request.method, request.path,
+                    type(exc).__name__, str(exc)[:200])
+        LOG.debug("the refused request's traceback", exc_info=exc)
+        return refusal(400, "This request could not be answered: the page sent something "
+                       "it does not know. Reload the page.")
 
     @server.before_request
     def check():  # noqa: ANN202 - Flask's hook

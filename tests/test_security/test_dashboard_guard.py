@@ -260,3 +260,62 @@ def test_the_watchdog_ends_a_job_and_its_workers_mid_replicate(tmp_path):
     except psutil.NoSuchProcess:
         status = "gone"
     assert status in ("gone", psutil.STATUS_ZOMBIE)
+
+
+def test_a_symbolic_link_out_of_the_runs_folder_is_not_listed(tmp_path):
+    import sim
+    from sim.dashboard.folders import list_folders
+    from sim.running.output import write_run
+
+    outside, runs = tmp_path / "outside", tmp_path / "runs"
+    runs.mkdir()
+    write_run(sim.run(sim.parse_scenario("name: r\ndays: 3\nreplicates: 1\n"
+                                         "population: {size: 100}\n")), outside / "secret-run")
+    write_run(sim.run(sim.parse_scenario("name: r\ndays: 3\nreplicates: 1\n"
+                                         "population: {size: 100}\n")), runs / "mine")
+    (runs / "link").symlink_to(outside / "secret-run")
+    (runs / "inside-link").symlink_to(runs / "mine")
+    assert sorted(f.name for f in list_folders(runs)) == ["inside-link", "mine"]
+
+
+# ------------------------------------------------------------------ malformed callbacks
+
+MALFORMED = (None, "x" * 10, 12345, {"a": 1}, [1, 2], "../../etc/passwd")
+
+
+def _dependency(spec: dict, value) -> dict | list:
+    if isinstance(spec["id"], dict):  # a pattern-matching id: a list of matches
+        ident = {k: (v if isinstance(v, str | int) else "a") for k, v in spec["id"].items()}
+        return [{"id": ident, "property": spec["property"], "value": value}]
+    return {"id": spec["id"], "property": spec["property"], "value": value}
+
+
+def _forged(key: str, spec: dict, value) -> dict:
+    """A callback request as a client other than the page could send it."""
+    out = spec.get("output") or []
+    out = out if isinstance(out, list) else [out]
+    outputs = [{"id": o.component_id, "property": o.component_property} for o in out]
+    first = spec["inputs"][0]
+    changed = json.dumps(first["id"]) if isinstance(first["id"], dict) else first["id"]
+    return {"output": key,
+            "outputs": outputs if key.startswith("..") else (outputs[0] if outputs else []),
+            "inputs": [_dependency(i, value) for i in spec["inputs"]],
+            "changedPropIds": [f"{changed}.{first['property']}"],
+            "state": [_dependency(s, value) for s in spec.get("state", [])]}
+
+
+def test_malformed_callback_inputs_get_an_answer_not_a_server_error(tmp_path, caplog):
+    app = create_app(runs_dir=tmp_path / "runs", work_dir=tmp_path / "work")
+    client = app.server.test_client()
+    callbacks = {k: v for k, v in app.callback_map.items() if not v.get("background")}
+    assert len(callbacks) >= 15
+    statuses = []
+    for key, spec in callbacks.items():
+        for value in MALFORMED:
+            response = client.post("/_dash-update-component",
+                                   data=json.dumps(_forged(key, spec, value)),
+                                   content_type="application/json", base_url=LOCAL)
+            statuses.append(response.status_code)
+            assert response.status_code < 500, (key, value, response.data[:300])
+    assert 400 in statuses  # some were refused, with a line, not a traceback
+    assert not [r for r in caplog.records if r.exc_info and r.levelno >= 30]

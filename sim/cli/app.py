@@ -20,10 +20,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.analysis.compare import MIN_PAIRS, SAME, compare, format_difference, format_interval
-from sim.cli.common import err_console, fail, out_console
+from sim.cli.common import err_console, expect, fail, out_console
 from sim.engine.strategies import REGISTRY
 from sim.formats.scenario import Problem, ScenarioError, idle_notes, json_schema, load_scenario
 from sim.running import interrupt
+from sim.running.budget import scenario_work
 from sim.running.output import (
     REPORT_FILE,
     RESULT_FILES,
@@ -198,6 +199,7 @@ def run_command(
                           f"population {loaded.population.size:,}", highlight=False)
         for note in idle_notes(loaded):
             err_console.print(f"note: {note}", highlight=False)
+        expect(scenario_work(loaded), n_workers)
     try:
         loaded_quietly()
         if quiet or n_runs == 1:

@@ -6,6 +6,7 @@ import typer
 from rich.console import Console
 
 from sim.formats.scenario import ScenarioError
+from sim.running.budget import Work
 
 out_console = Console()
 err_console = Console(stderr=True)
@@ -24,3 +25,13 @@ def fail(problems: ScenarioError) -> None:
     else:
         err_console.print("Nothing was run or written.", highlight=False)
     raise typer.Exit(code=2)
+
+
+LONG_SECONDS = 60.0
+"""Work expected to take longer than this is announced before it starts."""
+
+
+def expect(work: Work, workers: int) -> None:
+    """Say how long a long job is expected to take, and its memory, before it starts."""
+    if work.seconds(workers) > LONG_SECONDS:
+        err_console.print(f"expect {work.describe(workers)}", highlight=False, soft_wrap=True)

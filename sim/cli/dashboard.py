@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from sim.cli.common import err_console
+from sim.running.budget import DEFAULT_MAX_WORK
 from sim.running.runner import default_workers
 
 
@@ -32,6 +33,9 @@ def dashboard_command(
                                            "addresses only).")] = False,
     max_jobs: Annotated[int, typer.Option(min=1, max=64, help="Runs that may go on at once, "
                                           "all pages together.")] = 2,
+    max_work: Annotated[float, typer.Option(min=1.0, help="Person-days (population x days x "
+                                            "replicates x arms) one run may ask for.")]
+    = DEFAULT_MAX_WORK,
 ) -> None:
     """Open the dashboard: pick a scenario, move levers, run, compare arms, explore sweeps."""
     from sim.dashboard import create_app
@@ -73,7 +77,7 @@ def dashboard_command(
     try:
         app = create_app(runs_dir=runs, work_dir=work, workers=workers or default_workers(),
                          access=Access.for_address(host, None if no_token else token),
-                         max_jobs=max_jobs)
+                         max_jobs=max_jobs, max_work=max_work)
         address = f"http://{host}:{port}/" + ("" if no_token else f"?token={token}")
         err_console.print(f"commsim dashboard on [bold]{address}[/] (listing "
                           f"{runs}); Ctrl-C stops it.", highlight=False, soft_wrap=True)

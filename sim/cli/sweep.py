@@ -17,10 +17,11 @@ from rich.progress import (
 )
 
 from sim.analysis.sweep_report import finish_sweep
-from sim.cli.common import err_console, fail, out_console
+from sim.cli.common import err_console, expect, fail, out_console
 from sim.formats.experiment import load_experiment
 from sim.formats.scenario import ScenarioError
 from sim.running import interrupt
+from sim.running.budget import study_work
 from sim.running.output import prepare_out_dir
 from sim.running.runner import default_workers
 from sim.running.sweeps import sweep
@@ -58,6 +59,8 @@ def sweep_command(
                           f"({', '.join(study.base.arms)}) are not run", highlight=False)
     if cluster and cluster != "local" and not quiet:
         err_console.print(f"sending runs to the Dask scheduler at {cluster}", highlight=False)
+    if not quiet and not cluster:
+        expect(study_work(study), n_workers)
     progress = None if quiet else Progress(
         TextColumn("sweeping"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         TimeRemainingColumn(), console=err_console, transient=True)

@@ -23,6 +23,7 @@ from sim.dashboard.context import Context
 from sim.dashboard.folders import new_session_id
 from sim.dashboard.guard import Access, guard
 from sim.dashboard.limits import MAX_JOBS
+from sim.running.budget import DEFAULT_MAX_WORK
 
 ASSETS = Path(__file__).parent / "assets"
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -123,7 +124,8 @@ def _show_selected_panel(app: Dash) -> None:
 
 def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None,
                scenarios_dir: str | Path | None = None, workers: int = 1,
-               access: Access | None = None, max_jobs: int = MAX_JOBS) -> Dash:
+               access: Access | None = None, max_jobs: int = MAX_JOBS,
+               max_work: float = DEFAULT_MAX_WORK) -> Dash:
     """Build the dashboard.
 
     Parameters
@@ -143,12 +145,16 @@ def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None
         asks for a token too.
     max_jobs
         Runs that may go on at once, all pages together (:mod:`sim.dashboard.limits`).
+    max_work
+        Person-days one run may ask for; a run over it, or one whose world would need
+        more than half the machine's memory, is refused (:mod:`sim.running.budget`).
     """
     work = Path(work_dir) if work_dir is not None else Path(
         tempfile.mkdtemp(prefix="commsim-dashboard-"))
     ctx = Context(runs_dir=Path(runs_dir), work_dir=work,
                   scenarios_dir=Path(scenarios_dir) if scenarios_dir else SCENARIOS,
-                  workers=workers, max_jobs=max_jobs)
+                  workers=workers, max_jobs=max_jobs,
+                  max_work=max_work)
     manager = _ForkServerJobs(diskcache.Cache(str(work / "jobs")))
     app = Dash(__name__, title=TITLE, assets_folder=str(ASSETS),
                background_callback_manager=manager, suppress_callback_exceptions=False,

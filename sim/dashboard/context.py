@@ -14,6 +14,7 @@ from sim.dashboard.folders import (
     shipped_scenarios,
 )
 from sim.dashboard.limits import MAX_JOBS
+from sim.running.budget import DEFAULT_MAX_WORK
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Context:
         Processes a run may use.
     max_jobs
         Runs the dashboard lets go on at once (:mod:`sim.dashboard.limits`).
+    max_work
+        Person-days one run may ask for (:func:`sim.running.budget.over_budget`).
     secret
         Key that signs this dashboard's session ids (random per dashboard).
     """
@@ -41,6 +44,7 @@ class Context:
     scenarios_dir: Path
     workers: int = 1
     max_jobs: int = MAX_JOBS
+    max_work: float = DEFAULT_MAX_WORK
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     def shipped(self) -> dict[str, Path]:

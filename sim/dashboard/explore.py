@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 
+import psutil
 from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
@@ -30,6 +31,7 @@ from sim.dashboard.jobs import base_scenario, run_scenario, scenario_from_upload
 from sim.dashboard.levers import LEVER, SWITCH, lever_panels, scenario_from_levers
 from sim.dashboard.limits import JobRefused, job_slot, watchdog
 from sim.formats.scenario import ScenarioError
+from sim.running.budget import over_budget, scenario_work
 
 UPLOADED = "upload:"
 """Value of the scenario picker's entry for the file this page uploaded."""
@@ -208,6 +210,10 @@ def register(app, ctx: Context) -> None:
             return no_update, problems_box(problems, "Nothing was run. Fix the levers (or "
                                            "the file) and press Run again.")
 
+        refused = over_budget(scenario_work(scenario), ctx.workers, ctx.max_work,
+                              psutil.virtual_memory().total)
+        if refused:
+            return no_update, message(f"Nothing was run: {refused}.", "error")
         try:
             own = session_dir(ctx.work_dir, session, ctx.secret)
         except ValueError as exc:

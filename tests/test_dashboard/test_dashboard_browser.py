@@ -429,3 +429,22 @@ def test_a_run_shows_progress_while_the_page_responds_and_can_be_cancelled(other
     status = text_of(viewer, "run-status")
     assert status == "Run cancelled; nothing was written." and "3650 days" not in text_of(
         viewer, "run-header"), (label, status)
+
+
+def test_levers_at_their_maxima_are_refused_with_a_message(other, dashboard):
+    """Issue 23: 3,650 days x 100,000 replicates x 5,000,000 people used to start, and the
+    server grew by gigabytes with no replicate done. Now the page says why not, at once."""
+    viewer = other
+    select_tab(viewer, "Explore")
+    pick_scenario(viewer, "neglected", days=3650, replicates=100000, size=5000000)
+    work_dir = dashboard[1].commsim_context.work_dir
+    before = sorted(work_dir.rglob("scenario.resolved.yaml"))
+    start = time.time()
+    wait_for(viewer, lambda d: enabled(d, "run-button"))
+    viewer.find_element(By.ID, "run-button").click()
+    status = wait_for(viewer, lambda d: (lambda t: t if t.startswith("Nothing was run")
+                                         else None)(text_of(d, "run-status")))
+    assert "person-days" in status and "budget" in status
+    assert time.time() - start < 20
+    wait_for(viewer, lambda d: enabled(d, "run-button"))
+    assert sorted(work_dir.rglob("scenario.resolved.yaml")) == before  # nothing written

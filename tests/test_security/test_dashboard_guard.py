@@ -319,3 +319,30 @@ def test_malformed_callback_inputs_get_an_answer_not_a_server_error(tmp_path, ca
             assert response.status_code < 500, (key, value, response.data[:300])
     assert 400 in statuses  # some were refused, with a line, not a traceback
     assert not [r for r in caplog.records if r.exc_info and r.levelno >= 30]
+
+
+def test_served_on_all_addresses_it_asks_for_the_token_from_any_host(tmp_path):
+    app = create_app(runs_dir=tmp_path / "runs", work_dir=tmp_path / "work",
+                     access=Access.for_address("0.0.0.0", TOKEN))
+    client = app.server.test_client()
+    for host in ("192.168.1.5:8050", "my-laptop.local:8050"):
+        refused = client.get("/", base_url=f"http://{host}")
+        assert refused.status_code == 403 and b"needs its token" in refused.data
+        assert client.get(f"/?token={TOKEN}", base_url=f"http://{host}").status_code == 302
+
+
+def test_the_command_prints_the_address_with_a_fresh_token(monkeypatch, tmp_path):
+    import dash
+
+    served = {}
+    monkeypatch.setattr(dash.Dash, "run", lambda self, **kw: served.update(kw, app=self))
+    result = CliRunner().invoke(cli, ["dashboard", "--host", "0.0.0.0", "--port", "8771",
+                                      "--runs", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert served["host"] == "0.0.0.0"
+    assert "warning: serving on 0.0.0.0" in result.output
+    token = result.output.split("?token=")[1].split()[0]
+    assert len(token) >= 32
+    client = served["app"].server.test_client()
+    assert client.get("/", base_url="http://10.0.0.2:8771").status_code == 403
+    assert client.get(f"/?token={token}", base_url="http://10.0.0.2:8771").status_code == 302

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.analysis.compare import MIN_PAIRS, SAME, compare, format_difference, format_interval
-from sim.cli.common import err_console, expect, fail, out_console
+from sim.cli.common import err_console, expect, fail, memory_problem, out_console
 from sim.engine.strategies import REGISTRY
 from sim.formats.scenario import Problem, ScenarioError, idle_notes, json_schema, load_scenario
 from sim.running import interrupt
@@ -173,6 +173,8 @@ def run_command(
                                               "sweep's replicates and seeds.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace results of another "
                                             "scenario already in --out.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Run even when the memory estimate "
+                                        "is above the free memory.")] = False,
 ) -> None:
     """Run a scenario (every arm and replicate) and write its results folder.
 
@@ -187,6 +189,9 @@ def run_command(
         fail(problems)
     n_runs = loaded.replicates * len(loaded.arm_names())
     n_workers = workers or default_workers()
+    too_big = None if force else memory_problem(str(scenario), scenario_work(loaded), n_workers)
+    if too_big is not None:
+        fail(ScenarioError([too_big]))
     target = out or default_out_dir(loaded.name)
     try:
         replaced = _check_earlier_run(target, loaded.name, overwrite)
@@ -315,6 +320,10 @@ def check_command(
             loaded = load_scenario(path)
         except ScenarioError as problems:
             failed.extend(problems.problems)
+            continue
+        too_big = memory_problem(str(path), scenario_work(loaded), default_workers())
+        if too_big is not None:
+            failed.append(too_big)
             continue
         out_console.print(
             f"ok: {path} ({len(loaded.arm_names())} arm(s), {loaded.horizon} days, "

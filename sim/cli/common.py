@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from sim.formats.scenario import ScenarioError
+from sim.formats.scenario import Problem, ScenarioError
 from sim.running.budget import Work
 
 out_console = Console()
@@ -35,3 +35,23 @@ def expect(work: Work, workers: int) -> None:
     """Say how long a long job is expected to take, and its memory, before it starts."""
     if work.seconds(workers) > LONG_SECONDS:
         err_console.print(f"expect {work.describe(workers)}", highlight=False, soft_wrap=True)
+
+
+def memory_problem(source: str, work: Work, workers: int) -> Problem | None:
+    """Why ``work`` will not fit this machine's free memory (``None`` when it will).
+
+    The estimate is :meth:`sim.running.budget.Work.peak_bytes` (each process builds its
+    own world); the machine's figure is the memory free now.
+    """
+    import psutil
+
+    free = psutil.virtual_memory().available
+    need = work.peak_bytes(workers)
+    if need <= free:
+        return None
+    processes = min(workers, max(work.runs, 1))
+    return Problem(source, None, "population.size", (
+        f"a world of {work.largest_population:,} people needs about {need / 1e9:.1f} GB at "
+        f"peak with {processes} process{'es' if processes != 1 else ''}; this machine has "
+        f"{free / 1e9:.1f} GB free. Lower population.size or the workers, or pass --force "
+        "to run anyway"))

@@ -17,7 +17,7 @@ from rich.progress import (
 )
 
 from sim.analysis.sweep_report import finish_sweep
-from sim.cli.common import err_console, expect, fail, out_console
+from sim.cli.common import err_console, expect, fail, memory_problem, out_console
 from sim.formats.experiment import load_experiment
 from sim.formats.scenario import ScenarioError
 from sim.running import interrupt
@@ -42,12 +42,18 @@ def sweep_command(
     = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results path.")]
     = False,
+    force: Annotated[bool, typer.Option("--force", help="Run even when the memory estimate "
+                                        "is above the free memory.")] = False,
 ) -> None:
     """Run every point and replicate of an experiment; results stream to disk and resume."""
     try:
         study = load_experiment(experiment)
     except ScenarioError as problems:
         fail(problems)
+    too_big = None if force or cluster else memory_problem(
+        str(experiment), study_work(study), workers or default_workers())
+    if too_big is not None:
+        fail(ScenarioError([too_big]))
     target = out or Path("runs") / f"sweep-{_slug(study.experiment.name)}"
     try:
         prepare_out_dir(target)  # what the folder may hold: sim.running.sweeps.ResultsFolder

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from sim.formats.experiment import Study
 from sim.formats.scenario import Scenario
 
-PERSON_BYTES = 7_000
-"""Peak memory per person of a world being built and run (a 1,000,000-person world with a
-500-member group peaked at 7.2 GB)."""
-BASE_BYTES = 400_000_000
-"""Memory of the interpreter, the libraries and the compiled kernels (about 0.4 GB)."""
+PERSON_BYTES = 6_900
+"""Peak memory per person of a world being built and run. Measured peaks of one process
+(the baseline, 30 days): 1,000 people 0.29 GB, 50,000 0.41 GB, 200,000 1.30 GB, 500,000
+3.36 GB, 1,000,000 7.2 GB; the last three rise by 6.9 KB a person."""
+BASE_BYTES = 300_000_000
+"""Memory of the interpreter, the libraries and the compiled kernels (0.29 GB measured)."""
 BUILD_SECONDS_PER_PERSON = 45e-6
 """World building: 100,000 people about 5.5 s, 20,000 about 0.7 s."""
 SECONDS_PER_MEMBER_DAY = 0.6e-6

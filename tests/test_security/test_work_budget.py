@@ -86,3 +86,37 @@ def test_durations_read_as_people_say_them():
     assert duration(600) == "10 minutes"
     assert duration(3 * 3600) == "3.0 hours"
     assert duration(3 * 86400) == "3.0 days"
+
+
+def test_a_world_that_will_not_fit_is_refused_by_check_run_and_sweep(monkeypatch, tmp_path):
+    """Issue 22: 5,000,000 people (about 35 GB) on a machine with 24 GB free: one line with
+    both figures, exit 2, nothing written; --force runs anyway (not tried here)."""
+    from collections import namedtuple
+
+    import psutil
+    from typer.testing import CliRunner
+
+    from sim.cli.app import app
+
+    memory = namedtuple("memory", "total available")
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: memory(24 * GB, 24 * GB))
+    huge = tmp_path / "huge.yaml"
+    huge.write_text("name: huge\ndays: 30\npopulation: {size: 5000000}\n", encoding="utf-8")
+    line = (f"error: {huge}: population.size: a world of 5,000,000 people needs about 34.8 GB "
+            "at peak with 1 process; this machine has 24.0 GB free.")
+    for args in (["check", str(huge)], ["run", str(huge), "--out", str(tmp_path / "out")]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert line in " ".join(result.output.split())
+        assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"name: s\nscenario: {huge}\nreplicates: 2\n"
+                     "levers:\n  strategies.content.posts_per_day: {values: [1, 2]}\n",
+                     encoding="utf-8")
+    result = CliRunner().invoke(app, ["sweep", str(sweep), "--out", str(tmp_path / "sw"),
+                                      "--workers", "2"])
+    assert result.exit_code == 2, result.output
+    assert "needs about 69.3 GB at peak with 2 processes" in " ".join(result.output.split()), \
+        result.output
+    assert not (tmp_path / "sw").exists()

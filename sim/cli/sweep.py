@@ -80,6 +80,9 @@ def sweep_command(
                 err_console.print(f"resuming: {done} of {total} runs already done",
                                   highlight=False)
 
+    def note(text: str) -> None:
+        err_console.print(f"note: {text}", highlight=False, soft_wrap=True)
+
     def on_done(k: int) -> None:
         interrupt.stop_if_pressed()
         if progress is not None and task is not None:
@@ -90,10 +93,11 @@ def sweep_command(
         if progress is not None:
             with progress:
                 table = sweep(study, out=target, workers=n_workers, cluster=cluster,
-                              on_done=on_done, on_start=on_start, finish=finish_sweep)
+                              on_done=on_done, on_start=on_start, finish=finish_sweep,
+                              on_note=note)
         else:
             table = sweep(study, out=target, workers=n_workers, cluster=cluster,
-                          on_done=on_done, finish=finish_sweep)
+                          on_done=on_done, finish=finish_sweep, on_note=note)
         interrupt.stop_if_pressed()
     except BaseException as exc:
         if interrupt.from_ctrl_c(exc) or interrupt.pressed():

@@ -46,6 +46,8 @@ from sim.running.runner import (
 )
 
 PARTS = "parts"
+DAMAGED = ".damaged"
+"""Suffix of a part that could not be read, set aside on resume."""
 TIMESERIES = "timeseries"
 RUNS_FILE = "runs.parquet"
 """The finished sweep's table: one row per run (written when every run is done)."""
@@ -345,12 +347,28 @@ class ResultsFolder:
                      lambda p: _frame_for_parquet(points).to_parquet(p, index=False))
 
     def done(self) -> set[str]:
-        """Run ids already on disk."""
+        """Run ids already on disk.
+
+        A part that cannot be read (truncated by an interrupted copy, a disk error) is
+        set aside: renamed ``*.damaged`` with its daily table, so its runs are run again;
+        :attr:`set_aside` names it.
+        """
         ids: set[str] = set()
-        for part in sorted(self.parts.glob("runs-*.parquet")):
-            ids.update(pd.read_parquet(part, columns=["run_id"])["run_id"])
-        self._sequence = len(list(self.parts.glob("runs-*.parquet")))
+        self.set_aside: list[tuple[Path, str]] = []
+        parts = sorted(self.parts.glob("runs-*.parquet"))
+        for part in parts:
+            try:
+                ids.update(pd.read_parquet(part, columns=["run_id"])["run_id"])
+            except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+                self._set_aside(part)
+                self.set_aside.append((part, str(exc).split("\n")[0][:120]))
+        self._sequence = len(parts)
         return ids
+
+    def _set_aside(self, part: Path) -> None:
+        for damaged in (part, self.out / TIMESERIES / part.name):
+            if damaged.exists():
+                damaged.rename(damaged.with_name(damaged.name + DAMAGED))
 
     def flush(self, rows: list[dict], series: list[pd.DataFrame]) -> None:
         """Write one part of finished runs (and their daily tables) atomically."""
@@ -412,7 +430,7 @@ def runs_table(study: Study, gathered: pd.DataFrame) -> pd.DataFrame:
 def sweep(study: Study, out: Path | None = None, workers: int = 1, cluster: str | None = None,
           on_done: Callable[[int], None] | None = None, on_start: Callable[[int, int], None]
           | None = None, finish: Callable[[Path, Study, pd.DataFrame], None] | None = None,
-          ) -> pd.DataFrame:
+          on_note: Callable[[str], None] | None = None) -> pd.DataFrame:
     """Run an experiment and return its runs table (one row per run).
 
     Parameters
@@ -435,6 +453,9 @@ def sweep(study: Study, out: Path | None = None, workers: int = 1, cluster: str 
         ``runs.parquet`` is written: :func:`sim.analysis.sweep_report.finish_sweep`
         adds the sensitivity table and the report (as :func:`sim.sweep` and
         ``commsim sweep`` do). Running sits below analysis, so it does not call it itself.
+    on_note
+        Called with one line for what the user should know on resume (a damaged part
+        set aside and its runs run again).
     """
     tasks = plan_tasks(study)
     base_dir = str(study.base.base_dir) if study.base.base_dir else None
@@ -444,6 +465,10 @@ def sweep(study: Study, out: Path | None = None, workers: int = 1, cluster: str 
     if folder is not None:
         folder.prepare()
         done = folder.done()
+        for part, why in folder.set_aside:
+            if on_note:
+                on_note(f"{part} could not be read ({why}); set aside as {part.name}{DAMAGED}, "
+                        "its runs are run again")
     todo = [t for t in tasks if t.run_id not in done]
     if on_start:
         on_start(len(tasks), len(tasks) - len(todo))

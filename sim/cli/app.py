@@ -20,7 +20,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sim.analysis.compare import MIN_PAIRS, SAME, compare, format_difference, format_interval
-from sim.cli.common import err_console, expect, fail, memory_problem, out_console
+from sim.cli.common import (
+    cannot_write,
+    err_console,
+    expect,
+    fail,
+    memory_problem,
+    out_console,
+)
 from sim.engine.strategies import REGISTRY
 from sim.formats.scenario import Problem, ScenarioError, idle_notes, json_schema, load_scenario
 from sim.running import interrupt
@@ -28,6 +35,7 @@ from sim.running.budget import scenario_work
 from sim.running.output import (
     REPORT_FILE,
     RESULT_FILES,
+    WriteFailed,
     default_out_dir,
     earlier_run,
     prepare_out_dir,
@@ -236,6 +244,9 @@ def run_command(
             err_console.print("error: a worker process died before finishing its run "
                               "(killed, or out of memory?); nothing was written")
             raise typer.Exit(code=1) from None
+        if isinstance(exc, WriteFailed):
+            cannot_write(exc, "nothing was written; free space (or fix the folder) and run "
+                         "the same command again")
         raise
     try:
         _print_results(result, comparison, target, report, replaced, quiet)

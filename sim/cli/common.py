@@ -7,6 +7,7 @@ from rich.console import Console
 
 from sim.formats.scenario import Problem, ScenarioError
 from sim.running.budget import Work
+from sim.running.output import WriteFailed
 
 out_console = Console()
 err_console = Console(stderr=True)
@@ -55,3 +56,12 @@ def memory_problem(source: str, work: Work, workers: int) -> Problem | None:
         f"peak with {processes} process{'es' if processes != 1 else ''}; this machine has "
         f"{free / 1e9:.1f} GB free. Lower population.size or the workers, or pass --force "
         "to run anyway"))
+
+
+def cannot_write(exc: WriteFailed, after: str) -> None:
+    """One line for a file that could not be written (no space, no permission, ...), exit 1.
+
+    ``after`` says what is saved and what to do next.
+    """
+    err_console.print(f"[bold red]error[/]: {exc}; {after}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)

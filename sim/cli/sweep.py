@@ -17,14 +17,21 @@ from rich.progress import (
 )
 
 from sim.analysis.sweep_report import finish_sweep
-from sim.cli.common import err_console, expect, fail, memory_problem, out_console
+from sim.cli.common import (
+    cannot_write,
+    err_console,
+    expect,
+    fail,
+    memory_problem,
+    out_console,
+)
 from sim.formats.experiment import load_experiment
 from sim.formats.scenario import ScenarioError
 from sim.running import interrupt
 from sim.running.budget import study_work
-from sim.running.output import prepare_out_dir
+from sim.running.output import WriteFailed, prepare_out_dir
 from sim.running.runner import default_workers
-from sim.running.sweeps import sweep
+from sim.running.sweeps import plan_tasks, saved_runs, sweep
 from sim.running.warm import loaded_quietly
 
 
@@ -104,6 +111,10 @@ def sweep_command(
             err_console.print("interrupted: finished runs are saved; run the same command "
                               "again to resume.")
             raise typer.Exit(code=interrupt.EXIT_STATUS) from None
+        if isinstance(exc, WriteFailed):
+            cannot_write(exc, f"{saved_runs(target)} of {len(plan_tasks(study))} runs are "
+                         f"saved in {target}; free space (or fix the folder) and run the same "
+                         "command to resume")
         if isinstance(exc, ValueError):
             err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
             raise typer.Exit(code=2) from None

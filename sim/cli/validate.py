@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.cli.common import err_console, fail, out_console
+from sim.cli.common import cannot_write, err_console, fail, out_console
 from sim.formats.scenario import ScenarioError
 from sim.running.runner import default_workers
 
@@ -69,7 +69,7 @@ def validate_command(
     = False,
 ) -> None:
     """Reproduce the published regularities T1-T6 and say how close the model comes."""
-    from sim.running.output import prepare_out_dir, remove_created
+    from sim.running.output import WriteFailed, prepare_out_dir, remove_created
     from sim.validation.report import write_validation
     from sim.validation.suite import select, validate
 
@@ -97,7 +97,12 @@ def validate_command(
     finally:
         if progress is not None:
             progress.stop()
-    write_validation(validation, out)
+    try:
+        write_validation(validation, out)
+    except WriteFailed as exc:
+        remove_created(out, created)
+        cannot_write(exc, "the validation ran but nothing was written; free space (or fix "
+                     "the folder) and run it again")
     if not quiet:
         out_console.print(validation_table(validation.table))
         passed = int(validation.table["passed"].sum())

@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -65,14 +66,44 @@ def default_out_dir(name: str, root: Path = Path("runs")) -> Path:
     return root / f"{slug}-{stamp}"
 
 
+class WriteFailed(OSError):
+    """A file commsim writes could not be written: ``path`` and ``reason`` say which and why.
+
+    Raised by every writer here (so by every place commsim writes) in place of the
+    operating system's error; what was there before is left as it was, and no partial
+    file is left behind. Commands turn it into one line (:mod:`sim.cli.common`).
+    """
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        reason = (cause.strerror or str(cause) or type(cause).__name__).lower()
+        super().__init__(cause.errno, reason)
+        self.path, self.reason = path, reason
+
+    def __str__(self) -> str:
+        return f"cannot write {self.path}: {self.reason}"
+
+
+@contextmanager
+def _writing(path: Path):
+    """Turn an operating-system error while writing ``path`` into :class:`WriteFailed`."""
+    try:
+        yield
+    except WriteFailed:
+        raise
+    except OSError as exc:
+        raise WriteFailed(path, exc) from exc
+
+
 def _write_staged(path: Path, write) -> Path:
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.",
-                                         suffix=".partial", delete=False)
-    handle.close()
+    with _writing(path):
+        handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".partial", delete=False)
+        handle.close()
     staged = Path(handle.name)
     try:
-        write(staged)
-        os.chmod(staged, 0o644)
+        with _writing(path):
+            write(staged)
+            os.chmod(staged, 0o644)
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
@@ -81,8 +112,14 @@ def _write_staged(path: Path, write) -> Path:
 
 def write_atomic(path: Path, write) -> None:
     """Write one file through ``write(tmp_path)`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(_write_staged(path, write), path)
+    with _writing(path.parent):
+        path.parent.mkdir(parents=True, exist_ok=True)
+    staged = _write_staged(path, write)
+    try:
+        with _writing(path):
+            os.replace(staged, path)
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def write_run(result: RunResult, out: Path, report: str | None = None) -> Path:
@@ -120,7 +157,8 @@ def write_together(out: Path, writers: dict[str, Callable[[Path], None]]) -> Pat
     Each ``writers[name](tmp_path)`` writes one file to a staged path next to its
     final place; only when all are written are they renamed into place.
     """
-    out.mkdir(parents=True, exist_ok=True)
+    with _writing(out):
+        out.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
     try:
         for name, write in writers.items():
@@ -129,7 +167,8 @@ def write_together(out: Path, writers: dict[str, Callable[[Path], None]]) -> Pat
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
-    _move_all_or_nothing(staged)
+    with _writing(out):
+        _move_all_or_nothing(staged)
     return out
 
 

@@ -393,6 +393,17 @@ class ResultsFolder:
         return frame.reset_index(drop=True)
 
 
+def saved_runs(out: Path) -> int:
+    """How many runs a sweep folder holds in its parts (the readable ones)."""
+    ids: set[str] = set()
+    for part in (out / PARTS).glob("runs-*.parquet"):
+        try:
+            ids.update(pd.read_parquet(part, columns=["run_id"])["run_id"])
+        except (OSError, ValueError):
+            continue
+    return len(ids)
+
+
 def _frame_for_parquet(frame: pd.DataFrame) -> pd.DataFrame:
     """Object columns of mixed Python values become strings or numbers Parquet stores.
 

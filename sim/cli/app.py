@@ -27,6 +27,7 @@ from sim.cli.common import (
     fail,
     memory_problem,
     out_console,
+    say_note,
 )
 from sim.engine.strategies import REGISTRY
 from sim.formats.scenario import Problem, ScenarioError, idle_notes, json_schema, load_scenario
@@ -42,7 +43,7 @@ from sim.running.output import (
     remove_created,
     write_run,
 )
-from sim.running.runner import default_workers, run
+from sim.running.runner import RunKillsItsWorker, default_workers, run
 from sim.running.warm import loaded_quietly
 
 app = typer.Typer(
@@ -216,7 +217,8 @@ def run_command(
     try:
         loaded_quietly()
         if quiet or n_runs == 1:
-            result = run(loaded, workers=n_workers, on_done=interrupt.stop_if_pressed)
+            result = run(loaded, workers=n_workers, on_done=interrupt.stop_if_pressed,
+                         on_note=say_note)
         else:
             with Progress(TextColumn("running"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=err_console, transient=True) as bar:
@@ -226,7 +228,7 @@ def run_command(
                     interrupt.stop_if_pressed()
                     bar.advance(task, k)
 
-                result = run(loaded, workers=n_workers, on_done=advance)
+                result = run(loaded, workers=n_workers, on_done=advance, on_note=say_note)
         interrupt.stop_if_pressed()  # a Ctrl-C that a library swallowed: nothing written
         comparison = compare(result)
         if report:
@@ -247,6 +249,11 @@ def run_command(
         if isinstance(exc, WriteFailed):
             cannot_write(exc, "nothing was written; free space (or fix the folder) and run "
                          "the same command again")
+        if isinstance(exc, RunKillsItsWorker):
+            err_console.print(f"[bold red]error[/]: {exc}; nothing was written. Lower the "
+                              "population or --workers, then run the same command again",
+                              highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
         raise
     try:
         _print_results(result, comparison, target, report, replaced, quiet)

@@ -65,3 +65,8 @@ def cannot_write(exc: WriteFailed, after: str) -> None:
     """
     err_console.print(f"[bold red]error[/]: {exc}; {after}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=1)
+
+
+def say_note(text: str) -> None:
+    """One line the user should know about, on stderr (``note: ...``)."""
+    err_console.print(f"note: {text}", highlight=False, soft_wrap=True)

@@ -24,13 +24,14 @@ from sim.cli.common import (
     fail,
     memory_problem,
     out_console,
+    say_note,
 )
 from sim.formats.experiment import load_experiment
 from sim.formats.scenario import ScenarioError
 from sim.running import interrupt
 from sim.running.budget import study_work
 from sim.running.output import WriteFailed, prepare_out_dir
-from sim.running.runner import default_workers
+from sim.running.runner import RunKillsItsWorker, default_workers
 from sim.running.sweeps import plan_tasks, saved_runs, sweep
 from sim.running.warm import loaded_quietly
 
@@ -87,9 +88,6 @@ def sweep_command(
                 err_console.print(f"resuming: {done} of {total} runs already done",
                                   highlight=False)
 
-    def note(text: str) -> None:
-        err_console.print(f"note: {text}", highlight=False, soft_wrap=True)
-
     def on_done(k: int) -> None:
         interrupt.stop_if_pressed()
         if progress is not None and task is not None:
@@ -101,16 +99,22 @@ def sweep_command(
             with progress:
                 table = sweep(study, out=target, workers=n_workers, cluster=cluster,
                               on_done=on_done, on_start=on_start, finish=finish_sweep,
-                              on_note=note)
+                              on_note=say_note)
         else:
             table = sweep(study, out=target, workers=n_workers, cluster=cluster,
-                          on_done=on_done, finish=finish_sweep, on_note=note)
+                          on_done=on_done, finish=finish_sweep, on_note=say_note)
         interrupt.stop_if_pressed()
     except BaseException as exc:
         if interrupt.from_ctrl_c(exc) or interrupt.pressed():
             err_console.print("interrupted: finished runs are saved; run the same command "
                               "again to resume.")
             raise typer.Exit(code=interrupt.EXIT_STATUS) from None
+        if isinstance(exc, RunKillsItsWorker):
+            err_console.print(f"[bold red]error[/]: {exc}; {saved_runs(target)} of "
+                              f"{len(plan_tasks(study))} runs are saved in {target}. Lower the "
+                              "population or --workers, then run the same command to resume",
+                              highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
         if isinstance(exc, WriteFailed):
             cannot_write(exc, f"{saved_runs(target)} of {len(plan_tasks(study))} runs are "
                          f"saved in {target}; free space (or fix the folder) and run the same "

@@ -19,6 +19,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import forkserver, get_context, resource_tracker
@@ -161,6 +162,88 @@ def shared_work(submit: Callable[[Any], Future], tasks: list, window: int,
             yield future.result()
 
 
+MAX_WORKER_DEATHS = 3
+"""Times one run may kill its worker process before the command stops."""
+
+
+class RunKillsItsWorker(RuntimeError):
+    """One run killed its worker process :data:`MAX_WORKER_DEATHS` times; ``run`` names it."""
+
+    def __init__(self, run: str) -> None:
+        super().__init__(f"{run} killed its worker process {MAX_WORKER_DEATHS} times "
+                         "(out of memory?)")
+        self.run = run
+
+
+def _indexed(call: Callable[[Any], Any], index: int, task: Any) -> tuple[int, Any]:
+    return index, call(task)
+
+
+def surviving_work(open_pool: Callable[[], ProcessPoolExecutor], call: Callable[[Any], Any],
+                   tasks: list, window: int, describe: Callable[[Any], str],
+                   on_note: Callable[[str], None] | None = None) -> Iterator[Any]:
+    """Results of ``call(task)`` for every task, by pools that outlive their workers' deaths.
+
+    The first pool works as :func:`shared_work` does (this process helps while it
+    starts). When a worker dies -- killed by a signal, or by the out-of-memory
+    killer -- the pool breaks; a new one is opened and the runs that were in the broken
+    one are run again, first each alone, so that a run that kills its worker is found,
+    then the rest as before. ``on_note`` gets one line each time. A run that kills its
+    worker :data:`MAX_WORKER_DEATHS` times stops everything (:class:`RunKillsItsWorker`,
+    named by ``describe``). Each run depends on its own seed only, so the results are
+    the same as without a death. ``call`` must be a module-level function (pickled).
+    """
+    left = set(range(len(tasks)))
+    deaths: dict[int, int] = {}
+    alone: list[int] = []
+    in_flight: set[int] = set()
+    first = True
+    while left:
+        in_flight.clear()
+        try:
+            with open_pool() as pool:
+                def submit(index: int, pool=pool) -> Future:
+                    in_flight.add(index)
+                    return pool.submit(_indexed, call, index, tasks[index])
+
+                if first:
+                    first = False
+                    stream = shared_work(submit, sorted(left), window,
+                                         lambda index: _indexed(call, index, tasks[index]))
+                else:
+                    stream = _alone_first(submit, alone, sorted(left - set(alone)), window)
+                for index, result in stream:
+                    in_flight.discard(index)
+                    left.discard(index)
+                    yield result
+        except BrokenProcessPool:
+            suspects = sorted(in_flight & left)
+            for index in suspects:
+                deaths[index] = deaths.get(index, 0) + 1
+                if deaths[index] >= MAX_WORKER_DEATHS:
+                    raise RunKillsItsWorker(describe(tasks[index])) from None
+            alone = suspects + [i for i in alone if i in left and i not in suspects]
+            if on_note:
+                on_note(f"a worker process died (killed, or out of memory?); its "
+                        f"{len(suspects)} run{'s' if len(suspects) != 1 else ''} "
+                        "are run again in a new one")
+
+
+def _alone_first(submit: Callable[[int], Future], alone: list[int], rest: list[int],
+                 window: int) -> Iterator[Any]:
+    """Results of the runs ``alone``, one at a time, then of ``rest``, ``window`` at a time."""
+    for index in alone:
+        yield submit(index).result()
+    pending, running = deque(rest), set()
+    while pending or running:
+        while pending and len(running) < window:
+            running.add(submit(pending.popleft()))
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            running.discard(future)
+            yield future.result()
+
+
 def start_fork_server(preload: list[str]) -> BaseContext:
     """Start (if needed) the fork server a pool's workers come from; its context.
 
@@ -181,7 +264,8 @@ def start_fork_server(preload: list[str]) -> BaseContext:
 
 
 def run_all(scenario: Scenario, specs: list[RunSpec], workers: int = 1,
-            on_done: Callable[[int], None] | None = None) -> list[RunTables]:
+            on_done: Callable[[int], None] | None = None,
+            on_note: Callable[[str], None] | None = None) -> list[RunTables]:
     """Run ``specs`` (in a pool when ``workers > 1``); results in the order of ``specs``.
 
     A pool's workers start from a fork server that has imported the engine and loaded
@@ -200,14 +284,21 @@ def run_all(scenario: Scenario, specs: list[RunSpec], workers: int = 1,
     ctx = start_fork_server(["sim.running.runner", "sim.running.prewarm"])
     tasks = [(number, scenario, spec) for number, spec in enumerate(specs)]
     done: dict[int, RunTables] = {}
-    with ProcessPoolExecutor(max_workers=min(workers, len(specs)), mp_context=ctx,
-                             initializer=worker_started) as pool:
-        for number, tables in shared_work(lambda task: pool.submit(_simulate_numbered, task),
-                                          tasks, workers * 2, _simulate_numbered):
-            done[number] = tables
-            if on_done:
-                on_done(1)
+    def open_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=min(workers, len(specs)), mp_context=ctx,
+                                   initializer=worker_started)
+
+    for number, tables in surviving_work(open_pool, _simulate_numbered, tasks, workers * 2,
+                                         _describe_run, on_note):
+        done[number] = tables
+        if on_done:
+            on_done(1)
     return [done[number] for number in range(len(specs))]
+
+
+def _describe_run(task: tuple[int, Scenario, RunSpec]) -> str:
+    _, _, spec = task
+    return f"the run of arm {spec.arm}, replicate {spec.replicate}"
 
 
 def combine(scenario: Scenario, tables: list[RunTables]) -> RunResult:
@@ -222,7 +313,8 @@ def combine(scenario: Scenario, tables: list[RunTables]) -> RunResult:
 
 def run(scenario: Scenario | str | Path, *, replicates: int | None = None, days: int | None = None,
         seed: int | None = None, workers: int = 1,
-        on_done: Callable[[int], None] | None = None) -> RunResult:
+        on_done: Callable[[int], None] | None = None,
+        on_note: Callable[[str], None] | None = None) -> RunResult:
     """Run every arm and replicate of ``scenario`` and return tidy DataFrames.
 
     Parameters
@@ -236,6 +328,9 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None, days:
         Processes to use; results are identical for any value.
     on_done
         Called with 1 after each finished run (progress bars).
+    on_note
+        Called with one line when a worker process died and its runs were run again
+        (:func:`surviving_work`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -251,4 +346,4 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None, days:
         scenario = scenario.with_changes(**changes)
         scenario = scenario.model_copy(update={"provenance": provenance})
     specs = plan_runs(scenario)
-    return combine(scenario, run_all(scenario, specs, workers, on_done))
+    return combine(scenario, run_all(scenario, specs, workers, on_done, on_note))

@@ -23,6 +23,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,8 @@ from sim.formats.scenario import Scenario
 from sim.running.output import REPORT_FILE, earlier_run, package_versions, write_atomic
 from sim.running.runner import (
     collected_between_runs,
-    shared_work,
     start_fork_server,
+    surviving_work,
     worker_started,
 )
 
@@ -164,7 +165,8 @@ def run_task(task: Task, base_dir: str | None = None) -> tuple[dict[str, Any], p
 # --------------------------------------------------------------- executors
 
 
-def _local(tasks: list[Task], base_dir: str | None, workers: int) -> Iterator[tuple]:
+def _local(tasks: list[Task], base_dir: str | None, workers: int,
+           on_note: Callable[[str], None] | None = None) -> Iterator[tuple]:
     if workers <= 1:
         yield from _in_process(tasks, base_dir)
         return
@@ -172,10 +174,17 @@ def _local(tasks: list[Task], base_dir: str | None, workers: int) -> Iterator[tu
     ctx = start_fork_server(["sim.running.sweeps", "sim.running.prewarm"])
     worlds = shared_worlds(tasks, base_dir)  # ... while this process builds the worlds
     _worlds.update(worlds)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                             initializer=_sweep_worker_started, initargs=(worlds,)) as pool:
-        yield from shared_work(lambda t: pool.submit(run_task, t, base_dir), tasks,
-                               workers * 4, lambda t: run_task(t, base_dir))
+
+    def open_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                   initializer=_sweep_worker_started, initargs=(worlds,))
+
+    yield from surviving_work(open_pool, partial(run_task, base_dir=base_dir), tasks,
+                              workers * 4, _describe_task, on_note)
+
+
+def _describe_task(task: Task) -> str:
+    return f"the run of point {task.point_id}, replicate {task.replicate}"
 
 
 def _in_process(tasks: list[Task], base_dir: str | None) -> Iterator[tuple]:
@@ -490,7 +499,7 @@ def sweep(study: Study, out: Path | None = None, workers: int = 1, cluster: str 
     if cluster is not None:
         results = _dask(todo, base_dir, cluster, workers)
     else:
-        results = _local(todo, base_dir, workers)
+        results = _local(todo, base_dir, workers, on_note)
     try:
         for row, daily in results:
             rows.append(row)

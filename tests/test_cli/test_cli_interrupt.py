@@ -101,7 +101,7 @@ def test_a_ctrl_c_a_library_swallowed_still_stops_the_run(tmp_path, monkeypatch)
 
     real_run = cli.run
 
-    def run_that_swallows(scenario, workers, on_done=None):
+    def run_that_swallows(scenario, workers, on_done=None, on_note=None):
         try:
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(5)  # the handler interrupts this at once
@@ -168,7 +168,7 @@ def test_a_worker_that_dies_gives_one_line_and_writes_nothing(tmp_path, monkeypa
 
     from sim.cli import app as cli
 
-    def run_whose_worker_dies(scenario, workers, on_done=None):
+    def run_whose_worker_dies(scenario, workers, on_done=None, on_note=None):
         raise BrokenProcessPool("A process in the process pool was terminated abruptly")
 
     monkeypatch.setattr(cli, "run", run_whose_worker_dies)

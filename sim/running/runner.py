@@ -153,6 +153,12 @@ def shared_work(submit: Callable[[Any], Future], tasks: list, window: int,
                 after_run()
                 yield result
         running = set(started.result())
+    yield from _windowed(submit, pending, running, window)
+
+
+def _windowed(submit: Callable[[Any], Future], pending: deque, running: set[Future],
+              window: int) -> Iterator[Any]:
+    """Results of the ``running`` futures and of ``pending`` tasks, ``window`` in the pool."""
     while pending or running:
         while pending and len(running) < window:
             running.add(submit(pending.popleft()))
@@ -234,14 +240,7 @@ def _alone_first(submit: Callable[[int], Future], alone: list[int], rest: list[i
     """Results of the runs ``alone``, one at a time, then of ``rest``, ``window`` at a time."""
     for index in alone:
         yield submit(index).result()
-    pending, running = deque(rest), set()
-    while pending or running:
-        while pending and len(running) < window:
-            running.add(submit(pending.popleft()))
-        done, _ = wait(running, return_when=FIRST_COMPLETED)
-        for future in done:
-            running.discard(future)
-            yield future.result()
+    yield from _windowed(submit, deque(rest), set(), window)
 
 
 def start_fork_server(preload: list[str]) -> BaseContext:

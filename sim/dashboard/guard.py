@@ -14,7 +14,7 @@ in its runs folder, so it is guarded the way a Jupyter server is:
   127.0.0.1 (DNS rebinding) sends its own domain as Host and is refused (403). Served on
   another address, the token is what protects it.
 - **Request size.** Bodies over :data:`MAX_REQUEST_BYTES` are answered 413 before they
-  are read (an uploaded scenario may be at most a megabyte; a callback body is a few
+  are read (an uploaded scenario may be at most 100 KB; a callback body is a few
   kilobytes).
 - **Requests it cannot answer.** A callback request with inputs the page never sends
   (forged ids, values of the wrong type) is answered 400 with one line, and the log
@@ -36,7 +36,7 @@ LOG = logging.getLogger(__name__)
 TOKEN_COOKIE = "commsim_token"
 TOKEN_PARAMETER = "token"
 MAX_REQUEST_BYTES = 4_000_000
-"""Largest request body read: a 1 MB upload travels base64-encoded inside a callback."""
+"""Largest request body read: an upload travels base64-encoded inside a callback."""
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.formats import plainyaml
 from sim.formats.scenario import (
     Problem,
     Scenario,
@@ -26,8 +27,8 @@ from sim.running.output import default_out_dir, write_run
 from sim.running.runner import run
 from sim.running.sweeps import folder_study, point_timeseries
 
-UPLOAD_LIMIT = 1_000_000
-"""Largest scenario file accepted from the browser (bytes)."""
+UPLOAD_LIMIT = plainyaml.MAX_BYTES
+"""Largest scenario file accepted from the browser (bytes): what commsim reads of any YAML."""
 
 
 def scenario_from_upload(text: str, filename: str) -> Scenario:

@@ -439,7 +439,7 @@ def read_mapping(text: str, source: str, examples: str,
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
-        if "'\\t'" in problem:
+        if "'\\t'" in problem or (line is not None and "\t" in _line_text(text, line)):
             problem += "; indent with spaces, not tabs"
         raise ScenarioError([Problem(source, line, "", f"not valid YAML: {problem}")]) from None
     if data is None:
@@ -451,6 +451,12 @@ def read_mapping(text: str, source: str, examples: str,
     if bad_keys:
         raise ScenarioError(bad_keys)
     return data
+
+
+def _line_text(text: str, line: int) -> str:
+    """Line ``line`` (1-based) of ``text``, or '' past its end."""
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else ""
 
 
 STRING_TAG = "tag:yaml.org,2002:str"
@@ -492,6 +498,11 @@ def _key_problems(text: str, source: str) -> list[Problem]:
     return problems
 
 
+MAX_PROBLEMS = 50
+"""Problems of one file described in full; the rest are counted (a file of thousands of
+wrong keys is answered at once, with the first of them)."""
+
+
 def parse_scenario(text: str, source: str = "<scenario>",
                    base_dir: Path | None = None) -> Scenario:
     """Validate a scenario given as YAML text; raise :class:`ScenarioError` on problems."""
@@ -504,7 +515,11 @@ def parse_scenario(text: str, source: str = "<scenario>",
         seen = set()
         errors = exc.errors()
         explained = [_clean_loc(tuple(e["loc"])) for e in errors if not _is_switch_branch(e)]
-        for error in errors:
+        for number, error in enumerate(errors):
+            if len(problems) >= MAX_PROBLEMS:  # what follows is more of the same
+                problems.append(Problem(source, None, "", f"and {len(errors) - number} more "
+                                        "problems not shown; fix these first"))
+                break
             here = _clean_loc(tuple(error["loc"]))
             if _is_switch_branch(error) and any(loc[: len(here)] == here for loc in explained):
                 continue  # the mapping's own error says what is wrong
@@ -516,7 +531,7 @@ def parse_scenario(text: str, source: str = "<scenario>",
             seen.add(key)
             problems.append(Problem(source, _line_for(lines, loc), _path_text(loc), message,
                                     suggestion))
-        problems.sort(key=lambda p: (p.line or 0))
+        problems.sort(key=lambda p: (p.line or 10**9))
         raise ScenarioError(problems) from None
     problems: list[Problem] = []
     scenario = _with_edge_list(scenario, source, lines, base_dir, problems)

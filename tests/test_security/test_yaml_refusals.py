@@ -105,3 +105,23 @@ def test_plain_files_read_as_before():
 def test_python_tags_stay_refused():
     with pytest.raises(yaml.YAMLError):
         plainyaml.load("x: !!python/object/apply:os.system ['true']\n")
+
+
+@pytest.mark.parametrize("shape", ["wrong keys", "long list"])
+def test_the_largest_file_allowed_is_answered_quickly(shape):
+    """Bounded work: a file just under the limit, shaped to cost the most (thousands of
+    wrong keys, each with a suggestion; a list of 45,000 numbers), is parsed once and
+    answered with at most 50 problems described (0.4-0.7 s here under load)."""
+    if shape == "wrong keys":
+        text = "name: x\nstrategies:\n" + "".join(f"  k{i}: {{a: 1}}\n" for i in range(7000))
+        text = text[: plainyaml.MAX_BYTES - 100].rsplit("\n", 1)[0] + "\n"
+    else:
+        text = "name: x\ndescription: [" + ",".join(["1"] * 49000) + "]\n"
+    assert plainyaml.MAX_BYTES - 2000 < len(text) <= plainyaml.MAX_BYTES
+    start = time.perf_counter()
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(text, "big.yaml")
+    assert time.perf_counter() - start < 5.0  # bounded: thousands of problems cost seconds each
+    assert len(caught.value.problems) <= 51
+    if shape == "wrong keys":
+        assert str(caught.value.problems[-1]).endswith("more problems not shown; fix these first")

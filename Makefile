@@ -36,6 +36,7 @@ test: $(STAMP) bytecode
 bench: $(STAMP) bytecode
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/bench_memory.py
 
 # the full validation suite (T1-T6 as the experiment files say; about a minute on 2 cores)
 validate: $(STAMP)

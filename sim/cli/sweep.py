@@ -32,7 +32,7 @@ from sim.running import interrupt
 from sim.running.budget import study_work
 from sim.running.output import WriteFailed, prepare_out_dir
 from sim.running.runner import RunKillsItsWorker, default_workers
-from sim.running.sweeps import plan_tasks, saved_runs, sweep
+from sim.running.sweeps import SchedulerLost, plan_tasks, saved_runs, sweep
 from sim.running.warm import loaded_quietly
 
 
@@ -109,6 +109,12 @@ def sweep_command(
             err_console.print("interrupted: finished runs are saved; run the same command "
                               "again to resume.")
             raise typer.Exit(code=interrupt.EXIT_STATUS) from None
+        if isinstance(exc, SchedulerLost):
+            err_console.print(f"[bold red]error[/]: {exc}; {saved_runs(target)} of "
+                              f"{len(plan_tasks(study))} runs are saved in {target}. Start the "
+                              "scheduler again (or leave out --cluster) and run the command "
+                              "again to resume", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
         if isinstance(exc, RunKillsItsWorker):
             err_console.print(f"[bold red]error[/]: {exc}; {saved_runs(target)} of "
                               f"{len(plan_tasks(study))} runs are saved in {target}. Lower the "

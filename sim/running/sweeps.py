@@ -21,7 +21,7 @@ import time
 import warnings
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -207,6 +207,10 @@ SCHEDULER_SILENCE = 25.0
 scheduler (some other server) is given up (Dask's own timeout does not cover it)."""
 
 
+class SchedulerLost(RuntimeError):
+    """The Dask scheduler went away in the middle of a sweep (the finished runs are saved)."""
+
+
 def _connect(client_class, address: str):
     """A Dask client of the scheduler at ``address``, or a ValueError saying why not."""
     import threading
@@ -252,6 +256,9 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
         client = Client(cluster)
     else:
         client = _connect(Client, address)
+    # a lost scheduler reaches the user as one line (SchedulerLost), not as the client's
+    # logged tracebacks of its attempts to reconnect
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     try:
         from sim.running.dask_workers import WarmWorker
 
@@ -263,13 +270,19 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
             task = pending.popleft()
             running.add(client.submit(run_task, task, base_dir, key=f"commsim-{task.run_id}",
                                       pure=False, retries=3))
-        for future in running:
-            yield future.result()
-            future.release()
-            if pending:
-                task = pending.popleft()
-                running.add(client.submit(run_task, task, base_dir,
-                                          key=f"commsim-{task.run_id}", pure=False, retries=3))
+        try:
+            for future in running:
+                yield future.result()
+                future.release()
+                if pending:
+                    task = pending.popleft()
+                    running.add(client.submit(run_task, task, base_dir,
+                                              key=f"commsim-{task.run_id}", pure=False,
+                                              retries=3))
+        except (CancelledError, OSError, TimeoutError) as exc:  # cancelled: connection lost
+            where = "the local Dask cluster" if cluster is not None else (
+                f"the Dask scheduler at {address}")
+            raise SchedulerLost(f"lost {where} mid-sweep ({type(exc).__name__})") from None
     finally:
         client.close()
         if cluster is not None:

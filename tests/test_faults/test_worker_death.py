@@ -21,7 +21,6 @@ import pytest
 
 from sim.running.runner import MAX_WORKER_DEATHS, RunKillsItsWorker, surviving_work
 
-ROOT = Path(__file__).resolve().parents[2]
 COMMSIM = Path(sys.executable).parent / "commsim"
 
 
@@ -66,29 +65,13 @@ def test_a_run_that_kills_its_worker_three_times_is_named(tmp_path):
     assert Path(marker).read_text() == str(MAX_WORKER_DEATHS)
 
 
-EXPERIMENT = f"""\
-name: killed worker
-scenario: {ROOT / "scenarios" / "baseline.yaml"}
-replicates: 8
-days: 720
-constants:
-  population.size: 3000
-levers:
-  strategies.content.posts_per_day: {{values: [1, 2, 3, 4, 5, 6]}}
-"""
-
-
 def _workers_of(process: psutil.Process) -> list[psutil.Process]:
     """Pool workers: children of the fork server, itself a child of the command."""
     return [worker for child in process.children() for worker in child.children()]
 
 
-def test_a_sweep_whose_worker_is_killed_completes_with_the_same_table(tmp_path):
-    experiment = tmp_path / "sweep.yaml"
-    experiment.write_text(EXPERIMENT, encoding="utf-8")
-    whole = tmp_path / "whole"
-    subprocess.run([str(COMMSIM), "sweep", str(experiment), "--out", str(whole), "--workers",
-                    "2", "-q"], check=True, capture_output=True)
+def test_a_sweep_whose_worker_is_killed_completes_with_the_same_table(long_sweep, tmp_path):
+    experiment, expected = long_sweep
     out = tmp_path / "killed"
     command = subprocess.Popen([str(COMMSIM), "sweep", str(experiment), "--out", str(out),
                                 "--workers", "2"], stdout=subprocess.PIPE,
@@ -103,10 +86,9 @@ def test_a_sweep_whose_worker_is_killed_completes_with_the_same_table(tmp_path):
         time.sleep(0.1)
     assert workers, "no worker ever started"
     workers[0].send_signal(signal.SIGKILL)  # what the out-of-memory killer sends
-    stdout, stderr = command.communicate(timeout=300)
+    _, stderr = command.communicate(timeout=300)
     assert command.returncode == 0, stderr
-    text = " ".join(stderr.split())
-    assert "note: a worker process died (killed, or out of memory?); its " in text
+    assert "note: a worker process died (killed, or out of memory?); its " in " ".join(
+        stderr.split())
     assert "Traceback" not in stderr
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"),
-                                  pd.read_parquet(whole / "runs.parquet"))
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), expected)

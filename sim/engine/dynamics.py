@@ -77,10 +77,9 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "flooded", "messages/day", 1.0, 5000.0),
     Param("noise_weight", 1.8, "cost of each tolerance's worth of overload", "value units",
           0.0, 10.0),
-    Param("spam_weight", 0.305, "cost of ads: a day with spam_scale ads costs spam_weight x "
-          "ln 2, each further ad a little less, with no ceiling", "value units", 0.0, 10.0),
-    Param("spam_scale", 3.0, "ads a day at which the spam cost reaches spam_weight x ln 2",
-          "ads/day", 0.1, 1000.0),
+    Param("spam_weight", 0.305, "cost of a day with many ads", "value units", 0.0, 10.0),
+    Param("spam_half", 3.0, "ads a day at which the spam cost is half its maximum", "ads/day",
+          0.1, 1000.0),
     # engagement, trust, commitment
     Param("engagement_rate", 0.08, "daily speed at which engagement follows perceived value",
           "per day", 0.0, 1.0),
@@ -119,17 +118,16 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "(the rest fades toward 0 at this rate on days they start nothing)", "per day",
           0.01, 1.0),
     Param("newcomer_opening", 0.0095, "a newcomer's daily rate of starting their first message "
-          "whatever their voice, the silent too, on days they open the group, until they have "
-          "(the question or the hello they came with; visible rules raise it like the rest "
-          "of their posting); 0: a first post comes from the person's voice alone",
-          "per day", 0.0, 2.0),
+          "whatever their voice, on days they open the group, until they have (the question "
+          "or the hello they came with; visible rules raise it like the rest of their "
+          "posting); 0: a first post comes from the person's voice alone", "per day", 0.0,
+          2.0),
     Param("intro_chance", 0.6, "chance a newcomer asked for a self-introduction writes one",
           "share 0-1", 0.0, 1.0),
     Param("welcome_reply", 0.9, "chance a welcomed newcomer's first post gets a reply from the "
           "welcomers", "share 0-1", 0.0, 1.0),
-    Param("rules_participation_boost", 2.2, "extra posting and responding by newcomers who saw "
-          "the rules, in their first 30 days until they start their first message", "factor",
-          0.0, 5.0),
+    Param("rules_participation_boost", 2.2, "extra posting by newcomers who saw the rules, in "
+          "their first 30 days", "factor", 0.0, 5.0),
     Param("rules_compliance", 0.733, "share of off-topic ads that members who saw the rules "
           "hold back", "share 0-1", 0.0, 1.0),
     # red envelopes (S2, T2)

@@ -74,12 +74,10 @@ def read_kernel(rows, members, group, read):
 def post_kernel(rows, members, group, day, today):
     """Posting: messages, their kinds, answers and replies, first posts, the ledger.
 
-    Readers write at rate ``post rate x sociability x engagement^exponent x boost``
-    (the silent: 0), plus ``newcomer_opening`` for a newcomer who has not yet started a
-    message (the question or hello they came with, whatever their voice: the silent
-    too, once); until then newcomers who saw the rules write and respond ``1 +
-    rules_boost`` times as much (Matias 2019: knowing the norms, more newcomers take
-    part; nothing says the rules make a talker talk more). The day's messages are
+    Readers write at rate ``post rate x sociability x engagement^exponent x boost``,
+    plus ``newcomer_opening`` for a newcomer who has not yet started a message (the
+    question or hello they came with, whatever their voice); newcomers who saw the
+    rules write and respond ``1 + rules_boost`` times as much. The day's messages are
     one Poisson process: a total, then an author per message in proportion to their
     rate (the same distribution as independent Poisson counts). Each message is an ad, a
     question, content or chat by its author's role and spam propensity (newcomers who
@@ -148,7 +146,6 @@ def post_kernel(rows, members, group, day, today):
         t = traits[role[i]]
         e = engagement[i]
         newcomer = plan.day - joined_day[i] < newcomer_days
-        unopened = newcomer and first_post_day[i] < 0  # has not started anything yet
         ruled = saw_rules[i] and newcomer
         rate = 0.0
         responders[j] = 0.0
@@ -159,12 +156,12 @@ def post_kernel(rows, members, group, day, today):
             responders[j] = t[T_REPLY] * e
             if reply_sociability != 0.0:
                 responders[j] *= sociability[i] ** reply_sociability
-        if read[j] and unopened:
-            rate += opening  # the question or the hello they came with, silent or not
-        if ruled and unopened and t[T_AD] == 0.0:  # rules encourage on-topic newcomers only
-            rate *= 1.0 + rules_boost  # to start their first conversation and to take part
-            responders[j] *= 1.0 + rules_boost
-        weight += responders[j]
+            if newcomer and first_post_day[i] < 0:
+                rate += opening  # the question or the hello they came with
+            if ruled and t[T_AD] == 0.0:  # visible rules encourage on-topic members only
+                rate *= 1.0 + rules_boost  # to start conversations and to take part
+                responders[j] *= 1.0 + rules_boost
+            weight += responders[j]
         total_rate += rate
         cumulative[j] = total_rate
         if (introduce and joined_day[i] == plan.day and not silent[i]

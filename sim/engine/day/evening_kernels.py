@@ -265,8 +265,7 @@ def evening_kernel(rows, members, group, day, today):
     Counts today's messages by kind (:func:`message_counts`) and works out what the
     group offered from them: content worth taking in (the operator's pushed posts
     count at ``content_attention``), help in the air, chat, the day's volume, the
-    spam cost every reader bears (``spam_weight x ln(1 + ads / spam_scale)``: each ad
-    costs less than the one before, but a flood has no ceiling), plus
+    spam cost every reader bears (``spam_weight x ads / (ads + spam_half)``, plus
     ``friction`` and the ``hard_sell`` of today's offers), and tomorrow's topic supply
     (``1 - exp(-starters / topic_scale)``, starters being content, announcements and
     ``question_starter`` per question). Then :func:`value_kernel`, then
@@ -283,7 +282,7 @@ def evening_kernel(rows, members, group, day, today):
     member_content_quality = consts.member_content_quality
     question_starter = consts.question_starter
     content_saturation, chat_saturation = consts.content_saturation, consts.chat_saturation
-    topic_scale, spam_weight, spam_scale = consts.topic_scale, consts.spam_weight, consts.spam_scale
+    topic_scale, spam_weight, spam_half = consts.topic_scale, consts.spam_weight, consts.spam_half
     reviewers, review_capacity = now.reviewers, consts.admin_review_capacity
     catch_rate = consts.catch_rate
     message_counts(posts, operator_posts, counts)
@@ -300,7 +299,7 @@ def evening_kernel(rows, members, group, day, today):
     starters = (counts[K_CONTENT] + counts[K_ANNOUNCEMENT]
                 + question_starter * counts[K_QUESTION])
     topic_supply = 1.0 - math.exp(-starters / topic_scale)
-    fixed_cost = spam_weight * math.log1p(ads / spam_scale) + friction + hard_sell
+    fixed_cost = spam_weight * ads / (ads + spam_half) + friction + hard_sell
     total = 0
     for k in range(counts.size):
         total += counts[k]

@@ -25,6 +25,8 @@ def main() -> None:
         from sim.cli.app import app
     except KeyboardInterrupt:
         interrupt.stop_quietly()
+    if interrupt.pressed():  # a Ctrl-C noted but not raised while loading
+        interrupt.stop_quietly()
     try:
         app()
     except SystemExit:

@@ -28,16 +28,28 @@ _pressed = False
 """Whether Ctrl-C has come since the command started (:func:`note_and_raise`)."""
 
 
-def note_and_raise(_signum, _frame) -> None:
+def note_and_raise(_signum, frame) -> None:
     """The command's Ctrl-C handler: note the Ctrl-C, then interrupt as Python would.
 
     The note outlives the ``KeyboardInterrupt``: one raised inside a library's own
     callback (numba's, while it looks up a kernel) can be swallowed there, and the
-    command then still stops at its next :func:`stop_if_pressed`.
+    command then still stops at its next :func:`stop_if_pressed`. Where Python could
+    only print an exception and go on -- a callback of the import machinery's module
+    locks, run while ``sim`` loads -- the Ctrl-C is noted and not raised: Python would
+    print "Exception ignored" and a traceback, and the note stops the command anyway.
     """
     global _pressed
     _pressed = True
+    if _in_a_callback(frame):
+        return
     raise KeyboardInterrupt
+
+
+def _in_a_callback(frame) -> bool:
+    """Whether ``frame`` is where an exception would only be printed and ignored."""
+    code = getattr(frame, "f_code", None)
+    return code is not None and code.co_filename.startswith("<frozen importlib") and (
+        code.co_name == "cb")
 
 
 def pressed() -> bool:

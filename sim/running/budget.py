@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from sim.formats.experiment import Study
 from sim.formats.scenario import Scenario
 
-PERSON_BYTES = 6_900
-"""Peak memory per person of a world being built and run. Measured peaks of one process
-(the baseline, 30 days): 1,000 people 0.29 GB, 50,000 0.41 GB, 200,000 1.30 GB, 500,000
-3.36 GB, 1,000,000 7.2 GB; the last three rise by 6.9 KB a person."""
-BASE_BYTES = 300_000_000
-"""Memory of the interpreter, the libraries and the compiled kernels (0.29 GB measured)."""
+PERSON_BYTES = 6_500
+"""Peak memory per person of a world being built and run: the slope of a straight line
+through measured peaks of one process (the baseline, 30 days): 100,000 people 0.69 GB,
+200,000 1.30 GB, 300,000 1.96 GB, 600,000 4.07 GB, 1,000,000 7.2 GB. The line is
+within 10% of each (``make bench`` checks three of them)."""
+BASE_BYTES = 100_000_000
+"""The line's intercept (not the interpreter's own 0.29 GB: small worlds, under 50,000
+people, peak at 0.29-0.41 GB, which never matters for refusing one)."""
 BUILD_SECONDS_PER_PERSON = 45e-6
 """World building: 100,000 people about 5.5 s, 20,000 about 0.7 s."""
 SECONDS_PER_MEMBER_DAY = 0.6e-6

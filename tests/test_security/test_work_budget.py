@@ -42,7 +42,7 @@ def test_the_levers_maxima_are_refused_before_anything_starts():
 
 
 def test_a_world_too_big_for_the_memory_is_refused():
-    # 5,000,000 people need about 35 GB: more than half of 24 GB, whatever the days
+    # 5,000,000 people need about 33 GB: more than half of 24 GB, whatever the days
     reason = over_budget(scenario_work(scenario(5_000_000, 10, 1)), 1, 1e15, MACHINE)
     assert reason is not None and "GB" in reason and "lower the population" in reason
 
@@ -89,7 +89,7 @@ def test_durations_read_as_people_say_them():
 
 
 def test_a_world_that_will_not_fit_is_refused_by_check_run_and_sweep(monkeypatch, tmp_path):
-    """Issue 22: 5,000,000 people (about 35 GB) on a machine with 24 GB free: one line with
+    """Issue 22: 5,000,000 people (about 33 GB) on a machine with 24 GB free: one line with
     both figures, exit 2, nothing written; --force runs anyway (not tried here)."""
     from collections import namedtuple
 
@@ -102,7 +102,7 @@ def test_a_world_that_will_not_fit_is_refused_by_check_run_and_sweep(monkeypatch
     monkeypatch.setattr(psutil, "virtual_memory", lambda: memory(24 * GB, 24 * GB))
     huge = tmp_path / "huge.yaml"
     huge.write_text("name: huge\ndays: 30\npopulation: {size: 5000000}\n", encoding="utf-8")
-    line = (f"error: {huge}: population.size: a world of 5,000,000 people needs about 34.8 GB "
+    line = (f"error: {huge}: population.size: a world of 5,000,000 people needs about 32.6 GB "
             "at peak with 1 process; this machine has 24.0 GB free.")
     for args in (["check", str(huge)], ["run", str(huge), "--out", str(tmp_path / "out")]):
         result = CliRunner().invoke(app, args)
@@ -117,6 +117,6 @@ def test_a_world_that_will_not_fit_is_refused_by_check_run_and_sweep(monkeypatch
     result = CliRunner().invoke(app, ["sweep", str(sweep), "--out", str(tmp_path / "sw"),
                                       "--workers", "2"])
     assert result.exit_code == 2, result.output
-    assert "needs about 69.3 GB at peak with 2 processes" in " ".join(result.output.split()), \
+    assert "needs about 65.1 GB at peak with 2 processes" in " ".join(result.output.split()), \
         result.output
     assert not (tmp_path / "sw").exists()

@@ -32,6 +32,7 @@ from sim.dashboard.levers import LEVER, SWITCH, lever_panels, scenario_from_leve
 from sim.dashboard.limits import JobRefused, job_slot, watchdog
 from sim.formats.scenario import ScenarioError
 from sim.running.budget import over_budget, scenario_work
+from sim.running.output import WriteFailed
 
 UPLOADED = "upload:"
 """Value of the scenario picker's entry for the file this page uploaded."""
@@ -229,6 +230,9 @@ def register(app, ctx: Context) -> None:
                 folder = run_scenario(scenario, own, ctx.workers, progress)
         except JobRefused as refused:
             return no_update, message(f"Nothing was run: {refused}.", "error")
+        except WriteFailed as failed:  # no space, no permission: the run is lost, said so
+            return no_update, message(f"The run finished but {failed}; nothing was written. "
+                                      "Free space on the server and run it again.", "error")
         return ({"source": "session", "name": folder.name},
                 message(f"Done: {scenario.name} ({folder.name}).", "ok"))
 

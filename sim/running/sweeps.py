@@ -259,11 +259,19 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
     # a lost scheduler reaches the user as one line (SchedulerLost), not as the client's
     # logged tracebacks of its attempts to reconnect
     logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
+    where = "the local Dask cluster" if cluster is not None else (
+        f"the Dask scheduler at {address}")
     try:
+        from distributed.comm.core import CommClosedError
+
         from sim.running.dask_workers import WarmWorker
 
-        client.register_plugin(WarmWorker(own_cluster=cluster is not None))
-        window = max(4, 4 * max(1, len(client.scheduler_info().get("workers", {})) or workers))
+        try:
+            client.register_plugin(WarmWorker(own_cluster=cluster is not None))
+            workers_there = len(client.scheduler_info().get("workers", {}))
+        except (OSError, TimeoutError, CancelledError) as exc:  # gone while we set up
+            raise SchedulerLost(f"lost {where} mid-sweep ({type(exc).__name__})") from None
+        window = max(4, 4 * max(1, workers_there or workers))
         pending: deque[Task] = deque(tasks)
         running = as_completed()
         for _ in range(min(window, len(pending))):
@@ -279,9 +287,8 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
                     running.add(client.submit(run_task, task, base_dir,
                                               key=f"commsim-{task.run_id}", pure=False,
                                               retries=3))
-        except (CancelledError, OSError, TimeoutError) as exc:  # cancelled: connection lost
-            where = "the local Dask cluster" if cluster is not None else (
-                f"the Dask scheduler at {address}")
+        # cancelled: the client lost its scheduler (a run's own error keeps its type)
+        except (CancelledError, CommClosedError, TimeoutError) as exc:
             raise SchedulerLost(f"lost {where} mid-sweep ({type(exc).__name__})") from None
     finally:
         client.close()

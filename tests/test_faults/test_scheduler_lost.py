@@ -46,9 +46,12 @@ def test_a_lost_scheduler_is_one_line_and_the_sweep_resumes(long_sweep, tmp_path
         command = subprocess.Popen([str(COMMSIM), "sweep", str(experiment), "--out", str(out),
                                     "--cluster", address], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
-        # the scheduler goes once a part is saved, or a few seconds into the sweep (48
-        # runs take it 10-15 s): mid-sweep either way
-        deadline = time.time() + 4
+        # the scheduler goes once a part is saved, or two seconds after the sweep has set
+        # up its folder and connected (48 runs take it 10-15 s): mid-sweep either way
+        deadline = time.time() + 60
+        while time.time() < deadline and command.poll() is None and not (out / "parts").is_dir():
+            time.sleep(0.05)
+        deadline = time.time() + 2
         while time.time() < deadline and command.poll() is None and not list(
                 (out / "parts").glob("runs-*.parquet")):
             time.sleep(0.1)

@@ -128,3 +128,17 @@ def test_a_sweep_onto_a_full_disk_says_what_is_saved_and_resumes_to_the_same_tab
     assert result.exit_code == 0, result.output
     assert f"resuming: {saved} of 12 runs already done" in one_line(result.output)
     pd.testing.assert_frame_equal(pd.read_parquet(out / "runs.parquet"), expected)
+
+
+def test_a_validation_onto_a_full_disk_is_one_line(disk):
+    small = disk("40k")
+    out = small.path / "validation"
+    result = CliRunner().invoke(app, ["validate", "--target", "T6", "--size", "small",
+                                      "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    text = one_line(result.output)
+    assert f"error: cannot write {out}" in text and "no space left on device; the " \
+        "validation ran but nothing was written; free space (or fix the folder) and run it " \
+        "again" in text
+    assert "Traceback" not in result.output
+    assert not out.exists()

@@ -25,6 +25,7 @@ from sim.cli.common import (
     err_console,
     expect,
     fail,
+    give_up,
     memory_problem,
     out_console,
     say_note,
@@ -250,10 +251,8 @@ def run_command(
             cannot_write(exc, "nothing was written; free space (or fix the folder) and run "
                          "the same command again")
         if isinstance(exc, RunKillsItsWorker):
-            err_console.print(f"[bold red]error[/]: {exc}; nothing was written. Lower the "
-                              "population or --workers, then run the same command again",
-                              highlight=False, soft_wrap=True)
-            raise typer.Exit(code=1) from None
+            give_up(f"{exc}; nothing was written. Lower the population or --workers, then "
+                    "run the same command again")
         raise
     try:
         _print_results(result, comparison, target, report, replaced, quiet)

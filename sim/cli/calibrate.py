@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import cannot_write, err_console, fail, out_console
+from sim.cli.common import cannot_write, err_console, fail, give_up, out_console
 from sim.formats.scenario import ScenarioError
 from sim.running import interrupt
 from sim.running.output import WriteFailed
@@ -96,11 +96,8 @@ def calibrate_command(
             cannot_write(exc, "finished trials are saved in study.db; free space (or fix the "
                          "folder) and run the same command again to resume")
         if "database or disk is full" in str(exc) or "readonly database" in str(exc):
-            err_console.print(f"[bold red]error[/]: cannot write {out / 'study.db'}: "
-                              f"{str(exc).splitlines()[0][:160]}; free space (or fix the "
-                              "folder) and run the same command again to resume",
-                              highlight=False, soft_wrap=True)
-            raise typer.Exit(code=1) from None
+            give_up(f"cannot write {out / 'study.db'}: {str(exc).splitlines()[0][:160]}; "
+                    "free space (or fix the folder) and run the same command again to resume")
         if isinstance(exc, BrokenProcessPool):
             err_console.print("[bold red]error[/]: a worker process stopped abruptly (killed, or "
                               "out of memory); finished trials are saved in study.db: run the "

@@ -58,13 +58,18 @@ def memory_problem(source: str, work: Work, workers: int) -> Problem | None:
         "to run anyway"))
 
 
+def give_up(text: str) -> None:
+    """One error line for a fault of the machine (not of the input), then exit 1."""
+    err_console.print(f"[bold red]error[/]: {text}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=1)
+
+
 def cannot_write(exc: WriteFailed, after: str) -> None:
     """One line for a file that could not be written (no space, no permission, ...), exit 1.
 
     ``after`` says what is saved and what to do next.
     """
-    err_console.print(f"[bold red]error[/]: {exc}; {after}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=1)
+    give_up(f"{exc}; {after}")
 
 
 def say_note(text: str) -> None:

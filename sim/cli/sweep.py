@@ -22,6 +22,7 @@ from sim.cli.common import (
     err_console,
     expect,
     fail,
+    give_up,
     memory_problem,
     out_console,
     say_note,
@@ -109,21 +110,16 @@ def sweep_command(
             err_console.print("interrupted: finished runs are saved; run the same command "
                               "again to resume.")
             raise typer.Exit(code=interrupt.EXIT_STATUS) from None
+        if isinstance(exc, SchedulerLost | RunKillsItsWorker | WriteFailed):
+            saved = f"{saved_runs(target)} of {len(plan_tasks(study))} runs are saved in {target}"
         if isinstance(exc, SchedulerLost):
-            err_console.print(f"[bold red]error[/]: {exc}; {saved_runs(target)} of "
-                              f"{len(plan_tasks(study))} runs are saved in {target}. Start the "
-                              "scheduler again (or leave out --cluster) and run the command "
-                              "again to resume", highlight=False, soft_wrap=True)
-            raise typer.Exit(code=1) from None
+            give_up(f"{exc}; {saved}. Start the scheduler again (or leave out --cluster) and "
+                    "run the command again to resume")
         if isinstance(exc, RunKillsItsWorker):
-            err_console.print(f"[bold red]error[/]: {exc}; {saved_runs(target)} of "
-                              f"{len(plan_tasks(study))} runs are saved in {target}. Lower the "
-                              "population or --workers, then run the same command to resume",
-                              highlight=False, soft_wrap=True)
-            raise typer.Exit(code=1) from None
+            give_up(f"{exc}; {saved}. Lower the population or --workers, then run the same "
+                    "command to resume")
         if isinstance(exc, WriteFailed):
-            cannot_write(exc, f"{saved_runs(target)} of {len(plan_tasks(study))} runs are "
-                         f"saved in {target}; free space (or fix the folder) and run the same "
+            cannot_write(exc, f"{saved}; free space (or fix the folder) and run the same "
                          "command to resume")
         if isinstance(exc, ValueError):
             err_console.print(f"[bold red]error[/]: {exc}", highlight=False)

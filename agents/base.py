@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
-import mesa
+from agents.mesa_import import mesa
 
 
 @dataclass(frozen=True)

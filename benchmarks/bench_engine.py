@@ -278,6 +278,49 @@ def measure_startup(repeats: int = STARTUP_REPEATS) -> list[Figure]:
     ]
 
 
+ALIAS_FILE = "\n".join(
+    ['l0: &a ["x","x","x","x","x","x","x","x","x"]']
+    + [f"l{i}: &{'abcdefgh'[i]} [" + ",".join([f"*{'abcdefgh'[i - 1]}"] * 9) + "]"
+       for i in range(1, 8)]) + "\n"
+"""A 300-byte scenario of eight levels of nested YAML aliases (9**8 strings if expanded)."""
+
+
+def measure_check(repeats: int = STARTUP_REPEATS) -> list[Figure]:
+    """``commsim check`` from launch to answer: a good scenario and an alias bomb.
+
+    The whole command as a user meets it (interpreter, command line, loader, the one
+    line it prints), median of ``repeats`` launches. The alias file must be answered
+    within a second, whatever it would expand to.
+    """
+    import tempfile
+
+    command = str(Path(sys.executable).parent / "commsim")
+
+    def seconds(path: Path, status: int) -> float:
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            done = subprocess.run([command, "check", str(path)], cwd=ROOT, env=child_env(),
+                                  capture_output=True, text=True, check=False)
+            times.append(time.perf_counter() - t0)
+            if done.returncode != status:
+                raise RuntimeError(f"commsim check {path.name}: exit {done.returncode}, "
+                                   f"{done.stderr.strip()[:200]}")
+        return statistics.median(times)
+
+    with tempfile.TemporaryDirectory() as folder:
+        bomb = Path(folder) / "aliases.yaml"
+        bomb.write_text(ALIAS_FILE, encoding="utf-8")
+        refused = seconds(bomb, 2)
+    good = seconds(ROOT / "scenarios" / "baseline.yaml", 0)
+    return [
+        Figure("commsim check: 300-byte, 8-level alias file refused", refused, "s", target=1.0,
+               note=f"launch to exit, median of {repeats}"),
+        Figure("commsim check scenarios/baseline.yaml", good, "s", target=1.0,
+               note=f"launch to exit, median of {repeats}"),
+    ]
+
+
 # ------------------------------------------------- 2. group-year and 4. idiomatic
 
 
@@ -569,6 +612,7 @@ def main() -> None:
     started = time.perf_counter()
     report = Report(machine=machine_info())
     report.add(*measure_startup())
+    report.add(*measure_check())
     figures, engine_rate = measure_group_year()
     report.add(*figures)
     report.add(*measure_all_strategies())

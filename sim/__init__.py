@@ -9,7 +9,9 @@ The Python API mirrors the command line::
     sim.write_report(result, "runs/x")  # runs/x/report.html
 """
 
+import importlib
 import multiprocessing
+from typing import TYPE_CHECKING
 
 from sim.running import interrupt
 
@@ -17,21 +19,33 @@ from sim.running import interrupt
 if interrupt.in_the_command() and multiprocessing.parent_process() is None:
     interrupt.note_from_now_on()
 
-try:
-    # isort: off
-    # first: Mesa loads without its slow stack inspection, numba when first used (see
-    # the module)
-    from sim.engine.startup import kernels, mesa  # noqa: F401
-
+if TYPE_CHECKING:
     from sim.analysis.compare import compare
     from sim.engine.model import CommunityModel
-    from sim.running.runner import RunResult, run
     from sim.formats.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
-    # isort: on
-except KeyboardInterrupt:
-    if interrupt.in_the_command():  # Ctrl-C while the command starts: one line, no traceback
-        interrupt.stop_quietly()
-    raise
+    from sim.running.runner import RunResult, run
+
+_HOME = {
+    "compare": "sim.analysis.compare",
+    "CommunityModel": "sim.engine.model",
+    "RunResult": "sim.running.runner",
+    "run": "sim.running.runner",
+    "Scenario": "sim.formats.scenario",
+    "ScenarioError": "sim.formats.scenario",
+    "load_scenario": "sim.formats.scenario",
+    "parse_scenario": "sim.formats.scenario",
+}
+"""Where each name of the API lives; loaded on first use (PEP 562), so ``import sim``
+is quick and a command that only reads a scenario never loads Mesa, pandas or numba."""
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)
+    globals()[name] = value
+    return value
+
 
 __version__ = "0.1.0"
 

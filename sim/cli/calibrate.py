@@ -12,8 +12,7 @@ import typer
 from sim.cli.common import cannot_write, err_console, fail, give_up, out_console
 from sim.formats.scenario import ScenarioError
 from sim.running import interrupt
-from sim.running.output import WriteFailed
-from sim.running.runner import default_workers
+from sim.running.budget import default_workers
 
 
 def calibrate_command(
@@ -36,6 +35,7 @@ def calibrate_command(
 ) -> None:
     """Search the behavioural constants for the set closest to T1-T6; resumes after Ctrl-C."""
     from sim.formats.experiment import load_experiment
+    from sim.running.output import WriteFailed
     from sim.running.warm import loaded_quietly
     from sim.validation.calibrate import SPACE, calibrate, study_name
     from sim.validation.calibration_report import write_calibration

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
 from rich.console import Console
 
 from sim.formats.scenario import Problem, ScenarioError
 from sim.running.budget import Work
-from sim.running.output import WriteFailed
+
+if TYPE_CHECKING:
+    from sim.running.output import WriteFailed
 
 out_console = Console()
 err_console = Console(stderr=True)
@@ -75,3 +80,16 @@ def cannot_write(exc: WriteFailed, after: str) -> None:
 def say_note(text: str) -> None:
     """One line the user should know about, on stderr (``note: ...``)."""
     err_console.print(f"note: {text}", highlight=False, soft_wrap=True)
+
+
+def is_experiment(path: Path) -> bool:
+    """Whether ``path`` looks like an experiment file: a base ``scenario`` and a design."""
+    import yaml
+
+    from sim.formats import plainyaml
+
+    try:
+        data = plainyaml.load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False  # the scenario loader explains what is wrong
+    return isinstance(data, dict) and "scenario" in data  # a scenario has no such key

@@ -14,8 +14,7 @@ from typing import Annotated
 import typer
 
 from sim.cli.common import err_console
-from sim.running.budget import DEFAULT_MAX_WORK
-from sim.running.runner import default_workers
+from sim.running.budget import DEFAULT_MAX_WORK, default_workers
 
 
 def dashboard_command(

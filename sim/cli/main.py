@@ -29,7 +29,9 @@ def main() -> None:
         interrupt.stop_quietly()
     try:
         app()
-    except SystemExit:
+    except SystemExit as done:
+        if _silent_ctrl_c(done):
+            interrupt.stop_quietly()
         raise
     except BaseException as exc:
         if interrupt.from_ctrl_c(exc) or interrupt.pressed():
@@ -37,3 +39,20 @@ def main() -> None:
         raise
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _silent_ctrl_c(done: SystemExit) -> bool:
+    """Whether the command line stopped on a Ctrl-C without saying anything.
+
+    Typer turns a ``KeyboardInterrupt`` that leaves a command (one pressed while the
+    command loads the engine, before its own handling starts) into exit status 130
+    and no words, as ``Exit(130) from`` the interrupt; the commands' own Ctrl-C lines
+    end in ``Exit(...) from None``, which hides the interrupt from this walk.
+    """
+    current: BaseException | None = done
+    while current is not None:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        current = current.__cause__ or (None if current.__suppress_context__
+                                        else current.__context__)
+    return False

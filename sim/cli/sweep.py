@@ -16,7 +16,6 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from sim.analysis.sweep_report import finish_sweep
 from sim.cli.common import (
     cannot_write,
     err_console,
@@ -27,14 +26,9 @@ from sim.cli.common import (
     out_console,
     say_note,
 )
-from sim.formats.experiment import load_experiment
 from sim.formats.scenario import ScenarioError
 from sim.running import interrupt
-from sim.running.budget import study_work
-from sim.running.output import WriteFailed, prepare_out_dir
-from sim.running.runner import RunKillsItsWorker, default_workers
-from sim.running.sweeps import SchedulerLost, plan_tasks, saved_runs, sweep
-from sim.running.warm import loaded_quietly
+from sim.running.budget import default_workers, study_work
 
 
 def sweep_command(
@@ -55,6 +49,14 @@ def sweep_command(
                                         "is above the free memory.")] = False,
 ) -> None:
     """Run every point and replicate of an experiment; results stream to disk and resume."""
+    # the engine and pandas load here, not when the command line starts
+    from sim.analysis.sweep_report import finish_sweep
+    from sim.formats.experiment import load_experiment
+    from sim.running.output import WriteFailed, prepare_out_dir
+    from sim.running.runner import RunKillsItsWorker
+    from sim.running.sweeps import SchedulerLost, plan_tasks, saved_runs, sweep
+    from sim.running.warm import loaded_quietly
+
     try:
         study = load_experiment(experiment)
     except ScenarioError as problems:

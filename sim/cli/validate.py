@@ -13,7 +13,7 @@ from rich.table import Table
 
 from sim.cli.common import cannot_write, err_console, fail, out_console
 from sim.formats.scenario import ScenarioError
-from sim.running.runner import default_workers
+from sim.running.budget import default_workers
 
 
 class Size(StrEnum):

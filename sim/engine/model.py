@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 
-import mesa
 import numpy as np
 
 from agents import (
@@ -27,6 +26,7 @@ from agents import (
     Spammer,
 )
 from agents.base import RoleTraits
+from agents.mesa_import import mesa
 from sim.engine import compiled
 from sim.engine.day import conversation, conversion, envelopes, evening, recruitment
 from sim.engine.day import recruitment_kernels as joining

@@ -11,10 +11,13 @@ its cores (:func:`over_budget`).
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sim.formats.experiment import Study
-from sim.formats.scenario import Scenario
+if TYPE_CHECKING:
+    from sim.formats.experiment import Study
+    from sim.formats.scenario import Scenario
 
 PERSON_BYTES = 6_500
 """Peak memory per person of a world being built and run: the slope of a straight line
@@ -33,6 +36,14 @@ SECONDS_PER_RUN = 0.02
 DEFAULT_MAX_WORK = 1e9
 """Person-days a dashboard run may ask for unless the operator says otherwise (ten
 100,000-person towns for a year is 3.7e8; the levers' maxima ask for 1.8e15)."""
+
+
+def default_workers() -> int:
+    """All cores the process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)

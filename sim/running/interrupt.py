@@ -1,7 +1,8 @@
 """Ctrl-C on the ``commsim`` command, at any moment: one line, exit status 130.
 
-The command spends its first second or so importing ``sim`` and its libraries, before
-its own handling of Ctrl-C exists (``sim.cli.app``); this module imports nothing heavy,
+The command spends its first second or so importing its libraries (the command line,
+then the engine a command needs), before its own handling of Ctrl-C exists
+(``sim.cli.main``, then each command); this module imports nothing heavy,
 so it is ready from the first instant, and a user who stops the command then gets
 the same line as later on instead of a traceback. A pool's fork server, which loads
 the engine while the command goes on, is kept from Ctrl-C altogether

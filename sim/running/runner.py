@@ -118,14 +118,6 @@ def _simulate_numbered(task: tuple[int, Scenario, RunSpec]) -> tuple[int, RunTab
     return number, simulate(scenario, spec)
 
 
-def default_workers() -> int:
-    """All cores the process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def shared_work(submit: Callable[[Any], Future], tasks: list, window: int,
                 run_here: Callable[[Any], Any]) -> Iterator[Any]:
     """Results of ``tasks``, done by a process pool and, while it starts, by this process.

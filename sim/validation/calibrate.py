@@ -44,7 +44,8 @@ import pandas as pd
 from optuna.trial import TrialState
 
 from sim.formats.experiment import Study, is_whole_number, load_experiment
-from sim.running.runner import default_workers, start_fork_server, worker_started
+from sim.running.budget import default_workers
+from sim.running.runner import start_fork_server, worker_started
 from sim.validation import plausibility
 from sim.validation.suite import EXPERIMENTS, iter_tasks, measure, plan_tasks, select
 from sim.validation.targets import TARGETS, Band, Target

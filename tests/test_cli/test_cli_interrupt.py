@@ -23,8 +23,9 @@ from sim.running.interrupt import EXIT_STATUS, MESSAGE
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = Path(sys.executable).parent / "commsim"
 LOADING = 0.6
-"""Seconds after launch that fall while the command imports ``sim`` (about 1.5 s here;
-Python's own start-up, before any program's code runs, takes the first 0.03 s)."""
+"""Seconds after launch that fall while the command loads: its command line takes about
+0.5 s here, then ``run`` loads the engine and pandas for about as long (Python's own
+start-up, before any program's code runs, takes the first 0.03 s)."""
 GONE_WITHIN = 15.0
 """Seconds the command's processes may take to be gone after it has exited."""
 
@@ -97,9 +98,9 @@ def test_a_ctrl_c_a_library_swallowed_still_stops_the_run(tmp_path, monkeypatch)
     from typer.testing import CliRunner
 
     from sim.cli import app as cli
-    from sim.running import interrupt
+    from sim.running import interrupt, runner
 
-    real_run = cli.run
+    real_run = runner.run
 
     def run_that_swallows(scenario, workers, on_done=None, on_note=None):
         try:
@@ -109,7 +110,7 @@ def test_a_ctrl_c_a_library_swallowed_still_stops_the_run(tmp_path, monkeypatch)
             pass  # swallowed, as a library's callback may do
         return real_run(scenario, workers=1, on_done=on_done)
 
-    monkeypatch.setattr(cli, "run", run_that_swallows)
+    monkeypatch.setattr(runner, "run", run_that_swallows)
     monkeypatch.setattr(interrupt, "_pressed", False)
     before = signal.signal(signal.SIGINT, interrupt.note_and_raise)
     try:
@@ -167,11 +168,12 @@ def test_a_worker_that_dies_gives_one_line_and_writes_nothing(tmp_path, monkeypa
     from typer.testing import CliRunner
 
     from sim.cli import app as cli
+    from sim.running import runner
 
     def run_whose_worker_dies(scenario, workers, on_done=None, on_note=None):
         raise BrokenProcessPool("A process in the process pool was terminated abruptly")
 
-    monkeypatch.setattr(cli, "run", run_whose_worker_dies)
+    monkeypatch.setattr(runner, "run", run_whose_worker_dies)
     out = tmp_path / "run"
     outcome = CliRunner().invoke(cli.app, ["run", str(ROOT / "scenarios" / "baseline.yaml"),
                                            "--out", str(out)])
@@ -187,11 +189,12 @@ def test_a_ctrl_c_once_the_results_are_written_says_where_they_are(tmp_path, mon
     from typer.testing import CliRunner
 
     from sim.cli import app as cli
+    from sim.cli import results
 
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "summary_table", interrupted)
+    monkeypatch.setattr(results, "summary_table", interrupted)
     out = tmp_path / "run"
     outcome = CliRunner().invoke(cli.app, ["run", str(ROOT / "scenarios" / "baseline.yaml"),
                                            "--days", "10", "--replicates", "1", "--out",

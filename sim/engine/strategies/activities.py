@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from agents import RedEnvelopeHunter, Spammer
+import agents
 from sim.engine.plan import Envelope
 from sim.engine.strategies.base import Strategy
 from sim.engine.strategies.calendar import SCHEDULES, scheduled
@@ -185,8 +185,8 @@ class Activities(Strategy):
         st = model.state
         rows = model.members()
         role = st.role[rows]
-        eligible = ((model.roles.operator[role] == 0) & (role != Spammer.code)
-                    & (role != RedEnvelopeHunter.code) & (st.recent_posts[rows] > 0))
+        eligible = ((model.roles.operator[role] == 0) & (role != agents.Spammer.code)
+                    & (role != agents.RedEnvelopeHunter.code) & (st.recent_posts[rows] > 0))
         rows = rows[eligible]
         if rows.size == 0 or size == 0:
             return

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from agents import RedEnvelopeHunter
+import agents
 from sim.engine.state import KIND
 from sim.engine.strategies.base import Strategy, after_the_run
 from sim.params import Param
@@ -104,7 +104,7 @@ class Cleanup(Strategy):
         if s.spammers:
             out |= st.messages[reviewed, KIND["ad"]] > 0
         if s.hunters:
-            out |= st.role[reviewed] == RedEnvelopeHunter.code
+            out |= st.role[reviewed] == agents.RedEnvelopeHunter.code
         if s.spare_buyers:
             out &= ~st.converted[reviewed]
         return reviewed[out]

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from agents import Spammer
+import agents
 from sim.engine import strategy_kernels as kernels
 from sim.engine.strategies.base import Strategy
 from sim.params import Param
@@ -83,7 +83,7 @@ class Screening:
         keep = w.fit[rows] >= self.min_fit
         if self.screen_advertisers:
             spotted = model.rng.random(rows.size) >= self.miss_rate
-            keep &= ~((w.natural_role[rows] == Spammer.code) & spotted)
+            keep &= ~((w.natural_role[rows] == agents.Spammer.code) & spotted)
         return keep
 
 

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from agents import Lurker, Member, SeedUser
+import agents
 from sim.engine import strategy_kernels as kernels
 from sim.engine.strategies.base import Strategy
 from sim.params import Param
@@ -104,7 +104,7 @@ class Fission(Strategy):
         if s.vip_reward > 0:
             model.pay_members(rows, s.vip_reward)
         if s.initiator_status:
-            ordinary = rows[np.isin(st.role[rows], (Member.code, Lurker.code))]
+            ordinary = rows[np.isin(st.role[rows], (agents.Member.code, agents.Lurker.code))]
             if ordinary.size:
-                model.change_role(ordinary, SeedUser)
+                model.change_role(ordinary, agents.SeedUser)
         return rows

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from agents import Administrator, RedEnvelopeHunter, Spammer
+import agents
 from sim.engine.state import VALUE_PARTS
 from sim.engine.strategies.base import Strategy, after_the_run
 from sim.params import Param
@@ -73,8 +73,8 @@ class Recognition(Strategy):
         st = model.state
         rows = model.members()
         role = st.role[rows]
-        eligible = ((model.roles.operator[role] == 0) & (role != Spammer.code)
-                    & (role != RedEnvelopeHunter.code) & (st.recent_posts[rows] > 0))
+        eligible = ((model.roles.operator[role] == 0) & (role != agents.Spammer.code)
+                    & (role != agents.RedEnvelopeHunter.code) & (st.recent_posts[rows] > 0))
         rows = rows[eligible]
         return rows[np.argsort(-st.recent_posts[rows], kind="stable")[:self.settings.top_n]]
 
@@ -101,6 +101,6 @@ class Recognition(Strategy):
         if s.medal_red_envelope > 0:
             model.pay_members(rows, s.medal_red_envelope)
         if s.promote_to_admin:
-            admins = np.count_nonzero(st.role[model.members()] == Administrator.code)
+            admins = np.count_nonzero(st.role[model.members()] == agents.Administrator.code)
             if admins < s.max_admins:
-                model.change_role(rows[:1], Administrator)
+                model.change_role(rows[:1], agents.Administrator)

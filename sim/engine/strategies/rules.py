@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from agents import Administrator, Member, OpinionLeader, SeedUser
+import agents
 from sim.engine.strategies.base import Strategy
 from sim.params import Param
 
@@ -40,7 +40,6 @@ times their chat taste): seed 004's "not so strict that everyone ... dares not s
 anything"."""
 PROMOTION_TRUST = 0.5
 """Trust in the owner a member needs to be made an administrator."""
-_PROMOTABLE = (Member.code, OpinionLeader.code, SeedUser.code)
 
 
 def reminders_on(day: int, per_week: int) -> int:
@@ -159,13 +158,14 @@ class GroupRules(Strategy):
         rows = model.members()
         if rows.size <= s.three_admins_above:
             return rows[:0]
-        need = s.min_admins - len(model.agents_by_type.get(Administrator, ()))
+        need = s.min_admins - len(model.agents_by_type.get(agents.Administrator, ()))
         if need <= 0:
             return rows[:0]
-        ok = np.isin(st.role[rows], _PROMOTABLE) & (st.trust[rows] >= PROMOTION_TRUST)
+        promotable = (agents.Member.code, agents.OpinionLeader.code, agents.SeedUser.code)
+        ok = np.isin(st.role[rows], promotable) & (st.trust[rows] >= PROMOTION_TRUST)
         candidates = rows[ok]
         order = np.lexsort((candidates, -st.recent_posts[candidates]))
         chosen = candidates[order[:need]]
         if chosen.size:
-            model.change_role(chosen, Administrator)
+            model.change_role(chosen, agents.Administrator)
         return chosen

@@ -3,6 +3,10 @@
 networkx builds the graph (every generator gets the run's seed); the daily cycle
 uses a CSR adjacency (``scipy.sparse``) made once from it. Traits are drawn from the
 world's own random stream, so arms of a comparison share the same people.
+
+networkx and scipy are imported where a graph is built, not with the module: reading
+a scenario (``commsim check``) needs the declarations here and not them (a quarter
+of a second).
 """
 
 from __future__ import annotations
@@ -12,12 +16,15 @@ import itertools
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 
 from sim.params import Param, section_model
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import scipy.sparse as sp
 
 NETWORK_KINDS = ("powerlaw_cluster", "small_world", "random", "stochastic_block", "edgelist")
 
@@ -111,6 +118,9 @@ class World:
         once the adjacency is made, because at 100,000+ people it is the largest
         object of a run.
         """
+        import networkx as nx
+        import scipy.sparse as sp
+
         upper = sp.triu(self.adjacency).tocoo()
         graph = nx.Graph()
         graph.add_nodes_from(range(self.size))
@@ -129,6 +139,8 @@ class World:
 
 def build_graph(size: int, network, seed: int, base_dir: Path | None = None) -> nx.Graph:
     """Make the social graph for ``size`` people with the run's ``seed``."""
+    import networkx as nx
+
     kind = network.kind
     k = network.mean_degree
     if kind == "powerlaw_cluster":
@@ -148,6 +160,8 @@ def build_graph(size: int, network, seed: int, base_dir: Path | None = None) -> 
 
 def _block_graph(size: int, network, seed: int) -> nx.Graph:
     """Sub-communities: dense inside blocks, ``mixing`` share of ties across."""
+    import networkx as nx
+
     blocks = max(1, min(network.blocks, size))
     sizes = [size // blocks + (1 if i < size % blocks else 0) for i in range(blocks)]
     k = network.mean_degree
@@ -168,6 +182,8 @@ def _resolve(path: str, base_dir: Path | None) -> Path:
 
 def read_edgelist(path: Path) -> nx.Graph:
     """Read a ``source,target`` CSV (header optional) and renumber nodes 0..n-1."""
+    import networkx as nx
+
     graph = nx.Graph()
     with open(path, newline="", encoding="utf-8") as handle:
         for i, row in enumerate(csv.reader(handle)):
@@ -187,6 +203,8 @@ def read_edgelist(path: Path) -> nx.Graph:
 
 def adjacency_of(graph: nx.Graph) -> sp.csr_array:
     """CSR adjacency with sorted neighbour lists, built once per run."""
+    import scipy.sparse as sp
+
     n = graph.number_of_nodes()
     m = graph.number_of_edges()
     edges = np.fromiter(itertools.chain.from_iterable(graph.edges()), dtype=np.int64,

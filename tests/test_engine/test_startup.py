@@ -1,4 +1,5 @@
-"""What ``import sim`` does first: Mesa as a plain import gives it, numba when first used."""
+"""How commsim starts: Mesa as a plain import gives it, numba when first used, and a
+command that only reads a scenario loads neither (nor pandas)."""
 
 import subprocess
 import sys
@@ -6,7 +7,7 @@ import sys
 CHILD = """
 import inspect, logging
 stdlib = inspect.stack, inspect.getouterframes, inspect.getmodule
-import sim
+from agents import Person  # the roles load Mesa through agents.mesa_import
 import mesa
 import mesa.model
 assert (inspect.stack, inspect.getouterframes, inspect.getmodule) == stdlib, "inspect not restored"
@@ -46,3 +47,28 @@ def test_numba_loads_with_the_first_compiled_call_not_with_import_sim():
     out = subprocess.run([sys.executable, "-c", LAZY], capture_output=True, text=True,
                          check=True).stdout.split("\n")
     assert out[:2] == ["False", "True 2"]
+
+
+CHECK = """
+import sys
+from typer.testing import CliRunner
+from sim.cli.app import app
+outcome = CliRunner().invoke(app, ["check", "scenarios/baseline.yaml"])
+assert outcome.exit_code == 0, outcome.output
+print(sorted(name for name in ("mesa", "pandas", "numba", "networkx", "agents.roles")
+             if name in sys.modules))
+"""
+
+
+def test_checking_a_scenario_loads_neither_the_engine_nor_pandas():
+    """``commsim check`` answers in about half a second because it loads only the loader.
+
+    Mesa (with pandas and scipy), numba and networkx would add about a second; the
+    time itself is measured by ``make bench`` (commsim check, launch to exit).
+    """
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True,
+                         check=True, cwd=root).stdout.strip()
+    assert out == "[]"

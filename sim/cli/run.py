@@ -94,19 +94,24 @@ def run_command(
         expect(scenario_work(loaded), n_workers)
     try:
         loaded_quietly()
-        if quiet or n_runs == 1:
+        if quiet:
             result = run(loaded, workers=n_workers, on_done=interrupt.stop_if_pressed,
                          on_note=say_note)
-        else:
-            with Progress(TextColumn("running"), BarColumn(), MofNCompleteColumn(),
+        else:  # the runs done, and what a run made here is doing (a big world takes minutes)
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=err_console, transient=True) as bar:
-                task = bar.add_task("runs", total=n_runs)
+                task = bar.add_task("running", total=n_runs)
 
                 def advance(k: int) -> None:
                     interrupt.stop_if_pressed()
                     bar.advance(task, k)
 
-                result = run(loaded, workers=n_workers, on_done=advance, on_note=say_note)
+                def phase(text: str) -> None:
+                    interrupt.stop_if_pressed()
+                    bar.update(task, description=text)
+
+                result = run(loaded, workers=n_workers, on_done=advance, on_note=say_note,
+                             on_phase=phase)
         interrupt.stop_if_pressed()  # a Ctrl-C that a library swallowed: nothing written
         comparison = compare(result)
         if report:

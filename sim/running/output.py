@@ -75,12 +75,22 @@ class WriteFailed(OSError):
     """
 
     def __init__(self, path: Path, cause: OSError) -> None:
-        reason = (cause.strerror or str(cause) or type(cause).__name__).lower()
-        super().__init__(cause.errno, reason)
+        code = cause.errno or _errno_in(str(cause))
+        reason = (os.strerror(code) if code else str(cause) or type(cause).__name__).lower()
+        super().__init__(code, reason)
         self.path, self.reason = path, reason
 
     def __str__(self) -> str:
         return f"cannot write {self.path}: {self.reason}"
+
+
+def _errno_in(text: str) -> int | None:
+    """The error number in pyarrow's message (``... detail: [errno 28] no space ...``).
+
+    pyarrow's own words ("error writing bytes to file") say less than the number does.
+    """
+    found = re.search(r"\[errno (\d+)\]", text, flags=re.IGNORECASE)
+    return int(found.group(1)) if found else None
 
 
 @contextmanager

@@ -31,7 +31,8 @@ import pandas as pd
 
 from sim.engine.metrics import RunTables, run_tables
 from sim.engine.model import CommunityModel
-from sim.engine.seeding import replicate_seeds
+from sim.engine.seeding import replicate_seeds, run_streams
+from sim.engine.world import build_world
 from sim.formats.scenario import Scenario, load_scenario
 from sim.running import interrupt
 
@@ -64,11 +65,27 @@ def plan_runs(scenario: Scenario) -> list[RunSpec]:
             for arm in scenario.arm_names() for r, _ in enumerate(seeds)]
 
 
-def simulate(scenario: Scenario, spec: RunSpec) -> RunTables:
-    """Run one arm and replicate to the end and return its tables."""
-    model = CommunityModel(scenario, arm=spec.arm, seed=spec.seed)
+def simulate(scenario: Scenario, spec: RunSpec,
+             on_phase: Callable[[str], None] | None = None) -> RunTables:
+    """Run one arm and replicate to the end and return its tables.
+
+    ``on_phase`` hears of each phase as it starts: building the world (most of a run
+    of a large population: about a minute for a million people), founding the group,
+    the days. A command shows it while nothing else moves on screen.
+    """
+    say = on_phase or _unheard
+    say(f"building the world of {scenario.population.size:,} people")
+    world_seed, _ = run_streams(spec.seed)
+    world = build_world(scenario.population, world_seed, scenario.base_dir)
+    say(f"founding the group (arm {spec.arm}, replicate {spec.replicate})")
+    model = CommunityModel(scenario, arm=spec.arm, seed=spec.seed, world=world)
+    say(f"simulating {model.days} days (arm {spec.arm}, replicate {spec.replicate})")
     model.run_model()
     return run_tables(model, spec.run_id, spec.replicate)
+
+
+def _unheard(_text: str) -> None:
+    """Where phases go when nobody listens."""
 
 
 @contextmanager
@@ -256,18 +273,20 @@ def start_fork_server(preload: list[str]) -> BaseContext:
 
 def run_all(scenario: Scenario, specs: list[RunSpec], workers: int = 1,
             on_done: Callable[[int], None] | None = None,
-            on_note: Callable[[str], None] | None = None) -> list[RunTables]:
+            on_note: Callable[[str], None] | None = None,
+            on_phase: Callable[[str], None] | None = None) -> list[RunTables]:
     """Run ``specs`` (in a pool when ``workers > 1``); results in the order of ``specs``.
 
     A pool's workers start from a fork server that has imported the engine and loaded
     its compiled kernels; while it starts, this process runs the last of the runs
-    itself (:func:`shared_work`).
+    itself (:func:`shared_work`). The phases of runs made in this process go to
+    ``on_phase`` (:func:`simulate`).
     """
     if workers <= 1 or len(specs) <= 1:
         out = []
         with collected_between_runs() as after_run:
             for spec in specs:
-                out.append(simulate(scenario, spec))
+                out.append(simulate(scenario, spec, on_phase))
                 after_run()
                 if on_done:
                     on_done(1)
@@ -305,7 +324,8 @@ def combine(scenario: Scenario, tables: list[RunTables]) -> RunResult:
 def run(scenario: Scenario | str | Path, *, replicates: int | None = None, days: int | None = None,
         seed: int | None = None, workers: int = 1,
         on_done: Callable[[int], None] | None = None,
-        on_note: Callable[[str], None] | None = None) -> RunResult:
+        on_note: Callable[[str], None] | None = None,
+        on_phase: Callable[[str], None] | None = None) -> RunResult:
     """Run every arm and replicate of ``scenario`` and return tidy DataFrames.
 
     Parameters
@@ -322,6 +342,9 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None, days:
     on_note
         Called with one line when a worker process died and its runs were run again
         (:func:`surviving_work`).
+    on_phase
+        Called with a few words as each phase of a run made in this process starts
+        (building the world, founding the group, the days; :func:`simulate`).
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
@@ -337,4 +360,4 @@ def run(scenario: Scenario | str | Path, *, replicates: int | None = None, days:
         scenario = scenario.with_changes(**changes)
         scenario = scenario.model_copy(update={"provenance": provenance})
     specs = plan_runs(scenario)
-    return combine(scenario, run_all(scenario, specs, workers, on_done, on_note))
+    return combine(scenario, run_all(scenario, specs, workers, on_done, on_note, on_phase))

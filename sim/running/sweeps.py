@@ -38,6 +38,7 @@ from sim.engine.world import World, build_world
 from sim.formats import plainyaml
 from sim.formats.experiment import Study
 from sim.formats.scenario import Scenario
+from sim.running.budget import BUILD_SECONDS_PER_PERSON, duration
 from sim.running.output import REPORT_FILE, earlier_run, package_versions, write_atomic
 from sim.running.runner import (
     collected_between_runs,
@@ -60,6 +61,8 @@ FLUSH_EVERY = 64
 FLUSH_SECONDS = 5.0
 WORLD_CACHE = 8
 """Worlds kept per worker process."""
+SAY_WORLDS_ABOVE = 5.0
+"""Seconds a shared world is expected to take to build above which the sweep says so."""
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,8 @@ def _task_scenario(task: Task, base_dir: str | None) -> Scenario:
     return Scenario.model_validate(task.scenario).model_copy(update={"provenance": provenance})
 
 
-def shared_worlds(tasks: list[Task], base_dir: str | None) -> dict[tuple, World]:
+def shared_worlds(tasks: list[Task], base_dir: str | None,
+                  on_note: Callable[[str], None] | None = None) -> dict[tuple, World]:
     """The worlds of ``tasks``, built once, when they are few enough to share.
 
     A sweep that varies strategies or dynamics uses one world per replicate seed
@@ -134,9 +138,13 @@ def shared_worlds(tasks: list[Task], base_dir: str | None) -> dict[tuple, World]
         if len(groups) > WORLD_CACHE:
             return {}
     worlds = {}
-    for task in groups.values():
+    for number, task in enumerate(groups.values(), start=1):
         scenario = _task_scenario(task, base_dir)
         key = _world_key(scenario, task.seed)
+        seconds = BUILD_SECONDS_PER_PERSON * scenario.population.size
+        if on_note is not None and seconds >= SAY_WORLDS_ABOVE:  # a wait worth a word
+            on_note(f"building shared world {number} of {len(groups)} "
+                    f"({scenario.population.size:,} people, about {duration(seconds)})")
         worlds[key] = build_world(scenario.population, key[-1], scenario.base_dir)
     return worlds
 
@@ -172,7 +180,7 @@ def _local(tasks: list[Task], base_dir: str | None, workers: int,
         return
     # the server imports in the background ...
     ctx = start_fork_server(["sim.running.sweeps", "sim.running.prewarm"])
-    worlds = shared_worlds(tasks, base_dir)  # ... while this process builds the worlds
+    worlds = shared_worlds(tasks, base_dir, on_note)  # ... while this builds the worlds
     _worlds.update(worlds)
 
     def open_pool() -> ProcessPoolExecutor:

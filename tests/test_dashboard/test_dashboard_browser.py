@@ -448,3 +448,33 @@ def test_levers_at_their_maxima_are_refused_with_a_message(other, dashboard):
     assert time.time() - start < 20
     wait_for(viewer, lambda d: enabled(d, "run-button"))
     assert sorted(work_dir.rglob("scenario.resolved.yaml")) == before  # nothing written
+
+
+def test_a_run_that_cannot_be_written_says_so_and_leaves_nothing(other, dashboard):
+    """Issue 22: a full disk under the sessions' folder (a 64 KB file system mounted over
+    it) costs the run, said in one message; nothing half-written stays behind."""
+    import subprocess
+
+    from sim.dashboard.folders import SESSIONS
+
+    sessions = dashboard[1].commsim_context.work_dir / SESSIONS
+    sessions.mkdir(parents=True, exist_ok=True)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(sessions)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("needs a small real file system; mounting is not allowed here")
+    try:
+        viewer = other
+        select_tab(viewer, "Explore")
+        pick_scenario(viewer, "baseline", days=30, replicates=2, size=3000)
+        wait_for(viewer, lambda d: enabled(d, "run-button"))
+        viewer.find_element(By.ID, "run-button").click()
+        status = wait_for(viewer, lambda d: (lambda t: t if t.startswith("The run finished")
+                                             else None)(text_of(d, "run-status")))
+        assert re.fullmatch(r"The run finished but cannot write \S+: no space left on device; "
+                            r"nothing was written\. Free space on the server and run it "
+                            r"again\.", status), status
+        wait_for(viewer, lambda d: enabled(d, "run-button"))
+        assert not list(sessions.rglob("*.parquet")) and not list(sessions.rglob("*.partial"))
+        assert not list(sessions.rglob("scenario.resolved.yaml"))
+    finally:
+        subprocess.run(["umount", "-l", str(sessions)], check=False)

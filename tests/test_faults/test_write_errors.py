@@ -63,7 +63,7 @@ class Disk:
 
     def close(self) -> None:
         if self.mounted:
-            subprocess.run(["umount", str(self.path)], check=False)
+            subprocess.run(["umount", "-l", str(self.path)], check=False)  # -l: an open database
 
 
 @pytest.fixture
@@ -142,3 +142,48 @@ def test_a_validation_onto_a_full_disk_is_one_line(disk):
         "again" in text
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+CALIBRATION_SPACE = f"""\
+name: tiny calibration on a full disk
+scenario: {ROOT / "scenarios" / "baseline.yaml"}
+design: {{kind: random, samples: 2}}
+seed: 3
+uncertainties:
+  dynamics.mute_chance: {{range: [0.0, 0.5]}}
+"""
+
+
+@pytest.mark.parametrize("size, where, saved", [
+    ("40k", "study.db", ""),  # the study's database cannot even be made
+    ("400k", "report.html", "finished trials are saved in study.db; "),  # the trial is kept
+])
+def test_a_calibration_onto_a_full_disk_is_one_line_and_resumes(disk, tmp_path, size, where,
+                                                                 saved):
+    import optuna
+
+    space = tmp_path / "space.yaml"
+    space.write_text(CALIBRATION_SPACE, encoding="utf-8")
+    small = disk(size)
+    if not small.mounted:  # the study's database is SQLite's, not a Parquet writer
+        pytest.skip("needs a small real file system; mounting is not allowed here")
+    out = small.path / "calibration"
+    args = ["calibrate", str(space), "--target", "T6", "--workers", "1", "--trials", "1",
+            "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    text = one_line(result.output)
+    assert f"error: cannot write {out / where}: " in text
+    assert text.endswith(f"{saved}free space (or fix the folder) and run the same command "
+                         "again to resume")
+    assert "Traceback" not in result.output
+    assert not list(out.glob("*.partial")) and not (out / "report.html").exists()
+
+    small.grow("50m")
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert (out / "report.html").is_file() and (out / "chosen.yaml").is_file()
+    storage = f"sqlite:///{out / 'study.db'}"
+    (name,) = optuna.get_all_study_names(storage)
+    trials = optuna.load_study(study_name=name, storage=storage).get_trials()
+    assert [t.state.name for t in trials] == ["COMPLETE"]  # the saved trial, not a second

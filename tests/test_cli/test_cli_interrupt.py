@@ -102,7 +102,7 @@ def test_a_ctrl_c_a_library_swallowed_still_stops_the_run(tmp_path, monkeypatch)
 
     real_run = runner.run
 
-    def run_that_swallows(scenario, workers, on_done=None, on_note=None):
+    def run_that_swallows(scenario, workers, on_done=None, on_note=None, on_phase=None):
         try:
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(5)  # the handler interrupts this at once
@@ -170,7 +170,7 @@ def test_a_worker_that_dies_gives_one_line_and_writes_nothing(tmp_path, monkeypa
     from sim.cli import app as cli
     from sim.running import runner
 
-    def run_whose_worker_dies(scenario, workers, on_done=None, on_note=None):
+    def run_whose_worker_dies(scenario, workers, on_done=None, on_note=None, on_phase=None):
         raise BrokenProcessPool("A process in the process pool was terminated abruptly")
 
     monkeypatch.setattr(runner, "run", run_whose_worker_dies)

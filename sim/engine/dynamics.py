@@ -136,7 +136,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("thanks_chance", 0.5, "chance a grabber posts a thank-you", "share 0-1", 0.0, 1.0),
     Param("gift_send_base", 0.002, "daily chance a member sends an envelope unprompted",
           "per day", 0.0, 1.0),
-    Param("gift_send_per_yuan", 0.0274, "extra chance to send an envelope within 24 hours per "
+    Param("gift_send_per_yuan", 0.034, "extra chance to send an envelope within 24 hours per "
           "yuan received", "per yuan", 0.0, 1.0),
     Param("luckiest_factor", 3.0, "how much likelier the luckiest grabber sends the next one",
           "factor", 1.0, 50.0),

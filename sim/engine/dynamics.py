@@ -126,8 +126,10 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "share 0-1", 0.0, 1.0),
     Param("welcome_reply", 0.9, "chance a welcomed newcomer's first post gets a reply from the "
           "welcomers", "share 0-1", 0.0, 1.0),
-    Param("rules_participation_boost", 2.2, "extra posting by newcomers who saw the rules, in "
-          "their first 30 days", "factor", 0.0, 5.0),
+    Param("rules_participation_boost", 25.0, "how many times likelier, less one, a newcomer "
+          "who saw the rules writes their opening message (question or hello) on a given "
+          "day: rules tell them what the group is for and how to take part", "factor",
+          0.0, 50.0),
     Param("rules_compliance", 0.733, "share of off-topic ads that members who saw the rules "
           "hold back", "share 0-1", 0.0, 1.0),
     # red envelopes (S2, T2)

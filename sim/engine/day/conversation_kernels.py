@@ -76,8 +76,10 @@ def post_kernel(rows, members, group, day, today):
 
     Readers write at rate ``post rate x sociability x engagement^exponent x boost``,
     plus ``newcomer_opening`` for a newcomer who has not yet started a message (the
-    question or hello they came with, whatever their voice); newcomers who saw the
-    rules write and respond ``1 + rules_boost`` times as much. The day's messages are
+    question or hello they came with, whatever their voice), ``1 + rules_boost`` times
+    that for a newcomer who saw the rules (Matias: rules shown raise the chance that a
+    newcomer takes part at all; they do not make those who write write more). The
+    day's messages are
     one Poisson process: a total, then an author per message in proportion to their
     rate (the same distribution as independent Poisson counts). Each message is an ad, a
     question, content or chat by its author's role and spam propensity (newcomers who
@@ -156,11 +158,11 @@ def post_kernel(rows, members, group, day, today):
             responders[j] = t[T_REPLY] * e
             if reply_sociability != 0.0:
                 responders[j] *= sociability[i] ** reply_sociability
-            if newcomer and first_post_day[i] < 0:
-                rate += opening  # the question or the hello they came with
-            if ruled and t[T_AD] == 0.0:  # visible rules encourage on-topic members only
-                rate *= 1.0 + rules_boost  # to start conversations and to take part
-                responders[j] *= 1.0 + rules_boost
+            if newcomer and first_post_day[i] < 0:  # the question or the hello they came with
+                if ruled and t[T_AD] == 0.0:  # visible rules invite it (would-be posters only)
+                    rate += opening * (1.0 + rules_boost)
+                else:
+                    rate += opening
             weight += responders[j]
         total_rate += rate
         cumulative[j] = total_rate

@@ -6,8 +6,9 @@ replicate seeds, and once with the arm run from another root seed, so that its
 replicates share nothing with the baseline's. With shared seeds the arms share the
 people, their friendships and their luck; what differs is the strategy, so the
 difference varies less from replicate to replicate. Everything is seeded: the test
-gives the same numbers on every run (observed ratios under the calibrated defaults:
-0.10-0.35 for messages over root seeds 21-23).
+gives the same numbers on every run (observed ratios for messages over root seeds
+21-23: 0.55, 0.34, 0.53 since visible rules act on newcomers' first messages; 0.10-0.35
+before, docs/validation.md, *The full-size stage*).
 """
 
 from __future__ import annotations
@@ -64,11 +65,12 @@ def test_the_two_designs_compare_the_same_thing(comparisons):
 def test_common_random_numbers_narrow_the_interval(comparisons):
     _, _, crn, ind = comparisons
     shared, separate = _widths(crn), _widths(ind)
-    # root seeds 21-23 (calibrated defaults): width ratios 0.10-0.35 for messages, but
-    # 0.51-1.26 for joins and 0.70-1.37 for members at the end: with a handful of joins
-    # a run in this tiny group, sharing seeds helps little there, so only the total and
-    # the message count are asserted
-    assert shared["messages_total"] < 0.5 * separate["messages_total"]
+    # root seeds 21-23: width ratios 0.34-0.55 for messages (0.10-0.35 before visible
+    # rules acted on newcomers' first messages only), and before that change 0.51-1.26
+    # for joins and 0.70-1.37 for members at the end: with a handful of joins a run in
+    # this tiny group, sharing seeds helps little there, so only the total and the
+    # message count are asserted
+    assert shared["messages_total"] < 0.6 * separate["messages_total"]
     assert shared.sum() < separate.sum()
 
 

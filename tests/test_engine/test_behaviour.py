@@ -193,19 +193,21 @@ def test_participation_is_unequal(neglect_pair):
 
 
 def test_replies_from_the_talkative_few_leave_more_members_silent():
-    """``reply_sociability``: replies written by the sociable leave the rest silent (in a
-    world where everyone may write: with the calibrated silent share most members never
-    write whoever replies)."""
+    """``reply_sociability``: replies written by the sociable concentrate the posts on
+    them (in a world where everyone may write: with the calibrated silent share most
+    members never write whoever replies)."""
     everyone = {"traits": {"silent_share": 0.0}}
     even = sim.run(shipped("baseline", size=400, replicates=8, days=120, population=everyone,
                            dynamics={"reply_sociability": 0.0})).summary
     tied = sim.run(shipped("baseline", size=400, replicates=8, days=120, population=everyone,
                            dynamics={"reply_sociability": 1.4})).summary
     assert (even["seed"] == tied["seed"]).all()
-    more_silent = tied["lurker_share"].to_numpy() - even["lurker_share"].to_numpy()
-    # the file's root seed, 8 pairs: silent members 0-3% -> 7-22%, more in all 8 pairs
-    # (by 0.03 to 0.20, mean 0.10); the top 1% wrote 13% of the posts, then 31%
-    assert (more_silent > 0).sum() >= 7 and more_silent.mean() > 0.05
+    # The file's root seed and seeds 1-2, 8 pairs: the top 1% wrote 0.24, 0.23, 0.24 of
+    # the posts, then 0.36, 0.31, 0.39. Members who never wrote: more in 5, 5, 7 of 8
+    # pairs (mean -0.004, +0.011, +0.043) since newcomers shown the rules (the default
+    # welcome) write their opening early whoever replies; before, more in all 8 (mean
+    # +0.10), asserted until then (finding: docs/model.md, "Visible rules on the
+    # opening only")
     assert tied["top1_share"].mean() > even["top1_share"].mean() + 0.1
 
 
@@ -225,14 +227,11 @@ def test_spam_flood_has_more_spam(spam_pair):
     assert flood["spam_share"].mean() >= 1.2 * baseline["spam_share"].mean()
 
 
-@pytest.mark.xfail(strict=True, reason="finding (docs/model.md, 'A spam flood under the "
-                   "calibrated defaults'): the flood's ads no longer drive muting")
-def test_spam_flood_mutes_more_members(spam_pair):
-    """Flooded readers mute (T6): over seeds 7-12 flood higher in 7-8 of 8 pairs before
-    the calibrated defaults; since, 3-5 of 8 (strict: passing again would be news)."""
-    baseline, flood = spam_pair
-    assert (flood["muted_share"] > baseline["muted_share"]).sum() >= 6
-    assert flood["muted_share"].mean() > baseline["muted_share"].mean()
+# Flooded readers mute (T6): over root seeds 7-12 the flood muted more in 7-8 of 8 pairs
+# before the calibrated defaults, 3-5 of 8 under them, and 3-7 of 8 (mean -0.06 to +0.28)
+# since visible rules act on newcomers' first messages: more at the file's seed, not
+# dependably across seeds. A finding, not a test (docs/model.md, "A spam flood under the
+# calibrated defaults").
 
 
 # ------------------------------------------------------------------ newcomers (T3)

@@ -86,12 +86,14 @@ def test_f4_red_envelopes_at_the_end_get_no_response():
 
 def test_f5_daily_ads_and_ineffective_management():
     s, _, _ = by_arm(run("daily-ads-management-ineffective"))
-    # calibrated defaults, shipped seed and root seeds 1-3: spam 0.027-0.030 of the
-    # messages (before 0.04-0.05; baseline about 0.01); 0.46, 0.49, 0.51 and 0.31 muted
-    # (before 0.6-0.7). The ads alone can no longer make anyone mute (docs/model.md, "A
-    # spam flood under the calibrated defaults"): the muting here is the volume's
+    # shipped seed and root seeds 1-3: spam 0.033, 0.022, 0.035, 0.028 of the messages
+    # (before the calibrated defaults 0.04-0.05; baseline about 0.01); 0.33, 0.41, 0.39,
+    # 0.39 muted (0.31-0.51 before visible rules acted on newcomers' first messages only,
+    # when this asked for 0.4; 0.6-0.7 before the calibrated defaults). The ads alone
+    # seldom make anyone mute (docs/model.md, "A spam flood under the calibrated
+    # defaults"): the muting here is mostly the volume's
     assert s["spam_share"].mean() > 0.02
-    assert s["muted_share"].mean() > 0.4
+    assert s["muted_share"].mean() > 0.3
 
 
 def test_f6_an_oversized_low_fit_group_evaporates():

@@ -442,8 +442,10 @@ def test_fission_among_low_fit_people_dilutes_the_group(low_fit_result):
     # pairs, by 0.015-0.074 on average
     assert (stats["engagement"] < 0).sum() >= 5
     assert stats["engagement"].mean() < -0.008
-    # seeds 1-8: active share lower by 0.03-0.16 on average (in 5-9 of 10 pairs)
-    assert stats["active"].mean() < -0.01
+    # seeds 1-6: active share lower by 0.005, 0.087, 0.099, 0.073, 0.106, 0.089 on
+    # average (in 5-9 of 10 pairs); seeds 1-8 before visible rules acted on newcomers'
+    # first messages only: 0.03-0.16, when this asked for 0.01 at seed 1
+    assert stats["active"].mean() < 0
     # Mean perceived value: lower by 0.017-0.075 on average at 7 of seeds 1-8 (in 4-9
     # of 10 pairs), but 0.022 higher at seed 7: chat levels vary a lot from run to run.
     # Asserted only that it does not rise beyond that noise.

@@ -247,12 +247,11 @@ def test_paid_entry_fewer_joins_better_retention_less_spam(entry_runs):
     assert np.all(joins < 0) and joins.mean() < -10  # seeds 1-6: 8/8, mean -20 to -26
     retention = paired(s, "paid", "newcomer_retention_30d")
     assert (retention > 0).sum() >= 7 and retention.mean() > 0.12  # 8/8, +0.27 to +0.34
-    active = paired(s, "paid", "active_share_last_28d")
-    # calibrated defaults, root seeds 1-4: higher in 4-6 of 8 pairs, mean +0.018 to
-    # +0.052 (before them 5-8/8, +0.07 to +0.16; before operators stopped muting 6-8/8,
-    # +0.14 to +0.23): with most people silent, who ever writes sets the active share
-    # (docs/model.md, "The calibrated defaults")
-    assert (active > 0).sum() >= 4 and active.mean() > 0.01
+    # Not asserted: the active share. Root seeds 1-4: higher in 3-7 of 8 pairs, mean
+    # -0.005, +0.010, -0.023, +0.032 since visible rules act on newcomers' first
+    # messages only (before: 4-6 of 8, +0.018 to +0.052; before the calibrated
+    # defaults 5-8 of 8, +0.07 to +0.16). Finding: docs/model.md, "Visible rules on
+    # the opening only"
     spam = paired(s, "paid", "spam_share")
     assert (spam < 0).sum() >= 7 and spam.mean() < -0.004  # 8/8, -0.011 to -0.027
     paid = s[s["arm"] == "paid"]

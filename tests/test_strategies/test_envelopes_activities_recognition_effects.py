@@ -266,9 +266,11 @@ def test_daily_envelopes_draw_and_keep_hunters():
     hunters = m[(m.role_at_join == "hunter") & (m.joined_day > 0)]
     stayed = (hunters[hunters.exit == "member"].groupby(["replicate", "arm"]).size()
               .unstack().reindex(index=range(8), columns=["baseline", "envelopes"]).fillna(0))
-    # seeds 1-5: hunters still in at the end 4->20, 5->20, 6->26, 5->21, 7->26 (all
-    # 8 replicates pooled), more in 6-7 of 8 pairs (F1: they grab and stay silent)
-    assert stayed.envelopes.sum() >= 2.5 * stayed.baseline.sum()
+    # seeds 1-5: hunters still in at the end 8->40, 10->24, 14->38, 7->43, 9->40 (all
+    # 8 replicates pooled), more in 5-7 of 8 pairs (F1: they grab and stay silent);
+    # before visible rules acted on newcomers' first messages only 4-7 -> 20-26, when
+    # this asked for 2.5 times at seed 2, now the seeds' weakest (2.4 times)
+    assert stayed.envelopes.sum() >= 2.0 * stayed.baseline.sum()
     assert (stayed.envelopes > stayed.baseline).sum() >= 5
     found = hunters[hunters.invited_by < 0].groupby("arm").size()
     # seeds 1-5: hunters who found the group on their own 4->12, 2->8, 6->9, 5->9,

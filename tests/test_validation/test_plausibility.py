@@ -66,8 +66,11 @@ def test_the_top_one_percent_figure_is_reported_with_its_reason(checks):
 
 def test_the_spam_flood_figure_is_reported_with_its_reason(checks):
     """Not a constraint (docs/validation.md, *The sixth study*): a flood of ads should mute
-    more members than the default group, and under the calibrated defaults it does not."""
+    more members than the default group. At these seeds it does since visible rules act
+    on newcomers' first messages only (before: 0.0036 above, a recorded defect); across
+    other seeds not dependably (docs/model.md, "A spam flood under the calibrated
+    defaults")."""
     row = checks.loc["flood_muted_gain"]
     assert not row["constraint"] and "not a constraint" in CHECK_BY_NAME["flood_muted_gain"].reason
-    # 0.0036 above the default group's muted share (the band asks 0.02): the recorded defect
-    assert -0.2 < row["value"] < 0.02 and not row["passed"]
+    # 0.045 above the default group's muted share (the band asks 0.02)
+    assert 0.02 <= row["value"] < 0.2 and row["passed"]

@@ -46,6 +46,7 @@ class Community(Protocol):
     material_signal: float
     topic_supply: float
     topic_norm: float
+    last_volume: float
     last_conversation: int
     dead_day: int | None
     joined_total: int

@@ -45,7 +45,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     # replies, answers, first posts
     Param("reply_scale", 8.61, "responder weight at which a post has a 63% chance of a reply",
           "responders", 0.1, 1000.0),
-    Param("reply_sociability", 0.194, "how much more talkative people write the replies and "
+    Param("reply_sociability", 0.7, "how much more talkative people write the replies and "
           "answers (responder weight x sociability to this power; 0: not at all)", "exponent",
           0.0, 2.0),
     Param("thread_continue", 0.715, "chance a reply draws a reply in turn (fading along the "
@@ -62,7 +62,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "answer", "responders", 0.1, 1000.0),
     Param("first_reply_boost", 0.112, "engagement gained by a newcomer whose first post is "
           "answered", "share of the gap to 1", 0.0, 1.0),
-    Param("first_silence_penalty", 0.637, "engagement lost by a newcomer whose first post gets no "
+    Param("first_silence_penalty", 0.2, "engagement lost by a newcomer whose first post gets no "
           "reply", "share 0-1", 0.0, 1.0),
     # value memory and weights
     Param("value_memory", 0.12, "weight of today's experience in perceived value (1/days "
@@ -75,6 +75,11 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "yuan", 0.01, 1000.0),
     Param("noise_tolerance", 109.0, "messages a day an average member reads without feeling "
           "flooded", "messages/day", 1.0, 5000.0),
+    Param("overload_quiet", 0.5, "how much a reader who cannot follow the whole chat writes "
+          "and replies less: posting and replying x (share of yesterday's messages their "
+          "attention budget covers, noise_tolerance x (0.5 + engagement))^overload_quiet "
+          "(overloaded readers stop taking part; Jones, Ravid & Rafaeli 2004); 0: not at all",
+          "exponent", 0.0, 3.0),
     Param("noise_weight", 1.8, "cost of each tolerance's worth of overload", "value units",
           0.0, 10.0),
     Param("spam_weight", 0.305, "cost of a day with many ads", "value units", 0.0, 10.0),
@@ -117,7 +122,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("address_memory", 0.3, "weight of today's answer or silence in a person's mood "
           "(the rest fades toward 0 at this rate on days they start nothing)", "per day",
           0.01, 1.0),
-    Param("newcomer_opening", 0.0095, "a newcomer's daily rate of starting their first message "
+    Param("newcomer_opening", 0.02, "a newcomer's daily rate of starting their first message "
           "whatever their voice, on days they open the group, until they have (the question "
           "or the hello they came with; visible rules raise it like the rest of their "
           "posting); 0: a first post comes from the person's voice alone", "per day", 0.0,

@@ -140,6 +140,7 @@ class CommunityModel(mesa.Model):
         self.material_signal = 0.0
         self.topic_supply = 1.0
         self.topic_norm = self.dyn.on_topic_talk  # the on-topic share of the talk, remembered
+        self.last_volume = 0.0  # messages the group saw yesterday
         self.last_conversation = 0
         self.dead_day: int | None = None
         self._members: np.ndarray | None = None

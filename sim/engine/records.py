@@ -170,6 +170,8 @@ class Day(NamedTuple):
     # what the group brings from yesterday
     group_value: float
     material_signal: float
+    last_volume: float
+    """Messages the group saw yesterday (everyone's, the operator's included)."""
     pulled: bool
     """Whether the group is small enough to pull invited friends in without consent."""
     found_mean: float
@@ -229,6 +231,7 @@ def day_values(model, plan, topic_supply: float) -> Day:
         off_topic_friction=plan.off_topic_friction,
         group_value=model.group_value,
         material_signal=model.material_signal,
+        last_volume=model.last_volume,
         pulled=model.members().size <= model.group.consent_above,
         found_mean=discovery,
         search_mean=discovery * max(0.0, dyn.advertiser_search - 1.0),

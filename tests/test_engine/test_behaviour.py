@@ -228,10 +228,10 @@ def test_spam_flood_has_more_spam(spam_pair):
 
 
 # Flooded readers mute (T6): over root seeds 7-12 the flood muted more in 7-8 of 8 pairs
-# before the calibrated defaults, 3-5 of 8 under them, and 3-7 of 8 (mean -0.06 to +0.28)
-# since visible rules act on newcomers' first messages: more at the file's seed, not
-# dependably across seeds. A finding, not a test (docs/model.md, "A spam flood under the
-# calibrated defaults").
+# before the calibrated defaults, 3-5 of 8 under them, 3-7 of 8 (mean -0.06 to +0.28)
+# once visible rules acted on newcomers' first messages, and 3-6 of 8 (mean -0.13 to
+# +0.15) since overloaded readers write less: not dependably across seeds. A finding,
+# not a test (docs/model.md, "A spam flood under the calibrated defaults").
 
 
 # ------------------------------------------------------------------ newcomers (T3)
@@ -271,12 +271,13 @@ def test_answered_first_post_raises_engagement_and_ignored_lowers_it():
     # operators stopped muting, which shifted every random stream after the first mute)
     up, down = np.array(jumps[True]), np.array(jumps[False])
     # calibrated defaults (first_reply_boost 0.112 of the gap to 1, first_silence_penalty
-    # 0.637): 43 answered, mean jump +0.063; 26 ignored, mean drop -0.30; a week later
-    # 0.50 against 0.18. Before the calibration the boost was 0.32 and this asked for
-    # +0.1: the size of the jump is the constant's, the test asks for its direction
-    # and for most of the gap it closes
+    # 0.2 of engagement): answered, mean jump +0.063; ignored, mean drop -0.091 (at
+    # the penalty of 0.637 it was -0.30 and this asked for -0.1). Before the
+    # calibration the boost was 0.32 and this asked for +0.1: the size of each jump is
+    # its constant's, so the test asks for its direction and for half of what the
+    # constant gives at engagement 0.5
     assert up.mean() > 0.5 * 0.112 * (1.0 - 0.5) and (up > 0).mean() >= 0.9
-    assert down.mean() < -0.1 and (down < 0).mean() >= 0.9
+    assert down.mean() < -0.5 * 0.2 * 0.5 and (down < 0).mean() >= 0.9
     assert np.mean(week_later[True]) > np.mean(week_later[False]) + 0.1
 
 
@@ -314,9 +315,14 @@ def test_answering_first_posts_keeps_newcomers_writing(welcome_replies):
     """What T3 measured: an answered newcomer writes again."""
     always, never = welcome_replies
     assert len(always) >= 250 and len(never) >= 250
-    # root seeds 7-10, 96 replicates: wrote again 0.85-0.90 when every first post was
-    # answered, 0.56-0.63 when none was (messages 12-24 against 5-9)
-    assert always["wrote_again"].mean() > never["wrote_again"].mean() + 0.15
+    # root seeds 7-10, 96 replicates: wrote again 0.66, 0.69, 0.73, 0.71 when every
+    # first post was answered against 0.64, 0.66, 0.68, 0.62 when none was (+0.026 to
+    # +0.087). Finding (docs/model.md, "Overloaded readers and the T3 step"): before
+    # the silence penalty fell from 0.637 to 0.2 of engagement the gap was +0.22 to
+    # +0.34 (0.85-0.90 against 0.56-0.63) and this asked for +0.15; T3's 56% against
+    # 44% is now met mostly by who gets answered, and the answer itself moves a
+    # newcomer a few points. The direction holds at every seed measured.
+    assert always["wrote_again"].mean() > never["wrote_again"].mean()
 
 
 @pytest.mark.xfail(strict=True, reason="finding (docs/model.md, 'Answered first posts'): "
@@ -421,3 +427,39 @@ def test_a_newcomer_starts_their_first_message_whatever_their_voice():
     # message within 30 days 4% of the time without the opening and 64% with 0.05 a
     # day (76 and 81 newcomers; seeds 15-18: 10% and 50%; 19-22: 17% and 48%)
     assert without.mean() < 0.25 and opened.mean() > 0.4
+
+
+def talk_of_a_group(founding_talkers: int, overload_quiet: float) -> tuple[float, float]:
+    """Messages a day and members of a group founded by ``founding_talkers`` seed users
+    (the baseline's welcome and daily pushes), days 14-41, 4 replicates, seed 1."""
+    data = {"days": 42, "seed": 1, "replicates": 4, "population": {"size": 5000},
+            "group": {"capacity": 500, "founders": {"owner": 1, "admin": 2, "opinion_leader": 3,
+                                                    "seed_user": founding_talkers}},
+            "dynamics": {"overload_quiet": overload_quiet},
+            "strategies": {"welcome": {}, "content": {"posts_per_day": 3}}}
+    ts = sim.run(to_scenario(data)).timeseries
+    ts = ts[ts["day"] >= 14]
+    return float(ts["messages"].mean()), float(ts["members"].mean())
+
+
+@pytest.fixture(scope="module")
+def crowded_talk() -> dict[str, tuple[float, float]]:
+    return {"small": talk_of_a_group(50, 0.5), "large": talk_of_a_group(400, 0.5),
+            "large, no quieting": talk_of_a_group(400, 0.0)}
+
+
+def test_a_groups_daily_volume_saturates_as_it_grows(crowded_talk):
+    """Issue 18: volume does not rise in step with membership (IRC's posters saturate,
+    Jones et al. 2008). Seed 1: 54 members wrote 104 messages a day, 300 members 124
+    (ratio 1.19; seeds 2-3: 0.83, 1.05)."""
+    (small_volume, small_members), (large_volume, large_members) = (
+        crowded_talk["small"], crowded_talk["large"])
+    assert large_members > 4 * small_members
+    assert large_volume < 2 * small_volume
+
+
+def test_overloaded_readers_write_less_rather_than_leave(crowded_talk):
+    """``overload_quiet``: a reader who cannot follow the chat writes less, so the
+    crowded group floods its readers less and keeps more of them. Seed 1: 300 members
+    against 252 without it (seeds 2-3: 291 against 263, 284 against 250)."""
+    assert crowded_talk["large"][1] > 1.05 * crowded_talk["large, no quieting"][1]

@@ -321,9 +321,12 @@ def test_replies_are_one_level_deep_unless_threads_go_on():
     assert (ts.thread_replies >= ts.threads).all()
     per_thread = ts.thread_replies.sum() / ts.threads.sum()
     # a reply goes on with 0.7, then 0.42, 0.25, ...: about 1 + 0.7 + 0.29 + ... ~ 2.1
-    # replies a thread, fewer when nobody else would answer (1.95 at this seed)
-    assert 1.6 < per_thread < 2.4
-    assert deep.summary.replies_per_thread.between(1.6, 2.4).all()
+    # replies a thread, fewer when nobody else would answer or the one who would has
+    # spent their day's 40: 1.58 at this seed since the talkative write most replies
+    # (reply_sociability 0.7; 1.89 at the earlier 0.194, 1.83 with no budget; the
+    # bound was 1.6, docs/model.md, "Overloaded readers and the T3 step")
+    assert 1.4 < per_thread < 2.4
+    assert deep.summary.replies_per_thread.between(1.4, 2.4).all()
     assert 4 <= ts.longest_thread.max() <= 12  # fading: 7 messages at most at this seed
     # the replies are discussion or chat, written within the budget, by members
     replies = ts.msg_discussion + ts.msg_chat

@@ -329,16 +329,14 @@ def activity_programme() -> sim.RunResult:
         days=240, size=2000, replicates=20, seed=5, group={"initial_members": 200}))
 
 
-def test_activities_keep_more_members_at_a_cost_of_owner_time(activity_programme):
+def test_activities_cost_owner_time(activity_programme):
+    # The playbooks also claim the programme keeps more members. Finding (docs/model.md,
+    # "Activities under the calibrated defaults"): since overloaded readers write less
+    # and the silence penalty fell (docs/model.md, "Overloaded readers and the T3
+    # step"), seeds 1-6 keep +2.2, +2.1, +1.1, -2.0, +0.8, +1.5 members (of about 141-146
+    # without it; more in 9-11 of 20 pairs): no dependable direction, so it is not
+    # asserted. Before: +1.3 to +6.1 (10-14 of 20 pairs), and earlier +3.7 to +7.7.
     s = activity_programme.summary
-    kept = paired(s, "members_final", "programme")
-    # seeds 1-6: more members at the end in 10-14 of 20 pairs, mean +1.3 to +6.1 (of
-    # about 142-147 without the programme); before members returned gifts at the
-    # full-size value of gift_send_per_yuan (0.034, from 0.0274): 11-17 pairs, +3.7 to
-    # +7.7. Finding recorded in docs/model.md ("Activities under the calibrated
-    # defaults"); the shipped seed 5 is the seeds' weakest (+1.3)
-    assert (kept > 0).sum() >= 10
-    assert kept.mean() > 1.0
     hours = paired(s, "owner_hours", "programme")
     # 240 days x 5 min + 34 sessions x 60 min + 34 lectures x 90 min = 105 h (the
     # baseline's welcome time differs a little with the joins)

@@ -31,7 +31,7 @@ def checks() -> pd.DataFrame:
 
 
 def test_most_members_of_the_default_group_never_write(checks):
-    # 0.504 of the members who stayed 30+ days never wrote (band 0.45-0.90)
+    # 0.516 of the members who stayed 30+ days never wrote (band 0.45-0.90)
     assert checks.loc["never_wrote_30d", "passed"], checks.loc["never_wrote_30d", "value"]
 
 
@@ -45,7 +45,7 @@ def test_no_operator_mutes_the_group_they_run(checks):
 
 
 def test_a_well_run_group_lives_a_year_and_an_unattended_one_dies(checks):
-    # 0 of 10 well-run groups died within a year, 8 of 10 unattended ones did
+    # 0 of 10 well-run groups died within a year, 6 of 10 unattended ones did
     assert checks.loc["well_run_died", "value"] == 0
     assert checks.loc["unattended_died", "value"] >= 0.5
 
@@ -60,17 +60,19 @@ def test_the_top_one_percent_figure_is_reported_with_its_reason(checks):
     default group's figure is measured and reported beside its band."""
     row = checks.loc["top1_share"]
     assert not row["constraint"] and "not a constraint" in CHECK_BY_NAME["top1_share"].reason
-    # 0.208 (the band asks 0.5; T1's group of 200+ founders: 0.587, in band)
+    # 0.279 (the band asks 0.5; T1's group of 200+ founders: 0.612, in band)
     assert 0.0 < row["value"] < 1.0
 
 
 def test_the_spam_flood_figure_is_reported_with_its_reason(checks):
     """Not a constraint (docs/validation.md, *The sixth study*): a flood of ads should mute
-    more members than the default group. At these seeds it does since visible rules act
-    on newcomers' first messages only (before: 0.0036 above, a recorded defect); across
-    other seeds not dependably (docs/model.md, "A spam flood under the calibrated
-    defaults")."""
+    more members than the default group, and under the calibrated defaults it does not
+    dependably (docs/model.md, "A spam flood under the calibrated defaults"): at these
+    seeds 0.0036 above under the study's set, 0.045 once visible rules acted on first
+    messages only, 0.007 since overloaded readers write less (docs/model.md,
+    "Overloaded readers and the T3 step"). The figure is measured and reported as a
+    miss; the defect stays recorded."""
     row = checks.loc["flood_muted_gain"]
     assert not row["constraint"] and "not a constraint" in CHECK_BY_NAME["flood_muted_gain"].reason
-    # 0.045 above the default group's muted share (the band asks 0.02)
-    assert 0.02 <= row["value"] < 0.2 and row["passed"]
+    # 0.0073 above the default group's muted share (the band asks 0.02: a miss)
+    assert 0.0 < row["value"] < 0.02 and not row["passed"]

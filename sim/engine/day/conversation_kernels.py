@@ -136,6 +136,7 @@ def post_kernel(rows, members, group, day, today):
     mood, address_effect, address_memory = table.voice_mood, consts.address_effect, \
         consts.address_memory
     checkin_chance, answer_boost = plan.checkin_chance, plan.answer_boost
+    backlog, quiet, tolerance = plan.last_volume, consts.overload_quiet, consts.noise_tolerance
     size = rows.size
     cumulative = np.empty(size)
     responders = np.empty(size)
@@ -158,6 +159,10 @@ def post_kernel(rows, members, group, day, today):
             responders[j] = t[T_REPLY] * e
             if reply_sociability != 0.0:
                 responders[j] *= sociability[i] ** reply_sociability
+            if quiet != 0.0 and t[T_OPERATOR] == 0:  # flooded: they follow only part of it
+                follow = following(tolerance, e, backlog) ** quiet
+                rate *= follow
+                responders[j] *= follow
             if newcomer and first_post_day[i] < 0:  # the question or the hello they came with
                 if ruled and t[T_AD] == 0.0:  # visible rules invite it (would-be posters only)
                     rate += opening * (1.0 + rules_boost)
@@ -281,6 +286,26 @@ def post_kernel(rows, members, group, day, today):
         if n - posts[j, K_AD] > 0 and traits[role[i], T_OPERATOR] == 0:
             talkers += 1
     return answers + threads[1], talkers, greeted, threads[0], threads[1], threads[2]
+
+
+@njit(cache=True)
+def following(tolerance, engagement, backlog):
+    """Share of yesterday's ``backlog`` of messages a reader's attention budget covers.
+
+    The budget is ``tolerance x (0.5 + engagement)`` messages a day (the one a reader's
+    noise cost is counted against, :func:`sim.engine.day.evening_kernels.value_kernel`):
+    a reader who could not follow the whole chat writes and answers in proportion to
+    what they follow, so a group's volume grows slower than its membership (the
+    posters of a chat channel saturate: Jones, Moldovan, Raban & Butler 2008).
+    """
+    budget = attention_budget(tolerance, engagement)
+    return 1.0 if backlog <= budget else budget / backlog
+
+
+@njit(cache=True)
+def attention_budget(tolerance, engagement):
+    """Messages a day a reader of this engagement reads without feeling flooded."""
+    return tolerance * (0.5 + engagement)
 
 
 @njit(cache=True)

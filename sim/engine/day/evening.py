@@ -47,11 +47,15 @@ def update_value(model: Community, plan: DayPlan, today: Today) -> None:
 
 
 def remember_the_talk(model: Community, counts: np.ndarray) -> None:
-    """The group's norm: the on-topic share of its talk, remembered (``norm_memory``).
+    """The group's norm and volume: what tomorrow's talk starts from.
+
+    The norm is the on-topic share of its talk, remembered (``norm_memory``); the
+    volume, all messages of the day (what tomorrow's readers have to catch up on).
 
     Talk is discussion and chat (content, questions, answers, ads and envelopes are
     not), so the norm is on the footing of ``on_topic_talk``.
     """
+    model.last_volume = float(counts.sum())
     on, off = int(counts[KIND["discussion"]]), int(counts[KIND["chat"]])
     if on + off:
         model.topic_norm += model.dyn.norm_memory * (on / (on + off) - model.topic_norm)

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from sim.engine.day.conversation_kernels import attention_budget
 from sim.engine.indices import (
     K_AD,
     K_ANNOUNCEMENT,
@@ -139,7 +140,7 @@ def value_kernel(rows, members, group, day, today, offer):
         gain[P_BONDS] = 0.5 * min(1.0, replies_got[j]) + 0.3 * taste * chat_level * (
             1.0 + min(1.0, friends_in[i] * 0.2)) + bonds_boost
         gain[P_IDENTITY] = traits[r, T_STATUS] + 0.3 * commitment[i] + identity_boost
-        budget = tolerance * (0.5 + e)  # messages they can read without feeling flooded
+        budget = attention_budget(tolerance, e)  # messages they read without feeling flooded
         cost = noise_weight * max(0.0, volume / budget - 1.0) + fixed_cost
         # ... and attention spent on what they did not come for to the others; a ban
         # on it costs those who love it

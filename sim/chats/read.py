@@ -38,6 +38,8 @@ def detect(text: str, source: str) -> str:
     lines = text.split("\n")
     first_number, first = next(((n, line) for n, line in enumerate(lines, start=1)
                                 if line.strip(" \t\ufeff\u200e")), (1, ""))
+    if whatsapp.header(first):  # before JSON: an iOS line starts with "[" too
+        return whatsapp.FORMAT.key
     if first.lstrip("\ufeff \t").startswith(("{", "[")):
         data = jsonfile.load(text, source, f"JSON with {JSON_KEYS}")
         if discord.looks_like(data):
@@ -47,14 +49,12 @@ def detect(text: str, source: str) -> str:
         keys = ", ".join(list(data)[:6]) if isinstance(data, dict) else "a list"
         raise _refuse(source, first_number, f"{telegram.TITLE} or {discord.TITLE}",
                       f"expected a JSON object with {JSON_KEYS}; this one has {keys}")
-    if whatsapp.header(first):
-        return whatsapp.FORMAT.key
     columns = csvfile.header(first)
     if wechat.looks_like(columns):
         return wechat.FORMAT.key
     if generic.looks_like(columns):
         return generic.FORMAT.key
-    if len(columns) >= 3 or (len(columns) == 2 and "," in first and ":" not in first):
+    if len(columns) >= 2 and all(0 < len(c) <= 30 for c in columns):  # a header, of sorts
         shown = ", ".join(c[:20] for c in columns[:6]) + (", ..." if len(columns) > 6 else "")
         raise _refuse(source, first_number, generic.TITLE,
                       f"the header must be {generic.HEADER_HINT} (this one is: {shown})")

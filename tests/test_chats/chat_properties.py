@@ -60,7 +60,7 @@ def raw_logs(draw):
         media = draw(st.sampled_from(MEDIA))
         text = "" if media else draw(st.sampled_from(TEXTS))
         reply = None
-        if index and media is None and draw(st.booleans()):
+        if index and draw(st.booleans()):
             reply = draw(st.integers(0, index - 1))
         messages.append(RawMessage(START + timedelta(seconds=seconds),
                                    draw(st.sampled_from(people)), text, media=media,

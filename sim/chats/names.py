@@ -58,19 +58,24 @@ class Pseudonyms:
     def __init__(self, salt: bytes | None = None) -> None:
         self._salt = secrets.token_bytes(32) if salt is None else bytes(salt)
         self._by_key: dict[str, str] = {}
+        self._by_name: dict[str, str] = {}  # as written: most names repeat exactly
         self._taken: set[str] = set()
 
     def __call__(self, name: str) -> str:
         """The pseudonym of display name ``name``."""
+        found = self._by_name.get(name)
+        if found is not None:
+            return found
         key = normalise(name)
         found = self._by_key.get(key)
         if found is not None:
+            self._by_name[name] = found
             return found
         digits = DIGITS
         made = pseudonym(key, self._salt, digits)
         while made in self._taken:  # two names, one short hash: lengthen the second
             digits += 4
             made = pseudonym(key, self._salt, digits)
-        self._by_key[key] = made
+        self._by_key[key] = self._by_name[name] = made
         self._taken.add(made)
         return made

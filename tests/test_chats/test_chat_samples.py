@@ -213,3 +213,17 @@ def test_members_days_and_describe_of_an_empty_window(tmp_path):
     assert log.days == 1
     assert log.describe() == {"members": 1, "days": 1, "messages": 0, "joins": 1,
                               "leaves": 0, "replies": 0}
+
+
+def test_the_package_api_reads_chats_without_loading_the_engine():
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys, sim; log = sim.read_chat(sys.argv[1]); "
+            "print(log.describe()['messages'], 'sim.engine' in sys.modules, "
+            "'numba' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(SAMPLES / "whatsapp_ios.txt")],
+                          capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(SAMPLES.parents[2])})
+    assert done.stdout.split() == ["31", "False", "False"]

@@ -65,9 +65,12 @@ def _person(found: str | None) -> str:
 
 
 def _quoted(text: str) -> list[str]:
-    """Names in a system message's ``"A、B"`` or ``"A", "B"`` (你 / You for no quotes)."""
+    """Names in a system message's ``"A、B"``, ``"A", "B"`` or ``你和"A"`` (你 is You)."""
     names = [n for q in re.findall(_Q, text) for n in re.split("[、,，]", q) if n.strip()]
-    return names or [YOU]
+    unquoted = re.sub(_Q, "", text)
+    if "你" in unquoted or re.search(r"\byou\b", unquoted, re.IGNORECASE) or not names:
+        names.insert(0, YOU)
+    return names
 
 
 def _system(text: str, when: datetime) -> list[RawEvent]:

@@ -227,3 +227,23 @@ def test_the_package_api_reads_chats_without_loading_the_engine():
                           capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONPATH": str(SAMPLES.parents[2])})
     assert done.stdout.split() == ["31", "False", "False"]
+
+
+def test_wechat_system_message_variants(tmp_path):
+    header = ("localId,TalkerId,Type,SubType,IsSender,CreateTime,Status,StrContent,StrTime,"
+              "Remark,NickName,Sender\n")
+    notices = ['“张三”邀请你和“李四、王五”加入了群聊', '你邀请"赵六"加入了群聊',
+               '"Ann" invited you and "Bo", "Cy" to the group chat',
+               '"Di" joined the group chat via the QR code shared by you',
+               'You removed "Bo" from the group chat', '"张三"修改群名为"新群名"']
+    rows = [f'{i},1,10000,0,0,{1704067200 + i},2,"{n.replace(chr(34), chr(34) * 2)}",,,,\n'
+            for i, n in enumerate(notices, start=1)]
+    path = tmp_path / "wechat.csv"
+    path.write_text(header + "".join(rows), encoding="utf-8")
+    log = read_chat(path, salt=SALT)
+    assert log.events[["member", "kind", "by"]].values.tolist() == [
+        [who("You"), "added", who("张三")], [who("李四"), "added", who("张三")],
+        [who("王五"), "added", who("张三")], [who("赵六"), "added", who("You")],
+        [who("You"), "added", who("Ann")], [who("Bo"), "added", who("Ann")],
+        [who("Cy"), "added", who("Ann")], [who("Di"), "joined_link", who("You")],
+        [who("Bo"), "removed", who("You")]]

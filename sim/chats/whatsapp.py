@@ -230,8 +230,9 @@ def render(log: ChatLog, names: dict[str, str] | None = None, ios: bool = True) 
     for when, is_message, name, said in rows:
         if ios:
             stamp = f"[{when:%d/%m/%Y, %H:%M:%S}]"
-            out.append(f"{stamp} {name}: {said}" if is_message
-                       else f"\u200e{stamp} Our group: \u200e{said}")
+            mark = "\u200e" if not is_message or said.startswith("\u200e") else ""
+            out.append(f"{mark}{stamp} {name}: {said}" if is_message
+                       else f"{mark}{stamp} Our group: \u200e{said}")
         else:
             stamp = f"{when:%d/%m/%Y, %H:%M} -"
             out.append(f"{stamp} {name}: {said}" if is_message else f"{stamp} {said}")

@@ -247,3 +247,34 @@ def test_wechat_system_message_variants(tmp_path):
         [who("You"), "added", who("Ann")], [who("Bo"), "added", who("Ann")],
         [who("Cy"), "added", who("Ann")], [who("Di"), "joined_link", who("You")],
         [who("Bo"), "removed", who("You")]]
+
+
+def test_wechat_quote_with_a_server_id_column_answers_the_exact_message(tmp_path):
+    import csv
+
+    from sim.chats.wechat import COLUMNS
+
+    def quote(svrid):
+        return (f"<msg><appmsg><title>agreed, let us do that then</title><type>57</type>"
+                f"<refermsg><svrid>{svrid}</svrid><displayname>Ann</displayname></refermsg>"
+                "</appmsg></msg>")
+
+    rows = [  # Ann twice, then Bo quotes Ann's first message by its server id
+        [1, 1, 1, 0, 0, 1704067201, 2, "the first proposal for the budget", "", "", "Ann",
+         "wxid_a", "111"],
+        [2, 1, 1, 0, 0, 1704067202, 2, "a second thought about the venue", "", "", "Ann",
+         "wxid_a", "222"],
+        [3, 1, 49, 57, 0, 1704067203, 2, quote(111), "", "", "Bo", "wxid_b", "333"],
+        [4, 1, 49, 57, 0, 1704067204, 2, quote(999), "", "", "Bo", "wxid_b", "444"],
+    ]
+    path = tmp_path / "wechat.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*COLUMNS, "MsgSvrID"])
+        writer.writerows(rows)
+    log = read_chat(path, salt=SALT)
+    assert log.messages["reply_to"].tolist()[2:] == [0, pd.NA]  # 999 is not in the export
+    header, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    path.write_text(header.removesuffix(",MsgSvrID") + "\n" + rest, encoding="utf-8")
+    # without the column, the rule: Ann's latest message before the quote
+    assert read_chat(path, salt=SALT).messages["reply_to"].tolist()[2:] == [1, 1]

@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from sim.running.runner import RunResult, run
 
 _HOME = {
+    "ChatFormatError": "sim.chats",
+    "ChatLog": "sim.chats",
+    "read_chat": "sim.chats",
+    "write_chat": "sim.chats",
     "compare": "sim.analysis.compare",
     "CommunityModel": "sim.engine.model",
     "RunResult": "sim.running.runner",

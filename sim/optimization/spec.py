@@ -594,6 +594,8 @@ def parse_amount(text: str, per: str, unit: str) -> float:
         raise ValueError(f"expected {unit} per {per}, such as 500/{per} (got {text!r})")
     amount = float(match[1])
     given = match[2] or per
+    if given == per:
+        return amount
     days = {"day": 1.0, "week": float(WEEK_DAYS), "month": MONTH_DAYS}
     return amount / days[given] * days[per]
 

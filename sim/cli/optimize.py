@@ -69,7 +69,18 @@ def optimize_command(
     """Search strategies and their settings for the best trade-offs within a budget."""
     from sim.optimization.spec import from_flags, load_optimization
 
+    flags = {"--objective": objective, "--budget-money": budget_money,
+             "--budget-hours": budget_hours, "--lever": lever, "--strategy": strategy,
+             "--replicates": replicates, "--seed": seed, "--sampler": sampler}
     try:
+        if resume is not None or (file is not None and is_optimization(file)):
+            given = [flag for flag, value in flags.items() if value not in (None, [])]
+            if given:
+                where = "the folder's optimization" if resume is not None else "the file"
+                raise ScenarioError([Problem("command line", None, given[0], f"is set by "
+                                             f"{where}, not by a flag (only --trials, "
+                                             "--workers, --cluster and --out go with a "
+                                             "file or --resume)")])
         if resume is not None:
             if file is not None:
                 raise ScenarioError([Problem(str(file), None, "", "give a file or --resume "
@@ -222,8 +233,37 @@ def _run(search, target: Path, trials: int | None, workers: int, cluster: str | 
     if quiet:
         sys.stdout.write(f"{target / 'report.html'}\n")
         return
+    _print_front(search, target)
     out_console.print(f"Report: [bold]{target / 'report.html'}[/] (front.parquet, "
                       "trials.parquet; the study: study.db)", highlight=False, soft_wrap=True)
+
+
+def _print_front(search, target: Path) -> None:
+    """The front in the terminal: each point's playbook, objectives and budget use."""
+    import math
+
+    import pandas as pd
+    from rich.table import Table
+
+    front = pd.read_parquet(target / "front.parquet")
+    if front.empty:
+        out_console.print("No trial kept within the budget: the front is empty.")
+        return
+    table = Table(title=f"Pareto front: {len(front)} playbook"
+                  f"{'s' if len(front) != 1 else ''} within the budget (fresh runs, 95% "
+                  "intervals)", title_justify="left")
+    for column in ("point", "playbook", *(o.label for o in search.spec.objectives),
+                   "yuan/month", "hours/week"):
+        table.add_column(column)
+    for values in front.to_dict("records"):
+        shown = []
+        for o in search.spec.objectives:
+            low, high = values[f"{o.label}_low"], values[f"{o.label}_high"]
+            shown.append(f"{values[o.label]:.3g}" + ("" if math.isnan(low) else
+                                                      f" ({low:.3g} to {high:.3g})"))
+        table.add_row(str(values["point"]), values["playbook"], *shown,
+                      f"{values['money_per_month']:.0f}", f"{values['hours_per_week']:.1f}")
+    out_console.print(table)
 
 
 def _slug(name: str) -> str:

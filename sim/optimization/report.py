@@ -80,7 +80,8 @@ def front_figures(opt: Optimizer, trials: pd.DataFrame, front: Front) -> list[go
                 hovertext=[f"point {p}: {html.escape(t)}" for p, t in
                            zip(points["point"], points["playbook"], strict=True)],
                 hoverinfo="text"))
-        fig.update_layout(template="plotly_white", height=520,
+        fig.update_layout(template="plotly_white", height=560,
+                          legend={"orientation": "h", "y": -0.18},
                           xaxis_title=x if x == MONEY else _label(opt, x),
                           yaxis_title=y if y == MONEY else _label(opt, y),
                           title=f"{x} against {y} (colour: {colour})")

@@ -14,7 +14,7 @@ command's flags say the same in a shorter form (:func:`from_flags`).
     budget: {money_per_month: 500, hours_per_week: 3}
     strategies:                # what the search may change (default: see below)
       red_envelope:
-        switch: optional       # the search switches it on or off (on: always on)
+        switch: optional       # the search switches it on or off (always: kept on)
         vary:
           amount: [5, 100]     # a range; `amount:` alone is the declared range
           every: [friday, daily, never]   # choices
@@ -72,7 +72,7 @@ MONTH_DAYS = 365.25 / 12
 WEEK_DAYS = 7
 SAMPLERS = ("nsga2", "tpe")
 DEFAULT_SAMPLER = "nsga2"
-"""Chosen by measurement (see ``docs/optimize.md`` and ``benchmarks/bench_optimize.py``)."""
+"""Chosen by measurement (``benchmarks/bench_optimize.py``; the figures are in the README)."""
 
 ALIASES = {
     "members": "members_final",
@@ -166,9 +166,9 @@ class StrategyLevers(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    switch: Literal["optional", "on"] = Field(
-        "optional", description="optional: the search switches the strategy on or off; on: "
-        "always on (only its parameters move)")
+    switch: Literal["optional", "always"] = Field(
+        "optional", description="optional: the search switches the strategy on or off; "
+        "always: it stays on (only its parameters move)")
     vary: dict[str, list[Any] | None] = Field(
         default_factory=dict, description="parameters that move: [low, high] for a number, "
         "a list of choices for a choice or true/false, or empty for the declared range")
@@ -551,7 +551,7 @@ def build_search(spec: Optimization, base: Scenario, source: str = "<optimizatio
         always: tuple[str, ...] = ()
     else:
         levers = file_levers(spec.strategies)
-        always = tuple(k for k, v in spec.strategies.items() if v.switch == "on")
+        always = tuple(k for k, v in spec.strategies.items() if v.switch == "always")
     search = Search(spec, base, tuple(levers), always, source)
     if not levers:
         raise ScenarioError([Problem(source, _line_for(lines or {}, ("strategies",)),
@@ -631,6 +631,7 @@ def from_flags(scenario: str | Path, objectives: list[str], money: str | None = 
     if problems:
         raise ScenarioError(problems)
     base = load_scenario(scenario)
+    data["name"] = f"{base.name}: the best playbooks"
     if levers or switchable:
         strategies: dict[str, Any] = {}
         for lever in scenario_levers(base):

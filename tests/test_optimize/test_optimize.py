@@ -149,13 +149,16 @@ def test_resume_after_an_interruption_gives_the_uninterrupted_study(generous, tm
     pd.testing.assert_frame_equal(resumed, whole)
 
 
-def test_the_same_study_whatever_the_number_of_workers(tmp_path):
-    small = {"trials": 8}
-    one = _search(tmp_path, **small)
-    sim.optimize(one, tmp_path / "one", workers=1)
-    sim.optimize(one, tmp_path / "two", workers=2)
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "one" / "trials.parquet"),
-                                  pd.read_parquet(tmp_path / "two" / "trials.parquet"))
+def test_the_same_study_whatever_runs_it(tmp_path):
+    """One process, a pool of two, or a Dask cluster: the same trials and the same front."""
+    small = _search(tmp_path, trials=8)
+    sim.optimize(small, tmp_path / "one", workers=1)
+    sim.optimize(small, tmp_path / "two", workers=2)
+    sim.optimize(small, tmp_path / "dask", workers=2, cluster="local")
+    for name in ("trials.parquet", "front.parquet"):
+        first = pd.read_parquet(tmp_path / "one" / name)
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "two" / name), first)
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "dask" / name), first)
 
 
 # ------------------------------------------------------------------ the file and flags
@@ -251,3 +254,5 @@ def test_the_command_writes_everything_and_resumes_with_more_trials(tmp_path):
     assert Path(resolved["scenario"]).is_absolute()
     other = runner.invoke(app, [*args[:-3], "--seed", "5", "--out", str(out)])
     assert other.exit_code == 2 and "holds another optimization" in other.output
+    flag = runner.invoke(app, ["optimize", "--resume", str(out), "--budget-money", "5"])
+    assert flag.exit_code == 2 and "--budget-money: is set by the folder's" in flag.output

@@ -42,7 +42,7 @@ from sim.analysis.compare import outcome_values
 from sim.engine.seeding import replicate_seeds
 from sim.optimization.spec import MONTH_DAYS, SURVIVAL, WEEK_DAYS, Lever, Objective, Search
 from sim.running.batches import RunBatch, batch_runner
-from sim.running.studies import finished_trials, model_digest, storage_url
+from sim.running.studies import finished_trials, model_digest, open_storage
 from sim.running.sweeps import Task
 
 MONEY = "money_per_month"
@@ -161,11 +161,12 @@ class Optimizer:
         distributions = self.distributions()
         root = self.search.spec.seed
         asked = {}
-        while len(self.study.get_trials(deepcopy=False)) < upto:
-            number = len(self.study.get_trials(deepcopy=False))
-            self.study.sampler = make_sampler(self.search, sampler_seed(root, number))
+        count = len(self.study.get_trials(deepcopy=False))
+        while count < upto:
+            self.study.sampler = make_sampler(self.search, sampler_seed(root, count))
             trial = self.study.ask(distributions)
             asked[trial.number] = trial
+            count = max(count, trial.number + 1)  # a queued trial was already counted
         return asked
 
     def _resumed(self, trial: FrozenTrial) -> optuna.Trial:
@@ -191,7 +192,8 @@ class Optimizer:
         live = {t.number: self._resumed(t) for t in cut_short}
         live.update(self._propose(end))
         waiting = sorted(live)
-        values = {n: self.study.get_trials(deepcopy=False)[n].params for n in waiting}
+        trials = self.study.get_trials(deepcopy=False)
+        values = {n: trials[n].params for n in waiting}
         tasks = [task for n in waiting
                  for task in candidate_tasks(self.search, n, values[n], self.seeds)]
         summaries = run_candidates(self.run_batch, tasks)
@@ -225,7 +227,7 @@ def open_study(search: Search, out: Path) -> optuna.Study:
     front can be read against what the owner does today.
     """
     out.mkdir(parents=True, exist_ok=True)
-    storage = storage_url(out)
+    storage = open_storage(out)
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # the command reports progress itself
     name = study_name(search)
     existing = finished_trials(storage, name)

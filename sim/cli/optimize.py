@@ -16,12 +16,13 @@ from sim.cli.common import (
     fail,
     give_up,
     is_optimization,
+    memory_problem,
     out_console,
     say_note,
 )
 from sim.formats.scenario import Problem, ScenarioError
 from sim.running import interrupt
-from sim.running.budget import default_workers
+from sim.running.budget import default_workers, scenario_work
 
 RESOLVED = "optimization.resolved.yaml"
 """The search a folder holds (its scenario's path made absolute), read by ``--resume``."""
@@ -105,11 +106,16 @@ def optimize_command(
     except ScenarioError as problems:
         fail(problems)
     target = target or Path("runs") / f"optimize-{_slug(search.spec.name)}"
+    n_workers = workers or default_workers()
+    one = search.scenario(search.current_values(), replicates=search.spec.replicates)
+    too_big = None if cluster else memory_problem(search.source, scenario_work(one), n_workers)
+    if too_big is not None:
+        fail(ScenarioError([too_big]))
     try:
         _claim(target, search)
     except ScenarioError as problems:
         fail(problems)
-    _run(search, target, trials, workers or default_workers(), cluster, quiet)
+    _run(search, target, trials, n_workers, cluster, quiet)
 
 
 def _resolved_in(folder: Path) -> Path:

@@ -110,8 +110,9 @@ def describe_playbook(search: Search, params: dict[str, Any]) -> str:
         declared = next(p for p in REGISTRY[lever.strategy].params if p.name == lever.param)
         value = params[lever.name]
         shown = f"{value:.3g}" if isinstance(value, float) else describe_value(value)
+        # the unit, unless the name says it (shares: 12, every_days: 30)
         unit = f" {declared.unit}" if declared.unit and declared.choices is None \
-            and declared.kind is not bool else ""
+            and declared.kind is not bool and declared.unit not in lever.param else ""
         moved.setdefault(lever.strategy, []).append(
             f"{lever.param.replace('_', ' ')} {shown}{unit}")
     parts = []

@@ -245,31 +245,37 @@ def _run(search, target: Path, trials: int | None, workers: int, cluster: str | 
 
 
 def _print_front(search, target: Path) -> None:
-    """The front in the terminal: each point's playbook, objectives and budget use."""
+    """The front in the terminal: its size, and the point best on each objective."""
     import math
 
     import pandas as pd
-    from rich.table import Table
 
     front = pd.read_parquet(target / "front.parquet")
     if front.empty:
         out_console.print("No trial kept within the budget: the front is empty.")
         return
-    table = Table(title=f"Pareto front: {len(front)} playbook"
-                  f"{'s' if len(front) != 1 else ''} within the budget (fresh runs, 95% "
-                  "intervals)", title_justify="left")
-    for column in ("point", "playbook", *(o.label for o in search.spec.objectives),
-                   "yuan/month", "hours/week"):
-        table.add_column(column)
-    for values in front.to_dict("records"):
-        shown = []
-        for o in search.spec.objectives:
-            low, high = values[f"{o.label}_low"], values[f"{o.label}_high"]
-            shown.append(f"{values[o.label]:.3g}" + ("" if math.isnan(low) else
-                                                      f" ({low:.3g} to {high:.3g})"))
-        table.add_row(str(values["point"]), values["playbook"], *shown,
-                      f"{values['money_per_month']:.0f}", f"{values['hours_per_week']:.1f}")
-    out_console.print(table)
+    objectives = search.spec.objectives
+    out_console.print(f"Pareto front: {len(front)} playbook{'s' if len(front) != 1 else ''} "
+                      "within the budget (fresh runs, 95% intervals); the best on each "
+                      "objective:", highlight=False)
+    shown = set()
+    for o in objectives:
+        column = front[o.label]
+        best = front.loc[column.idxmax() if o.goal == "maximize" else column.idxmin()]
+        if best["point"] in shown:
+            out_console.print(f"  best {o.label}: point {best['point']} (above)",
+                              highlight=False)
+            continue
+        shown.add(best["point"])
+        values = []
+        for other in objectives:
+            low, high = best[f"{other.label}_low"], best[f"{other.label}_high"]
+            values.append(f"{other.label} {best[other.label]:.3g}" + (
+                "" if math.isnan(low) else f" ({low:.3g} to {high:.3g})"))
+        out_console.print(f"  best {o.label}: point {best['point']}: {'; '.join(values)}; "
+                          f"{best['money_per_month']:.0f} yuan/month, "
+                          f"{best['hours_per_week']:.1f} hours/week\n    {best['playbook']}",
+                          highlight=False, soft_wrap=True)
 
 
 def _slug(name: str) -> str:

@@ -110,9 +110,10 @@ def describe_playbook(search: Search, params: dict[str, Any]) -> str:
         declared = next(p for p in REGISTRY[lever.strategy].params if p.name == lever.param)
         value = params[lever.name]
         shown = f"{value:.3g}" if isinstance(value, float) else describe_value(value)
-        # the unit, unless the name says it (shares: 12, every_days: 30)
-        unit = f" {declared.unit}" if declared.unit and declared.choices is None \
-            and declared.kind is not bool and declared.unit not in lever.param else ""
+        # a plain unit (yuan, minutes), unless the name says it (shares 12, every days 30)
+        plain = declared.unit.isalpha() and declared.unit not in lever.param
+        unit = f" {declared.unit}" if plain and declared.choices is None \
+            and declared.kind is not bool else ""
         moved.setdefault(lever.strategy, []).append(
             f"{lever.param.replace('_', ' ')} {shown}{unit}")
     parts = []
@@ -154,11 +155,13 @@ class Front:
 def evaluate_front(opt: Optimizer) -> Front:
     """Run every front point on fresh seeds; its objectives with intervals, its budget use.
 
-    Columns: ``point``, ``trial``, each lever (``strategy.param``; empty for a
-    strategy switched off), each objective with ``_low`` and ``_high`` (the fresh runs)
-    and ``_search`` (its value in the search), ``money_per_month``,
-    ``hours_per_week``, ``within_budget`` (on the fresh runs), ``playbook`` and
-    ``scenario_yaml``.
+    Columns: ``point``, ``trial``, ``same_as`` (other front trials whose fresh runs came
+    out identical: playbooks that differ only in settings that changed nothing, shown
+    once), each lever (``strategy.param``; empty for a strategy switched off), each
+    objective with ``_low`` and ``_high`` (the fresh runs) and ``_search`` (its value in
+    the search), ``money_per_month``, ``hours_per_week``, ``within_budget`` (on the
+    fresh runs), ``playbook`` and ``scenario_yaml``. Points are numbered from the best
+    on the first objective.
     """
     search = opt.search
     spec = search.spec
@@ -167,11 +170,16 @@ def evaluate_front(opt: Optimizer) -> Front:
     trials = pareto_trials(opt)
     tasks = [task for t in trials for task in candidate_tasks(search, t.number, t.params, seeds)]
     summaries = run_candidates(opt.run_batch, tasks) if tasks else {}
-    rows = []
-    for point, t in enumerate(trials, start=1):
+    rows: dict[tuple, dict[str, Any]] = {}
+    for t in trials:
         summary = summaries[t.number]
+        same = tuple(summary.drop(columns=["run_id", "point_id"], errors="ignore")
+                     .astype(str).itertuples(index=False))
+        if same in rows:  # the same runs, to the last number: one point
+            rows[same]["same_as"] += f"{', ' if rows[same]['same_as'] else ''}{t.number}"
+            continue
         strategies = search.scenario_data(t.params)["strategies"]
-        row: dict[str, Any] = {"point": point, "trial": t.number}
+        row: dict[str, Any] = {"trial": t.number, "same_as": "", "params": t.params}
         for lever in search.levers:
             on = lever.strategy in strategies
             row[lever.name] = t.params[lever.name] if lever.kind == "switch" or on else None
@@ -188,13 +196,19 @@ def evaluate_front(opt: Optimizer) -> Front:
             (budget.money_per_month is None or used[MONEY] <= budget.money_per_month)
             and (budget.hours_per_week is None or used[HOURS] <= budget.hours_per_week))
         row["playbook"] = describe_playbook(search, t.params)
-        row["scenario_yaml"] = scenario_yaml(search, t.params, point, seed, spec.front_replicates)
-        rows.append(row)
-    columns = ["point", "trial", *(lv.name for lv in search.levers)]
+        rows[same] = row
+    first = opt.objectives[0]
+    sign = -1.0 if first.goal == "maximize" else 1.0
+    ordered = sorted(rows.values(), key=lambda r: (sign * r[first.label], r["trial"]))
+    for point, row in enumerate(ordered, start=1):
+        row["point"] = point
+        row["scenario_yaml"] = scenario_yaml(search, row.pop("params"), point, seed,
+                                             spec.front_replicates)
+    columns = ["point", "trial", "same_as", *(lv.name for lv in search.levers)]
     for o in opt.objectives:
         columns += [o.label, f"{o.label}_low", f"{o.label}_high", f"{o.label}_search"]
     columns += [MONEY, HOURS, "within_budget", "playbook", "scenario_yaml"]
-    table = pd.DataFrame(rows, columns=columns)
+    table = pd.DataFrame(ordered, columns=columns)
     for lever in search.levers:  # empty for a strategy switched off: numbers as NaN
         if lever.kind in ("float", "int"):
             table[lever.name] = pd.to_numeric(table[lever.name], errors="coerce")

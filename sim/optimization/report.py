@@ -137,7 +137,7 @@ def front_rows(opt: Optimizer, front: Front) -> list[list]:
     """One row per front point: its playbook, objectives, budget use, download."""
     rows = []
     for _, row in front.table.iterrows():
-        rows.append([int(row["point"]), int(row["trial"]), row["playbook"],
+        rows.append([int(row["point"]), int(row["trial"]), row["same_as"], row["playbook"],
                      *(_with_interval(row, o.label) for o in opt.objectives),
                      f"{row[MONEY]:.0f}", f"{row[HOURS]:.1f}",
                      "yes" if row["within_budget"] else "no (on fresh runs)",
@@ -172,18 +172,22 @@ def report_html(opt: Optimizer, trials: pd.DataFrame, front: Front) -> str:
         "from those runs, with its 95% interval (bootstrap). The grey points are every "
         "trial of the search (their values from the search's runs).</p>",
     ]
-    if len(front.table):
-        parts.append(table(["point", "trial", "playbook",
-                            *(o.label for o in opt.objectives), "yuan/month",
-                            "hours/week", "within budget", "scenario"],
-                           front_rows(opt, front), raw={6 + len(opt.objectives)}))
-    else:
-        parts.append("<p><b>No complete trial within the budget yet.</b></p>")
     figures = [*front_figures(opt, trials, front)] if len(trials) else []
-    importance = importance_figure(opt)
     for i, fig in enumerate(figures):
         parts.append(to_html(fig, full_html=False,
                              include_plotlyjs="inline" if i == 0 else False))
+    if len(front.table):
+        parts += ["<h2>The playbooks on the front</h2>",
+                  "<p>Numbered from the best on the first objective. A trial under "
+                  "'same runs' ran to exactly the same numbers (its playbook differs only "
+                  "in settings that changed nothing) and is shown once.</p>",
+                  table(["point", "trial", "same runs", "playbook",
+                         *(o.label for o in opt.objectives), "yuan/month", "hours/week",
+                         "within budget", "scenario"],
+                        front_rows(opt, front), raw={7 + len(opt.objectives)})]
+    else:
+        parts.append("<p><b>No complete trial within the budget yet.</b></p>")
+    importance = importance_figure(opt)
     if importance is not None:
         parts += ["<h2>What the objectives depend on</h2>",
                   "<p>How much each lever separates the best trials from the rest, for "

@@ -112,7 +112,7 @@ def optimize_command(
     if too_big is not None:
         fail(ScenarioError([too_big]))
     try:
-        _claim(target, search)
+        _claim(target, search, trials)
     except ScenarioError as problems:
         fail(problems)
     _run(search, target, trials, n_workers, cluster, quiet)
@@ -126,8 +126,12 @@ def _resolved_in(folder: Path) -> Path:
     return path
 
 
-def _claim(folder: Path, search) -> None:
-    """Write the search into ``folder``, or check that the folder holds this one."""
+def _claim(folder: Path, search, trials: int | None) -> None:
+    """Write the search into ``folder``, or check that the folder holds this one.
+
+    The trials asked for (``--trials``, else the file's) are written with it, so that
+    ``--resume`` goes on to the same number unless told another.
+    """
     import yaml
 
     from sim.optimization.spec import load_optimization
@@ -145,11 +149,14 @@ def _claim(folder: Path, search) -> None:
             raise ScenarioError([Problem(str(folder), None, "", "holds another optimization "
                                          "(or the same one over an edited scenario); choose "
                                          "another --out")])
-        return
-    if folder.is_dir() and any(folder.iterdir()):
+        if trials is None or trials == held.spec.trials:
+            return
+    elif folder.is_dir() and any(folder.iterdir()):
         raise ScenarioError([Problem(str(folder), None, "", "is not empty and holds no "
                                      "optimization; choose another --out")])
     data = search.spec.model_dump(mode="json", exclude_defaults=False)
+    if trials is not None:
+        data["trials"] = trials
     scenario = Path(search.spec.scenario)
     if not scenario.is_absolute():
         scenario = Path(search.source).parent.resolve() / scenario

@@ -250,6 +250,9 @@ def test_the_command_writes_everything_and_resumes_with_more_trials(tmp_path):
                                  "--workers", "1", "--quiet"])
     assert result.exit_code == 0, result.output
     assert len(pd.read_parquet(out / "trials.parquet")) == 16
+    result = runner.invoke(app, ["optimize", "--resume", str(out), "--workers", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_parquet(out / "trials.parquet")) == 16  # the trials last asked for
     resolved = yaml.safe_load((out / "optimization.resolved.yaml").read_text())
     assert Path(resolved["scenario"]).is_absolute()
     other = runner.invoke(app, [*args[:-3], "--seed", "5", "--out", str(out)])

@@ -8,7 +8,9 @@ the batch's runs spread over the workers (a local process pool, or the workers o
 Dask cluster, as sweeps use). The batch's results are then told to the study in trial
 order, with each objective (:func:`objective_values`) and the budget as Optuna
 constraints (``Trial.set_constraint``: money a month and hours a week above the
-budget, > 0 when over it), which both samplers use to prefer candidates within it.
+budget, > 0 when over it), which both samplers use to prefer candidates within it
+(Optuna 5 deprecates the samplers' ``constraints_func`` for this; the values land in
+the same place, and no penalty is added to any objective).
 
 Reproducible: the sampler of trial ``n`` is seeded from the root seed and ``n``, and
 reads only the study's stored trials, so the study is the same for the same seed

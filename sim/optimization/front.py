@@ -66,12 +66,22 @@ def pareto_trials(opt: Optimizer) -> list[FrozenTrial]:
 
     One trial per playbook (the first); in trial order.
     """
-    signs = [1 if o.goal == "maximize" else -1 for o in opt.objectives]
+    signs = np.array([1.0 if o.goal == "maximize" else -1.0 for o in opt.objectives])
     trials = [t for t in opt.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
               if feasible(t)]
+    if not trials:
+        return []
+    values = np.array([t.values for t in trials]) * signs  # higher is better everywhere
+    # trial i is dominated when some trial is >= everywhere and > somewhere; the pairs
+    # are compared a block of rivals at a time (memory stays small with many trials)
+    dominated = np.zeros(len(trials), dtype=bool)
+    for start in range(0, len(trials), 256):
+        rivals = values[start:start + 256, None, :]
+        dominated |= ((rivals >= values[None, :, :]).all(axis=2)
+                      & (rivals > values[None, :, :]).any(axis=2)).any(axis=0)
     front, seen = [], set()
-    for t in trials:
-        if any(dominates(u.values, t.values, signs) for u in trials):
+    for t, out in zip(trials, dominated, strict=True):
+        if out:
             continue
         key = playbook_key(opt.search, t.params)
         if key in seen:

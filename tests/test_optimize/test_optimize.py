@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -259,3 +260,19 @@ def test_the_command_writes_everything_and_resumes_with_more_trials(tmp_path):
     assert other.exit_code == 2 and "holds another optimization" in other.output
     flag = runner.invoke(app, ["optimize", "--resume", str(out), "--budget-money", "5"])
     assert flag.exit_code == 2 and "--budget-money: is set by the folder's" in flag.output
+
+
+def test_quantile_objectives_and_their_intervals():
+    from sim.optimization.front import interval
+    from sim.optimization.search import summarise
+    from sim.optimization.spec import Objective
+
+    values = np.arange(1.0, 21.0)  # 1 .. 20
+    p10 = Objective(name="members", quantile=0.1)
+    assert summarise(values, p10) == pytest.approx(np.quantile(values, 0.1))
+    value, low, high = interval(values, p10, seed=0)
+    assert value == pytest.approx(2.9) and low <= value <= high and high < 10
+    mean = Objective(name="members")
+    value, low, high = interval(values, mean, seed=0)
+    assert value == pytest.approx(10.5) and low < 10.5 < high
+    assert summarise(np.array([np.nan, 2.0, 4.0]), mean) == 3.0

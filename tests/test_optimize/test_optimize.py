@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 import yaml
@@ -127,24 +128,30 @@ def test_a_front_point_rerun_from_its_yaml_reproduces_its_objectives(generous, t
     assert len(members) == 8  # the front's fresh replicates
 
 
+@pytest.mark.parametrize("cut", ["running the batch", "proposing the batch"])
 def test_resume_after_an_interruption_gives_the_uninterrupted_study(generous, tmp_path,
-                                                                    monkeypatch):
+                                                                    monkeypatch, cut):
     found, out, _ = generous
     whole = pd.read_parquet(out / "trials.parquet")
     calls = {"n": 0}
-    real = search_module.run_candidates
+    if cut == "running the batch":  # Ctrl-C while the second batch's runs run
+        real, owner, name = search_module.run_candidates, search_module, "run_candidates"
+        limit = 2
+    else:  # Ctrl-C after the second batch's third candidate was proposed
+        real, owner, name = optuna.Study.ask, optuna.Study, "ask"
+        limit = 11
 
-    def cut_short(run_batch, tasks):  # Ctrl-C in the middle of the second batch
+    def cut_short(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == limit:
             raise KeyboardInterrupt
-        return real(run_batch, tasks)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(search_module, "run_candidates", cut_short)
+    monkeypatch.setattr(owner, name, cut_short)
     with pytest.raises(KeyboardInterrupt):
         sim.optimize(found, tmp_path / "out", workers=1)
     assert not (tmp_path / "out" / "trials.parquet").exists()  # nothing half-written
-    monkeypatch.setattr(search_module, "run_candidates", real)
+    monkeypatch.setattr(owner, name, real)
     sim.optimize(found, tmp_path / "out", workers=1)
     resumed = pd.read_parquet(tmp_path / "out" / "trials.parquet")
     pd.testing.assert_frame_equal(resumed, whole)

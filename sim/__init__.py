@@ -7,6 +7,7 @@ The Python API mirrors the command line::
     result.summary  # one row per run
     sim.compare(result)  # each arm against the baseline, with confidence intervals
     sim.write_report(result, "runs/x")  # runs/x/report.html
+    sim.optimize("experiments/optimize-knowledge-group.yaml", "runs/opt")  # the front
 """
 
 import importlib

@@ -7,10 +7,12 @@ The Python API mirrors the command line::
     result.summary  # one row per run
     sim.compare(result)  # each arm against the baseline, with confidence intervals
     sim.write_report(result, "runs/x")  # runs/x/report.html
+    sim.optimize("experiments/optimize-knowledge-group.yaml", "runs/opt")  # the front
 """
 
 import importlib
 import multiprocessing
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.running import interrupt
@@ -76,6 +78,32 @@ def sweep(experiment, out=None, workers: int = 1, cluster: str | None = None):
     return run_sweep(study, out=out, workers=workers, cluster=cluster, finish=finish_sweep)
 
 
+def optimize(search, out, trials: int | None = None, workers: int = 1,
+             cluster: str | None = None, on_batch=None):
+    """Search the best playbooks for a budget; return the re-evaluated front.
+
+    ``search`` is an optimization file's path or a loaded search
+    (:func:`sim.optimization.spec.load_optimization`); the study is kept in ``out``
+    (``study.db``: running it again resumes or adds trials), which also gets
+    ``front.parquet``, ``trials.parquet`` and ``report.html``. See
+    :func:`sim.optimization.search.optimize` for the rest. Returns the front's table.
+    """
+    from sim.optimization.front import evaluate_front
+    from sim.optimization.report import write_optimization
+    from sim.optimization.search import optimize as run_search
+    from sim.optimization.spec import Search, load_optimization
+
+    loaded = search if isinstance(search, Search) else load_optimization(search)
+    found = {}
+
+    def finish(opt):
+        found["front"] = evaluate_front(opt)
+        write_optimization(opt, found["front"], Path(out))
+
+    run_search(loaded, Path(out), trials, workers, cluster, on_batch, finish)
+    return found["front"].table
+
+
 def write_report(result, path, comparison=None):
     """Write ``report.html`` for ``result`` into folder ``path`` (or to ``path.html``).
 
@@ -95,6 +123,7 @@ __all__ = [
     "compare",
     "load_experiment",
     "load_scenario",
+    "optimize",
     "parse_scenario",
     "run",
     "sweep",

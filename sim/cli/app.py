@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sim.cli.common import fail, is_experiment, memory_problem, out_console
+from sim.cli.common import fail, is_experiment, is_optimization, memory_problem, out_console
 from sim.engine.strategies import REGISTRY
 from sim.formats.scenario import ScenarioError, idle_notes, json_schema, load_scenario
 from sim.running.budget import default_workers, scenario_work
@@ -57,6 +57,9 @@ def check_command(
             if is_experiment(path):
                 _check_experiment(path)
                 continue
+            if is_optimization(path):
+                _check_optimization(path)
+                continue
             loaded = load_scenario(path)
         except ScenarioError as problems:
             failed.extend(problems.problems)
@@ -86,9 +89,28 @@ def _check_experiment(path: Path) -> None:
         f"{experiment.scenario}; run it with commsim sweep)", highlight=False)
 
 
+def _check_optimization(path: Path) -> None:
+    from sim.optimization.spec import load_optimization
+
+    search = load_optimization(path)
+    spec = search.spec
+    out_console.print(
+        f"ok: {path} (optimization: {len(search.levers)} levers, {len(spec.objectives)} "
+        f"objective(s), {spec.trials} trials x {spec.replicates} replicate(s) of "
+        f"{spec.scenario}; run it with commsim optimize)", highlight=False)
+
+
 @app.command("schema")
-def schema_command() -> None:
+def schema_command(
+    optimization: Annotated[bool, typer.Option(
+        "--optimization", help="The schema of optimization files instead.")] = False,
+) -> None:
     """Print the JSON Schema of scenario files (editors can validate YAML with it)."""
+    if optimization:
+        from sim.optimization.spec import json_schema as optimization_schema
+
+        sys.stdout.write(json.dumps(optimization_schema(), indent=2) + "\n")
+        return
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
 
 
@@ -145,6 +167,15 @@ def _register_calibrate() -> None:
 
 
 _register_calibrate()
+
+
+def _register_optimize() -> None:
+    from sim.cli.optimize import optimize_command
+
+    app.command("optimize")(optimize_command)
+
+
+_register_optimize()
 
 
 def _register_dashboard() -> None:

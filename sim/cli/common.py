@@ -82,8 +82,8 @@ def say_note(text: str) -> None:
     err_console.print(f"note: {text}", highlight=False, soft_wrap=True)
 
 
-def is_experiment(path: Path) -> bool:
-    """Whether ``path`` looks like an experiment file: a base ``scenario`` and a design."""
+def yaml_keys(path: Path) -> set[str]:
+    """The top-level keys of a YAML file (none when it cannot be read as a mapping)."""
     import yaml
 
     from sim.formats import plainyaml
@@ -91,5 +91,17 @@ def is_experiment(path: Path) -> bool:
     try:
         data = plainyaml.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return False  # the scenario loader explains what is wrong
-    return isinstance(data, dict) and "scenario" in data  # a scenario has no such key
+        return set()  # the scenario loader explains what is wrong
+    return set(data) if isinstance(data, dict) else set()
+
+
+def is_experiment(path: Path) -> bool:
+    """Whether ``path`` looks like an experiment file: a base ``scenario`` and a design."""
+    keys = yaml_keys(path)
+    # a scenario has no such key; an optimization file has objectives
+    return "scenario" in keys and "objectives" not in keys
+
+
+def is_optimization(path: Path) -> bool:
+    """Whether ``path`` looks like an optimization file: a base ``scenario`` and objectives."""
+    return "objectives" in yaml_keys(path)

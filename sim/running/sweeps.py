@@ -22,6 +22,7 @@ import warnings
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -246,7 +247,19 @@ def _connect(client_class, address: str):
 
 
 def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -> Iterator[tuple]:
-    from distributed import Client, LocalCluster, as_completed
+    with dask_client(address, workers) as (client, where):
+        yield from dask_results(client, where, tasks, base_dir, workers)
+
+
+@contextmanager
+def dask_client(address: str, workers: int) -> Iterator[tuple[Any, str]]:
+    """A Dask client of the scheduler at ``address`` (``local``: a cluster started here).
+
+    Yields the client and a few words naming where it runs; its workers start warm
+    (:class:`sim.running.dask_workers.WarmWorker`). The client (and a local cluster)
+    is closed on leaving.
+    """
+    from distributed import Client, LocalCluster
 
     cluster = None
     if address == "local":
@@ -270,38 +283,48 @@ def _dask(tasks: list[Task], base_dir: str | None, address: str, workers: int) -
     where = "the local Dask cluster" if cluster is not None else (
         f"the Dask scheduler at {address}")
     try:
-        from distributed.comm.core import CommClosedError
-
         from sim.running.dask_workers import WarmWorker
 
         try:
             client.register_plugin(WarmWorker(own_cluster=cluster is not None))
-            workers_there = len(client.scheduler_info().get("workers", {}))
         except (OSError, TimeoutError, CancelledError) as exc:  # gone while we set up
             raise SchedulerLost(f"lost {where} mid-sweep ({type(exc).__name__})") from None
-        window = max(4, 4 * max(1, workers_there or workers))
-        pending: deque[Task] = deque(tasks)
-        running = as_completed()
-        for _ in range(min(window, len(pending))):
-            task = pending.popleft()
-            running.add(client.submit(run_task, task, base_dir, key=f"commsim-{task.run_id}",
-                                      pure=False, retries=3))
-        try:
-            for future in running:
-                yield future.result()
-                future.release()
-                if pending:
-                    task = pending.popleft()
-                    running.add(client.submit(run_task, task, base_dir,
-                                              key=f"commsim-{task.run_id}", pure=False,
-                                              retries=3))
-        # cancelled: the client lost its scheduler (a run's own error keeps its type)
-        except (CancelledError, CommClosedError, TimeoutError) as exc:
-            raise SchedulerLost(f"lost {where} mid-sweep ({type(exc).__name__})") from None
+        yield client, where
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def dask_results(client, where: str, tasks: list[Task], base_dir: str | None,
+                 workers: int) -> Iterator[tuple]:
+    """Results of ``tasks`` run on the workers of ``client``, as they finish."""
+    from distributed import as_completed
+    from distributed.comm.core import CommClosedError
+
+    try:
+        workers_there = len(client.scheduler_info().get("workers", {}))
+    except (OSError, TimeoutError, CancelledError) as exc:  # gone while we set up
+        raise SchedulerLost(f"lost {where} mid-sweep ({type(exc).__name__})") from None
+    window = max(4, 4 * max(1, workers_there or workers))
+    pending: deque[Task] = deque(tasks)
+    running = as_completed()
+    for _ in range(min(window, len(pending))):
+        task = pending.popleft()
+        running.add(client.submit(run_task, task, base_dir, key=f"commsim-{task.run_id}",
+                                  pure=False, retries=3))
+    try:
+        for future in running:
+            yield future.result()
+            future.release()
+            if pending:
+                task = pending.popleft()
+                running.add(client.submit(run_task, task, base_dir,
+                                          key=f"commsim-{task.run_id}", pure=False,
+                                          retries=3))
+    # cancelled: the client lost its scheduler (a run's own error keeps its type)
+    except (CancelledError, CommClosedError, TimeoutError) as exc:
+        raise SchedulerLost(f"lost {where} mid-sweep ({type(exc).__name__})") from None
 
 
 # ----------------------------------------------------------------- results

@@ -30,7 +30,6 @@ recorded in ``docs/validation.md``.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -46,6 +45,7 @@ from optuna.trial import TrialState
 from sim.formats.experiment import Study, is_whole_number, load_experiment
 from sim.running.budget import default_workers
 from sim.running.runner import start_fork_server, worker_started
+from sim.running.studies import finished_trials, model_digest, storage_url
 from sim.validation import plausibility
 from sim.validation.suite import EXPERIMENTS, iter_tasks, measure, plan_tasks, select
 from sim.validation.targets import TARGETS, Band, Target
@@ -54,7 +54,6 @@ SPACE = EXPERIMENTS / "calibration.yaml"
 """The shipped search space."""
 STAGES = ("small", "medium")
 """Suite sizes a trial goes through; it can be pruned after each but the last."""
-DATABASE = "study.db"
 RETRY_OF = "retry_of"
 """User attribute of a trial that re-runs one cut short (its number)."""
 
@@ -129,21 +128,6 @@ class Calibration:
         return value
 
 
-def model_digest() -> str:
-    """Short hash of the model's source (the engine and the agents).
-
-    Trials scored under one version of the model say nothing about another, so a
-    study belongs to one version: changing the engine starts a new study.
-    """
-    root = Path(__file__).resolve().parents[2]
-    digest = hashlib.sha256()
-    sources = [*(root / "sim" / "engine").rglob("*.py"), *(root / "agents").rglob("*.py")]
-    for path in sorted(sources):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:8]
-
-
 def study_name(space: Study, targets: list[Target] | None = None) -> str:
     """The study's id: digests of the space file and of the model, and some targets.
 
@@ -168,10 +152,10 @@ def opened(space_path: str | Path, out: Path, workers: int | None = None,
     space = load_experiment(space_path)
     targets = select(target_ids)
     out.mkdir(parents=True, exist_ok=True)
-    storage = f"sqlite:///{(out / DATABASE).resolve()}"
+    storage = storage_url(out)
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # the command reports trials itself
     name = study_name(space, targets)
-    finished = _finished_trials(storage, name)
+    finished = finished_trials(storage, name)
     # seeded by the history's length: a resumed study draws as a fresh one would
     # have at that point of the same history
     sampler = optuna.samplers.TPESampler(
@@ -205,14 +189,6 @@ def shipped_values(space: Study) -> dict[str, Any]:
         low, high = factor.range
         values[name] = min(max(node, low), high)
     return values
-
-
-def _finished_trials(storage: str, name: str) -> int:
-    try:
-        old = optuna.load_study(study_name=name, storage=storage)
-    except KeyError:
-        return 0
-    return len(old.get_trials(deepcopy=False))
 
 
 def retry_cut_short(study: optuna.Study) -> int:

@@ -22,25 +22,11 @@ import yaml
 from optuna.trial import TrialState
 from plotly.io import to_html
 
+from sim.analysis.html_tables import table
 from sim.running.output import parquet_writer, text_writer, write_together
 from sim.validation.calibrate import Calibration, chosen, trial_table
 from sim.validation.plausibility import CHECK_BY_NAME
 from sim.validation.targets import Target
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float):
-        return "n/a" if not math.isfinite(value) else f"{value:.4g}"
-    return html.escape(str(value))
-
-
-def _table(columns: list[str], rows: list[list[Any]], passed: list[bool] | None = None) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
-    body = []
-    for k, row in enumerate(rows):
-        cls = "" if passed is None else (" class='pass'" if passed[k] else " class='miss'")
-        body.append(f"<tr{cls}>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
 def current_value(cal: Calibration, path: str) -> Any:
@@ -127,11 +113,11 @@ def trial_section(cal: Calibration, trial: optuna.trial.FrozenTrial, title: str)
     return [f"<h2>{html.escape(title)}: trial {trial.number}</h2>"
             f"<p>Score {trial.value:.3f}; {sum(m_pass)} of {len(m_pass)} measures in "
             f"band at the medium size; {sum(c_pass)} of {len(c_pass)} checks pass.</p>",
-            _table(["constant", "value", "current default", "range"], params),
+            table(["constant", "value", "current default", "range"], params),
             "<h3>Validation measures (medium size)</h3>",
-            _table(["target", "measure", "study", "band", "model", "result"], m_rows, m_pass),
+            table(["target", "measure", "study", "band", "model", "result"], m_rows, m_pass),
             "<h3>Plausibility checks</h3>",
-            _table(["check", "band", "model", "result", "why"], c_rows, c_pass)]
+            table(["check", "band", "model", "result", "why"], c_rows, c_pass)]
 
 
 def report_html(cal: Calibration) -> str:
@@ -160,7 +146,7 @@ def report_html(cal: Calibration) -> str:
             parts += trial_section(cal, nearest, "Closest to feasible (not chosen)")
     if best_trials(study):
         parts += ["<h3>Lowest scores</h3>",
-                  _table(["trial", "score", "measures in band", "feasible",
+                  table(["trial", "score", "measures in band", "feasible",
                           "checks missed by"], best_trials(study))]
     for i, fig in enumerate(figures(study) if len(trials) else []):
         parts.append(to_html(fig, full_html=False,

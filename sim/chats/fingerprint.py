@@ -45,6 +45,7 @@ SURVIVAL_DAYS = (30, 90)
 JOINS = ("joined_link", "added")
 EXITS = ("left", "removed")
 ENTRIES = (*JOINS, "created")
+EXIT_WORDS = {"left": "departures", "removed": "removals"}
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,9 @@ class Facts:
         starts = starts[starts["member"].isin(new)]
         first = starts.groupby("member").first()
         if first.empty:
-            return pd.DataFrame(columns=["first_day", "answered", "returned", "observed"])
+            return pd.DataFrame({"first_day": pd.Series(dtype=np.int64),
+                                 **{c: pd.Series(dtype=bool)
+                                    for c in ("answered", "returned", "observed")}})
         replies = messages[messages["reply_to"].notna()]
         parents = replies["reply_to"].astype(np.int64).to_numpy()
         author = messages["member"].to_numpy()
@@ -265,9 +268,9 @@ def _newcomers(facts: Facts, answered: bool | None) -> pd.DataFrame | Unusable:
     if answered is not None and (why := _no_replies(facts)) is not None:
         return why
     new = facts.newcomers
-    new = new[new["observed"]]
+    new = new.loc[new["observed"].to_numpy(dtype=bool)]
     if answered is not None:
-        new = new[new["answered"] == answered]
+        new = new.loc[new["answered"].to_numpy(dtype=bool) == answered]
     if len(new) < MIN_NEWCOMERS:
         which = "" if answered is None else (" answered" if answered else " ignored")
         return Unusable(f"only {len(new)} newcomers whose first post was{which} more than "
@@ -277,10 +280,10 @@ def _newcomers(facts: Facts, answered: bool | None) -> pd.DataFrame | Unusable:
 
 
 def _first_posts_unanswered(facts: Facts) -> Value:
+    if (why := _no_replies(facts)) is not None:
+        return why
     new = _newcomers(facts, None)
-    if isinstance(new, Unusable):
-        return new
-    return _no_replies(facts) or float((~new["answered"].astype(bool)).mean())
+    return new if isinstance(new, Unusable) else float((~new["answered"].astype(bool)).mean())
 
 
 def _return_30d(facts: Facts) -> Value:
@@ -307,7 +310,7 @@ def survival(facts: Facts, days: int) -> Value:
     Joiners are members with a join after day 0; one with no exit is censored at the
     log's end. ``left`` and ``removed`` both end a stay.
     """
-    hidden = sorted(set(EXITS) & facts.limits)
+    hidden = [EXIT_WORDS[k] for k in EXITS if k in facts.limits]
     if hidden:
         return Unusable(f"the {facts.log.format} export does not show "
                         f"{' or '.join(hidden)}: nobody would ever seem to go")

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pandas as pd
 
 from sim.chats.log import ChatLog
+from sim.formats.scenario import Scenario, load_scenario
 
 START = datetime(2024, 1, 1)
+BASELINE = Path(__file__).parents[2] / "scenarios" / "baseline.yaml"
 
 
 @dataclass(frozen=True)
@@ -59,3 +62,14 @@ def chat_log(messages: list[M], events: list[tuple] = (), limits=(),
 def founded(members: list[str], day: int = 0) -> list[tuple]:
     """The first member creates the group on ``day`` and adds the others."""
     return [(day, members[0], "created")] + [(day, m, "added", members[0]) for m in members[1:]]
+
+
+def small_baseline(days: int = 60) -> Scenario:
+    """The baseline, ``days`` days, in a town of 2,000 with room for 300."""
+    scenario = load_scenario(BASELINE)
+    return scenario.with_changes(
+        weeks=None, days=days, replicates=1,
+        population={"size": 2000, "network": {"kind": "powerlaw_cluster", "mean_degree": 8,
+                                              "triangles": 0.3}},
+        group={"capacity": 300, "founders": {"owner": 1, "admin": 2, "opinion_leader": 3,
+                                              "seed_user": 20}})

@@ -23,10 +23,12 @@ What is recorded and what is drawn (``docs/chat-exports.md``, "A simulated group
   answer (``today.answered``), at most one answer a question; the owner's greetings
   answer the first post of a newcomer whose first post was answered today; as many of
   the day's discussion and chat messages as the day's threads had replies
-  (``today.threads``) are replies, each to a message of a member who still has replies
-  to get today (``today.replies_got``, chosen in proportion to what they have left),
-  on-topic to on-topic and chat to chat where possible. A reply comes after the message
-  it answers and may itself be answered, which makes threads deeper than one.
+  (``today.threads``) are replies -- first those of members who started nothing today,
+  never a newcomer's first post -- each to a message of a member who still has replies
+  to get today (``today.replies_got``, chosen in proportion to what they have left; an
+  answered newcomer's first post first), on-topic to on-topic and chat to chat where
+  possible. A reply comes after the message it answers and may itself be answered,
+  which makes threads deeper than one.
 """
 
 from __future__ import annotations
@@ -318,8 +320,6 @@ class _Links:
             if len(self.placed) > before:
                 open_questions[row].remove(int(self.parent[child]))
                 self.asked[row] -= 1
-                if self.parent[child] == self.first.get(row):
-                    self.quota[row] = max(0, self.quota[row])
 
     def greet(self, day: Day, members: int) -> None:
         """The owner's greetings answer first posts answered today."""

@@ -21,11 +21,9 @@ from sim.cli.common import (
     say_note,
 )
 from sim.formats.scenario import Problem, ScenarioError
+from sim.optimization.spec import RESOLVED_FILE as RESOLVED
 from sim.running import interrupt
 from sim.running.budget import default_workers, scenario_work
-
-RESOLVED = "optimization.resolved.yaml"
-"""The search a folder holds (its scenario's path made absolute), read by ``--resume``."""
 
 
 def optimize_command(

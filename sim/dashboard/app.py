@@ -1,4 +1,4 @@
-"""The dashboard app: a page shell with four tabs, and the app factory.
+"""The dashboard app: a page shell with five tabs, and the app factory.
 
 Every page load gets its own session id (kept in the page, never shared): the runs a
 viewer makes are written to that session's folder, and uploads stay in the page, so
@@ -18,7 +18,7 @@ import psutil
 from dash import Dash, DiskcacheManager, Input, Output, dcc, html
 
 from sim.analysis.report import TABLE_CSS
-from sim.dashboard import arms, explore, runs_page, sweep_page
+from sim.dashboard import arms, explore, optimize_page, runs_page, sweep_page
 from sim.dashboard.context import Context
 from sim.dashboard.folders import new_session_id
 from sim.dashboard.guard import Access, guard
@@ -36,6 +36,7 @@ TABS = (
     ("explore", "Explore"),
     ("compare", "Compare arms"),
     ("sweeps", "Sweeps"),
+    ("optimize", "Optimize"),
     ("runs", "Runs folder"),
 )
 
@@ -51,6 +52,7 @@ def page(ctx: Context) -> html.Div:
         "explore": explore.layout(ctx),
         "compare": arms.layout(),
         "sweeps": sweep_page.layout(),
+        "optimize": optimize_page.layout(),
         "runs": runs_page.layout(ctx),
     }
     return html.Div([
@@ -60,7 +62,8 @@ def page(ctx: Context) -> html.Div:
         html.Header([
             html.H1(TITLE),
             html.P("Simulate a chat group before you try a strategy on real people: pick a "
-                   "scenario, move the levers, run it, compare the arms, explore sweeps."),
+                   "scenario, move the levers, run it, compare the arms, explore sweeps and "
+                   "the best playbooks for a budget."),
         ], className="top"),
         dcc.Tabs(id="tabs", value="explore", className="tabs", children=[
             dcc.Tab(label=label, value=key, className="tab", selected_className="tab selected",
@@ -131,7 +134,7 @@ def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None
     Parameters
     ----------
     runs_dir
-        Folder whose run and sweep folders the Runs and Sweeps tabs list.
+        Folder whose run, sweep and study folders the Runs, Sweeps and Optimize tabs list.
     work_dir
         Private folder for the sessions' runs and the background jobs' cache
         (a new temporary folder when not given; the caller removes it).
@@ -165,7 +168,7 @@ def create_app(runs_dir: str | Path = "runs", work_dir: str | Path | None = None
     guard(app.server, access or Access())
     app.layout = lambda: page(ctx)
     _show_selected_panel(app)
-    for tab in (explore, arms, sweep_page, runs_page):
+    for tab in (explore, arms, sweep_page, optimize_page, runs_page):
         tab.register(app, ctx)
     app.commsim_context = ctx
     return app

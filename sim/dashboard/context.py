@@ -52,7 +52,7 @@ class Context:
         return shipped_scenarios(self.scenarios_dir)
 
     def folders(self) -> list[Folder]:
-        """Run and sweep folders under the runs folder."""
+        """Run, sweep and study folders under the runs folder."""
         return list_folders(self.runs_dir)
 
     def run_folder(self, session: str | None, ref: dict | None) -> Path | None:
@@ -78,4 +78,9 @@ class Context:
     def sweep_folder(self, name: str | None) -> Path | None:
         """A finished sweep folder listed under the runs folder, by name."""
         found = pick(self.folders(), name, "sweep")
+        return found.path if found else None
+
+    def study_folder(self, name: str | None) -> Path | None:
+        """A finished optimization study folder listed under the runs folder, by name."""
+        found = pick(self.folders(), name, "study")
         return found.path if found else None

@@ -1,4 +1,4 @@
-"""Results the pages show, loaded from run and sweep folders and kept for reuse.
+"""Results the pages show, loaded from run, sweep and study folders and kept for reuse.
 
 Loading is cached by folder and modification time: every chart of a page reads the
 same tables once. Nothing here runs a model except :func:`social_graph` (which
@@ -20,6 +20,13 @@ from sim.analysis.sweep_report import point_means
 from sim.formats import plainyaml
 from sim.formats.experiment import Experiment
 from sim.formats.scenario import ScenarioError
+from sim.optimization.report import (
+    FRONT_FILE,
+    IMPORTANCE_FILE,
+    TRIALS_FILE,
+    front_objectives,
+)
+from sim.optimization.spec import RESOLVED_FILE
 from sim.running.output import read_run
 from sim.running.runner import RunResult
 from sim.running.sweeps import EXPERIMENT_FILE, RUNS_FILE, SENSITIVITY_FILE, TIMESERIES
@@ -100,3 +107,45 @@ def _sweep(path: str, _mtime: float) -> Sweep:
 def load_sweep(folder: Path) -> Sweep:
     """The sweep in ``folder`` (cached until its runs table changes)."""
     return _sweep(str(folder), _mtime(folder / RUNS_FILE))
+
+
+@dataclass(frozen=True)
+class Study:
+    """A finished optimization study folder, read for the Optimize page.
+
+    ``importance`` is None for a folder written before the importances were stored.
+    """
+
+    title: str
+    objectives: list[str]
+    front: pd.DataFrame
+    trials: pd.DataFrame | None
+    importance: pd.DataFrame | None
+
+    def point(self, number: int) -> pd.Series:
+        """Front point ``number``'s row (``KeyError`` if the front has none)."""
+        found = self.front[self.front["point"] == int(number)]
+        if found.empty:
+            raise KeyError(f"no front point {number}")
+        return found.iloc[0]
+
+
+@lru_cache(maxsize=8)
+def _study(path: str, _mtime: float) -> Study:
+    folder = Path(path)
+    front = pd.read_parquet(folder / FRONT_FILE)
+    resolved = folder / RESOLVED_FILE
+    title = ""
+    if resolved.is_file():
+        title = str((plainyaml.load(resolved.read_text(encoding="utf-8")) or {}).get("name", ""))
+
+    def optional(name: str) -> pd.DataFrame | None:
+        return pd.read_parquet(folder / name) if (folder / name).is_file() else None
+
+    return Study(title or folder.name, front_objectives(front), front, optional(TRIALS_FILE),
+                 optional(IMPORTANCE_FILE))
+
+
+def load_study(folder: Path) -> Study:
+    """The study in ``folder`` (cached until its front table changes)."""
+    return _study(str(folder), _mtime(folder / FRONT_FILE))

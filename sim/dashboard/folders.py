@@ -1,6 +1,6 @@
 """Where the dashboard finds things: shipped scenarios, the runs folder, session folders.
 
-A page only ever names a scenario, a run or a sweep by a name taken from a listing
+A page only ever names a scenario, a run, a sweep or a study by a name taken from a listing
 made here; a name that is not in the listing is refused, so no request can reach a
 path outside the folders the dashboard was given. Each page load gets a random
 session id; the runs a session makes are kept in its own folder, which no other
@@ -20,7 +20,10 @@ from pathlib import Path
 import yaml
 
 from sim.formats import plainyaml
+from sim.optimization.report import FRONT_FILE
+from sim.optimization.spec import RESOLVED_FILE
 from sim.running.output import is_run_folder
+from sim.running.studies import DATABASE
 from sim.running.sweeps import EXPERIMENT_FILE, RUNS_FILE
 
 SESSION_ID = re.compile(r"^[0-9a-f]{48}$")
@@ -34,7 +37,7 @@ removed, and a new page is refused while every one of them is open."""
 
 @dataclass(frozen=True)
 class Folder:
-    """A run or sweep folder found under the runs folder."""
+    """A run, sweep or optimization study folder found under the runs folder."""
 
     name: str
     kind: str
@@ -65,7 +68,12 @@ def _stamp(path: Path) -> str:
 
 
 def describe_folder(path: Path) -> Folder | None:
-    """What a folder holds: a run, a finished or an unfinished sweep, or nothing known."""
+    """What a folder holds: a run, a finished or unfinished sweep or study, or nothing known.
+
+    A study (``commsim optimize``) is finished once it has its ``front.parquet``; before,
+    its ``study.db`` and the search it holds mark it (a calibration's ``study.db`` alone
+    does not).
+    """
     if is_run_folder(path):
         resolved = path / "scenario.resolved.yaml"
         return Folder(path.name, "run", _title(resolved), _stamp(resolved), "", path)
@@ -74,11 +82,18 @@ def describe_folder(path: Path) -> Folder | None:
         done = (path / RUNS_FILE).is_file()
         return Folder(path.name, "sweep" if done else "unfinished sweep", _title(marker),
                       _stamp(marker), "" if done else "still running or interrupted", path)
+    resolved, front = path / RESOLVED_FILE, path / FRONT_FILE
+    if front.is_file():
+        return Folder(path.name, "study", _title(resolved) if resolved.is_file() else "",
+                      _stamp(front), "", path)
+    if resolved.is_file() and (path / DATABASE).is_file():
+        return Folder(path.name, "unfinished study", _title(resolved), _stamp(resolved),
+                      "no front.parquet yet: still running or interrupted", path)
     return None
 
 
 def list_folders(runs_dir: Path) -> list[Folder]:
-    """Run and sweep folders directly under ``runs_dir``, newest first.
+    """Run, sweep and study folders directly under ``runs_dir``, newest first.
 
     A symbolic link that leads outside ``runs_dir`` is not listed: the dashboard shows
     only what is inside the folder it was given.

@@ -1,4 +1,5 @@
-"""A runs folder with a small run and a small sweep, and a dashboard served on it."""
+"""A runs folder with a small run and a small sweep, a folder of small optimization studies,
+and a dashboard served on the runs folder."""
 
 from __future__ import annotations
 
@@ -46,6 +47,59 @@ outcomes:
   messages_total: maximize
   active_share_last_28d: maximize
 """
+
+
+TINY_GROUP = """\
+name: tiny group
+days: 14
+seed: 3
+population: {size: 100}
+group: {capacity: 80, founders: {admin: 1, opinion_leader: 1, seed_user: 6}}
+strategies:
+  welcome: {}
+"""
+TINY_SEARCH = """\
+name: tiny search
+scenario: group.yaml
+replicates: 2
+trials: 8
+batch: 8
+population: 6
+front_replicates: 3
+budget: {hours_per_week: 20, money_per_month: 1000}
+strategies:
+  fission: {vary: {invite_boost: [2, 10]}}
+  red_envelope: {}
+objectives: [members, active_share, survival]
+"""
+
+
+@pytest.fixture(scope="session")
+def studies_dir(tmp_path_factory) -> Path:
+    """A folder with ``tiny-study`` (8 trials, a few seconds) and ``unfinished-study``.
+
+    The study is made by ``commsim optimize``, as a user makes one; the unfinished one
+    is the same study before its front was written: its search and its ``study.db``,
+    no ``front.parquet``.
+    """
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from sim.cli.app import app
+    from sim.optimization.spec import RESOLVED_FILE
+
+    source = tmp_path_factory.mktemp("search")
+    (source / "group.yaml").write_text(TINY_GROUP)
+    (source / "search.yaml").write_text(TINY_SEARCH)
+    folder = tmp_path_factory.mktemp("studies")
+    done = CliRunner().invoke(app, ["optimize", str(source / "search.yaml"), "--out",
+                                    str(folder / "tiny-study"), "--workers", "1", "--quiet"])
+    assert done.exit_code == 0, done.output
+    (folder / "unfinished-study").mkdir()
+    for name in ("study.db", RESOLVED_FILE):
+        shutil.copy(folder / "tiny-study" / name, folder / "unfinished-study" / name)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -88,7 +88,7 @@ def front_scatter(points: pd.DataFrame, trials: pd.DataFrame | None, x: str, y: 
 
         fig.add_trace(go.Scatter(
             x=points[x], y=points[y], mode="markers+text", name="front (fresh runs)",
-            text=[str(p) for p in points["point"]], textposition="top center",
+            text=[str(p) for p in points["point"]], textposition="top right",
             customdata=points["point"].tolist(), error_x=bar(x), error_y=bar(y),
             marker={"size": 12, "color": points[colour], "colorscale": "Viridis",
                     "showscale": True, "colorbar": {"title": colour}},

@@ -207,7 +207,7 @@ def page(chrome, dashboard):
 def test_app_loads_without_console_errors(page):
     assert page.title == "commsim dashboard"
     tabs = [t.text for t in page.find_elements(By.CSS_SELECTOR, "#tabs .tab")]
-    assert tabs == ["Explore", "Compare arms", "Sweeps", "Runs folder"]
+    assert tabs == ["Explore", "Compare arms", "Sweeps", "Optimize", "Runs folder"]
     assert severe(page) == []
 
 

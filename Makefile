@@ -49,7 +49,8 @@ validate: $(STAMP)
 calibrate: $(STAMP) bytecode
 	$(VENV)/bin/commsim calibrate --out runs/calibration
 
-# docs/screenshots/: the showcase's report and every dashboard tab, taken by the browser tests
+# docs/screenshots/: the showcase's report, every dashboard tab and an optimization report's
+# front (of a small study the tests make), taken by the browser tests
 screenshots: $(STAMP)
 	$(VENV)/bin/commsim run scenarios/showcase.yaml --out runs/showcase --quiet
 	COMMSIM_SCREENSHOTS=docs/screenshots COMMSIM_SCREENSHOT_REPORT=runs/showcase/report.html \

@@ -21,7 +21,7 @@ from sim.cli.common import (
     say_note,
 )
 from sim.formats.scenario import Problem, ScenarioError
-from sim.optimization.spec import RESOLVED_FILE as RESOLVED
+from sim.optimization import RESOLVED_FILE as RESOLVED
 from sim.running import interrupt
 from sim.running.budget import default_workers, scenario_work
 

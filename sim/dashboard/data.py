@@ -20,13 +20,13 @@ from sim.analysis.sweep_report import point_means
 from sim.formats import plainyaml
 from sim.formats.experiment import Experiment
 from sim.formats.scenario import ScenarioError
+from sim.optimization import RESOLVED_FILE
 from sim.optimization.report import (
     FRONT_FILE,
     IMPORTANCE_FILE,
     TRIALS_FILE,
     front_objectives,
 )
-from sim.optimization.spec import RESOLVED_FILE
 from sim.running.output import read_run
 from sim.running.runner import RunResult
 from sim.running.sweeps import EXPERIMENT_FILE, RUNS_FILE, SENSITIVITY_FILE, TIMESERIES

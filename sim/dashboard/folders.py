@@ -20,8 +20,8 @@ from pathlib import Path
 import yaml
 
 from sim.formats import plainyaml
+from sim.optimization import RESOLVED_FILE
 from sim.optimization.report import FRONT_FILE
-from sim.optimization.spec import RESOLVED_FILE
 from sim.running.output import is_run_folder
 from sim.running.studies import DATABASE
 from sim.running.sweeps import EXPERIMENT_FILE, RUNS_FILE

@@ -13,3 +13,8 @@ front are run again on fresh seeds and each gets an interval for every objective
 - :mod:`sim.optimization.front`: the Pareto front, its re-evaluation and playbooks;
 - :mod:`sim.optimization.report`: ``front.parquet``, ``trials.parquet`` and ``report.html``.
 """
+
+RESOLVED_FILE = "optimization.resolved.yaml"
+"""The search a study folder holds (its scenario's path made absolute), read by
+``commsim optimize --resume`` and by the dashboard. Here, in the package's light
+``__init__``, so the command line can name it without loading the engine."""

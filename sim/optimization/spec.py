@@ -67,9 +67,6 @@ from sim.formats.scenario import (
     read_yaml_file,
 )
 
-RESOLVED_FILE = "optimization.resolved.yaml"
-"""The search a folder holds (its scenario's path made absolute), read by ``commsim
-optimize --resume`` (and by the dashboard for the search's name)."""
 MONTH_DAYS = 365.25 / 12
 """Days in a month of the money budget (an average month)."""
 WEEK_DAYS = 7

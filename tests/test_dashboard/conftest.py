@@ -87,7 +87,7 @@ def studies_dir(tmp_path_factory) -> Path:
     from typer.testing import CliRunner
 
     from sim.cli.app import app
-    from sim.optimization.spec import RESOLVED_FILE
+    from sim.optimization import RESOLVED_FILE
 
     source = tmp_path_factory.mktemp("search")
     (source / "group.yaml").write_text(TINY_GROUP)

@@ -28,18 +28,21 @@ from sim.validation.plausibility import CHECK_BY_NAME
 from sim.validation.targets import Target
 
 
-def _cell(value: Any) -> str:
+def html_cell(value: Any) -> str:
+    """A table cell's text: numbers to four significant digits, text escaped."""
     if isinstance(value, float):
         return "n/a" if not math.isfinite(value) else f"{value:.4g}"
     return html.escape(str(value))
 
 
-def _table(columns: list[str], rows: list[list[Any]], passed: list[bool] | None = None) -> str:
+def html_table(columns: list[str], rows: list[list[Any]],
+               passed: list[bool] | None = None) -> str:
+    """An HTML table; rows marked ``pass`` or ``miss`` when ``passed`` is given."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = []
     for k, row in enumerate(rows):
         cls = "" if passed is None else (" class='pass'" if passed[k] else " class='miss'")
-        body.append(f"<tr{cls}>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>")
+        body.append(f"<tr{cls}>" + "".join(f"<td>{html_cell(v)}</td>" for v in row) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
@@ -77,16 +80,17 @@ def check_rows(trial: optuna.trial.FrozenTrial) -> tuple[list[list[Any]], list[b
     return rows, passed
 
 
-def figures(study: optuna.Study) -> list[go.Figure]:
+def figures(study: optuna.Study, objective: str = "score (band widths outside)"
+            ) -> list[go.Figure]:
     """The search's history and, once there are enough complete trials, importances."""
     from optuna.visualization import plot_optimization_history, plot_param_importances
 
-    history = plot_optimization_history(study, target_name="score (band widths outside)")
+    history = plot_optimization_history(study, target_name=objective)
     history.update_layout(height=460)
     out = [history]
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if len(complete) >= 3 and len({t.value for t in complete}) > 1:
-        importances = plot_param_importances(study, target_name="score")
+        importances = plot_param_importances(study, target_name=objective.split(" (")[0])
         importances.update_layout(height=max(460, 24 * len(complete[0].params) + 120),
                                   yaxis={"dtick": 1})
         out.append(importances)
@@ -127,11 +131,11 @@ def trial_section(cal: Calibration, trial: optuna.trial.FrozenTrial, title: str)
     return [f"<h2>{html.escape(title)}: trial {trial.number}</h2>"
             f"<p>Score {trial.value:.3f}; {sum(m_pass)} of {len(m_pass)} measures in "
             f"band at the medium size; {sum(c_pass)} of {len(c_pass)} checks pass.</p>",
-            _table(["constant", "value", "current default", "range"], params),
+            html_table(["constant", "value", "current default", "range"], params),
             "<h3>Validation measures (medium size)</h3>",
-            _table(["target", "measure", "study", "band", "model", "result"], m_rows, m_pass),
+            html_table(["target", "measure", "study", "band", "model", "result"], m_rows, m_pass),
             "<h3>Plausibility checks</h3>",
-            _table(["check", "band", "model", "result", "why"], c_rows, c_pass)]
+            html_table(["check", "band", "model", "result", "why"], c_rows, c_pass)]
 
 
 def report_html(cal: Calibration) -> str:
@@ -160,8 +164,8 @@ def report_html(cal: Calibration) -> str:
             parts += trial_section(cal, nearest, "Closest to feasible (not chosen)")
     if best_trials(study):
         parts += ["<h3>Lowest scores</h3>",
-                  _table(["trial", "score", "measures in band", "feasible",
-                          "checks missed by"], best_trials(study))]
+                  html_table(["trial", "score", "measures in band", "feasible",
+                             "checks missed by"], best_trials(study))]
     for i, fig in enumerate(figures(study) if len(trials) else []):
         parts.append(to_html(fig, full_html=False,
                              include_plotlyjs="inline" if i == 0 else False))

@@ -7,7 +7,7 @@ Likelihood-free, in three parts:
    (the founders), the operators guessed from the membership events (the owner:
    whoever ``created`` the group, else whoever added most people; administrators:
    the others who removed someone or made at least a tenth of the additions, five at
-   most), the owner's posting rate (their content, when they post daily) and a
+   most), the owner's on-topic posts that answer nothing a day (their content) and a
    population large enough for the joins seen.
 2. **Search**: an Optuna study (seeded TPE, SQLite in the output folder, resumable)
    over the behavioural parameters of :data:`FIT_PARAMS` whose statistics the export
@@ -40,8 +40,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -53,12 +51,13 @@ from typing import Any
 import numpy as np
 import optuna
 import pandas as pd
+import yaml
 from optuna.trial import TrialState
 
-from sim.chats import ChatLog, read_chat, write_chat
+from sim.chats import ChatLog
 from sim.chats.fingerprint import STATISTIC_BY_NAME, fingerprint
 from sim.formats.experiment import with_values
-from sim.formats.scenario import Scenario
+from sim.formats.scenario import Scenario, parse_scenario
 from sim.running.budget import default_workers
 from sim.running.runner import start_fork_server, worker_started
 from sim.validation.calibrate import model_digest, retry_cut_short
@@ -80,6 +79,8 @@ DEFAULT_BUDGET = 6.0
 """Minutes of search by default: with reading, structure and report, a 200-member,
 180-day export takes under ten minutes on two cores."""
 JOINS = ("joined_link", "added")
+QR_SHARER = "m-qr-sharer"
+"""Who shared the QR code of a simulated WeChat join with nobody named (the exporter)."""
 EXTRA_STATISTICS = {"joins_per_day": "joins (added or by link) after the first day, a day"}
 """Statistics of the fit beyond the fingerprint."""
 
@@ -111,7 +112,7 @@ FIT_PARAMS: tuple[FitParam, ...] = (
              "replies a thread has"),
     FitParam("dynamics.on_topic_talk", 0.05, 0.95, False, ("off_topic_share",),
              "the on-topic share of talk sets the off-topic share of messages"),
-    FitParam("dynamics.discovery_rate", 1e-5, 3e-3, True, ("joins_per_day",),
+    FitParam("dynamics.discovery_rate", 1e-5, 1e-2, True, ("joins_per_day",),
              "the chance outsiders find the group sets how many join a day"),
     FitParam("dynamics.leave_floor", 1e-4, 5e-3, True, ("survival_30d", "survival_90d"),
              "the chance to leave for outside reasons sets how long joiners stay"),
@@ -143,6 +144,14 @@ class Structure:
     admins: list[str]
     owner_posts_per_day: float
     population: int
+
+    def digest_fields(self) -> dict[str, Any]:
+        """The structure without the pseudonyms (they change with every reading)."""
+        return {"days": self.days, "members": self.members, "founders": self.founders,
+                "joins": self.joins, "owner": self.owner is not None,
+                "admins": len(self.admins),
+                "owner_posts_per_day": round(self.owner_posts_per_day, 9),
+                "population": self.population}
 
     def scenario_data(self, name: str, seed: int, replicates: int) -> dict[str, Any]:
         """A scenario (as YAML data) with this structure and the defaults elsewhere."""
@@ -209,9 +218,11 @@ def structure_of(log: ChatLog) -> Structure:
     founders = max(len(members) - newcomers, 2)
     owner, admins = guess_operators(log)
     owner_rate = 0.0
-    if owner is not None and log.days:
-        owner_rate = float((log.messages["member"] == owner).sum()) / log.days
-    population = int(min(max(10 * len(members), 1000), 10_000))
+    if owner is not None and log.days:  # content-like: on-topic posts that answer nothing
+        m = log.messages
+        posts = (m["member"] == owner) & ~m["off_topic"] & m["reply_to"].isna()
+        owner_rate = float(posts.sum()) / log.days
+    population = int(min(max(10 * len(members), 2000), 10_000))
     return Structure(days=max(log.days, 14), members=len(members), founders=founders,
                      joins=newcomers, owner=owner, admins=admins,
                      owner_posts_per_day=owner_rate, population=population)
@@ -234,21 +245,41 @@ def statistics_of(log: ChatLog) -> tuple[dict[str, float], dict[str, str]]:
 def as_exported(log: ChatLog, fmt: str, limits: frozenset[str]) -> ChatLog:
     """A simulated log as the export's format would show it.
 
-    WeChat is written and read back, so its replies follow its quoted-sender rule as
-    the export's did; for the other formats, dropping what the format cannot show
-    (event kinds, replies) is the same as the round trip and much cheaper.
+    What the format cannot show (event kinds, replies) is dropped, as writing the log
+    in the format and reading it back would (and much faster). WeChat's replies are
+    re-pointed by its quoted-sender rule (:func:`quoted_sender_replies`), as its
+    reader does.
     """
-    if fmt == "wechat":
-        folder = Path(tempfile.mkdtemp(prefix="commsim-fit-"))
-        try:
-            return read_chat(write_chat(log, "wechat", folder / "group.csv"), salt=b"fit")
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
     events = log.events[~log.events["kind"].isin(limits)].reset_index(drop=True)
     messages = log.messages
     if "replies" in limits:
         messages = messages.assign(reply_to=pd.array([pd.NA] * len(messages), dtype="Int64"))
+    elif fmt == "wechat":
+        messages = quoted_sender_replies(messages)
+    if fmt == "wechat":  # WeChat names who shared the QR code ("You" when the exporter did)
+        events = events.assign(by=events["by"].where(
+            events["by"].notna() | (events["kind"] != "joined_link"), QR_SHARER))
     return ChatLog(messages, events, fmt, log.source, frozenset(limits))
+
+
+def quoted_sender_replies(messages: pd.DataFrame) -> pd.DataFrame:
+    """Replies as a WeChat export shows them: to the quoted sender's latest earlier message.
+
+    A WeChat quote names the sender, not the message; media cannot quote
+    (``docs/chat-exports.md``, WeChat).
+    """
+    reply_to = messages["reply_to"]
+    authors = messages["member"].to_numpy()
+    positions = messages.groupby("member").indices
+    out = pd.array([pd.NA] * len(messages), dtype="Int64")
+    quoting = np.flatnonzero(reply_to.notna().to_numpy() & ~messages["is_media"].to_numpy())
+    targets = reply_to.to_numpy(dtype=float, na_value=np.nan)
+    for i in quoting:
+        own = positions[authors[int(targets[i])]]
+        k = int(np.searchsorted(own, i)) - 1
+        if k >= 0:
+            out[i] = int(own[k])
+    return messages.assign(reply_to=out)
 
 
 def simulate_statistics(job: tuple[Scenario, int, str, frozenset[str]]) -> dict[str, float]:
@@ -260,21 +291,21 @@ def simulate_statistics(job: tuple[Scenario, int, str, frozenset[str]]) -> dict[
 
 def distance(observed: dict[str, float], replicates: list[dict[str, float]],
              used: list[str]) -> tuple[float, dict[str, float]]:
-    """The trial's distance and the simulated mean of each statistic used."""
+    """The trial's distance (over ``used``) and the simulated mean of every statistic."""
     total, means = 0.0, {}
     r = len(replicates)
-    for name in used:
+    for name in replicates[0]:
         values = np.array([rep[name] for rep in replicates], dtype=float)
         values = values[~np.isnan(values)]
+        means[name] = float(values.mean()) if values.size else math.nan
+        if name not in used:
+            continue
         if values.size == 0:
-            means[name] = math.nan
             total += MISSING_PENALTY
             continue
-        mean = float(values.mean())
         sd = float(values.std(ddof=1)) if values.size > 1 else 0.0
         scale = max(sd, floor(name, observed[name])) * math.sqrt(1 + 1 / r)
-        means[name] = mean
-        total += ((mean - observed[name]) / scale) ** 2
+        total += ((means[name] - observed[name]) / scale) ** 2
     return total, means
 
 
@@ -324,7 +355,7 @@ class Fit:
             values[p.key] = trial.suggest_float(p.key, p.low, p.high, log=p.log)
         value, means = self.evaluate(values)
         trial.set_user_attr("simulated", {k: (None if math.isnan(v) else v)
-                                          for k, v in means.items()})
+                                          for k, v in means.items() if k in self.used})
         return self.study.tell(trial, value)
 
 
@@ -354,7 +385,7 @@ def study_name(observed: dict[str, float], structure: Structure, fmt: str, seed:
     """The study's id: digests of what was observed, the settings and the model."""
     text = json.dumps({"observed": {k: (None if math.isnan(v) else round(v, 9))
                                     for k, v in sorted(observed.items())},
-                       "structure": structure.__dict__, "format": fmt, "seed": seed,
+                       "structure": structure.digest_fields(), "format": fmt, "seed": seed,
                        "keys": keys, "fixed": fixed, "replicates": REPLICATES},
                       sort_keys=True, default=str)
     return (f"commsim-fit-{hashlib.sha256(text.encode()).hexdigest()[:10]}-"
@@ -370,10 +401,6 @@ def opened(log: ChatLog, out: Path, seed: int = 0, workers: int | None = None,
     ``keys`` restricts the search to some parameters of :data:`FIT_PARAMS`; ``fixed``
     sets other scenario keys (recovery tests fix the rest at their true values).
     """
-    from sim.formats.scenario import parse_scenario
-
-    import yaml
-
     observed, reasons = statistics_of(log)
     structure = structure_of(log)
     params, dropped, used = choose_params(reasons, keys)
@@ -472,3 +499,27 @@ def fitted_values(fit: Fit) -> dict[str, float]:
     """The estimates as scenario keys (the fixed keys included)."""
     table = intervals(fit)
     return {**fit.fixed, **{r.parameter: r.estimate for r in table.itertuples()}}
+
+
+# --- a demo group ---------------------------------------------------------------------
+
+
+def demo_scenario(seed: int = 0, values: dict[str, Any] | None = None,
+                  days: int = 180) -> Scenario:
+    """A group to try ``commsim fit`` on (``commsim demo-export``), in the fit's family.
+
+    An owner posting three content messages a day, one administrator and 40 members on
+    day 1, in a town of 2,000 people, for ``days`` days (about 200 members by day 180
+    with the defaults); ``values`` sets scenario keys (recovery tests set the true
+    values of the fitted parameters).
+    """
+    data = {"name": "demo", "description": "A simulated group for commsim fit.",
+            "days": days, "seed": seed, "replicates": 1,
+            "population": {"size": 2000},
+            "dynamics": {"discovery_rate": 0.0025},
+            "group": {"initial_members": 40,
+                      "founders": {"owner": 1, "admin": 1, "opinion_leader": 0,
+                                   "seed_user": 0}},
+            "strategies": {"content": {"posts_per_day": 3.0}}}
+    scenario = parse_scenario(yaml.safe_dump(data, sort_keys=False), "<demo>")
+    return with_values(scenario, values or {})

@@ -24,7 +24,9 @@ Likelihood-free, in three parts:
    (Wood 2010), up to a constant.
 3. **Intervals** (:func:`intervals`): a profile rule on that synthetic likelihood.
    The trials whose distance is within :data:`PROFILE_DELTA` (2.71, the 90% point of
-   a chi-square with one degree of freedom) of the lowest are *accepted*; a
+   a chi-square with one degree of freedom) times the dispersion (:func:`dispersion`:
+   the lowest distance over its degrees of freedom, at least 1) of the lowest are
+   *accepted*; a
    parameter's 90% interval runs from the lowest to the highest value among them, and
    its estimate is their median. At least :data:`MIN_ACCEPTED` trials are accepted
    (the best ones), so an interval is never a single point. ``docs/chat-exports.md``
@@ -456,19 +458,33 @@ def run_fit(fit: Fit, budget_minutes: float | None = DEFAULT_BUDGET,
 # --- intervals ------------------------------------------------------------------------
 
 
-def accepted(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    """The trials within :data:`PROFILE_DELTA` of the best (at least the best five)."""
+def dispersion(best: float, statistics: int, params: int) -> float:
+    """How much the distance's scales understate the misfit: at least 1.
+
+    The lowest distance over its degrees of freedom (statistics used less parameters
+    fitted, at least 1), as a quasi-likelihood's deviance over its degrees of freedom:
+    at the truth, with the scales right, it is about 1; a larger value means the
+    simulated groups vary less than the gap to the export (the model cannot match it
+    exactly, or the search has not reached it), and the threshold is widened by it.
+    """
+    return max(1.0, best / max(statistics - params, 1))
+
+
+def accepted(study: optuna.Study, statistics: int = 1, params: int = 0
+             ) -> list[optuna.trial.FrozenTrial]:
+    """The trials within ``PROFILE_DELTA x dispersion`` of the best (at least the best five)."""
     done = sorted(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)),
                   key=lambda t: (t.value, t.number))
     if not done:
         return []
-    near = [t for t in done if t.value <= done[0].value + PROFILE_DELTA]
+    delta = PROFILE_DELTA * dispersion(done[0].value, statistics, params)
+    near = [t for t in done if t.value <= done[0].value + delta]
     return near if len(near) >= MIN_ACCEPTED else done[:MIN_ACCEPTED]
 
 
 def intervals(fit: Fit) -> pd.DataFrame:
     """Each fitted parameter: estimate (median of accepted), 90% interval, best trial."""
-    keep = accepted(fit.study)
+    keep = accepted(fit.study, len(fit.used), len(fit.params))
     rows = []
     for p in fit.params:
         values = np.array([t.params[p.key] for t in keep if p.key in t.params])
@@ -480,12 +496,6 @@ def intervals(fit: Fit) -> pd.DataFrame:
                      "range_high": p.high, "accepted": int(values.size),
                      "statistics": ", ".join(s for s in p.statistics if s in fit.used)})
     return pd.DataFrame(rows)
-
-
-def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
-    """The complete trial with the lowest distance."""
-    keep = accepted(study)
-    return keep[0] if keep else None
 
 
 def trial_table(study: optuna.Study) -> pd.DataFrame:

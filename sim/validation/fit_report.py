@@ -40,6 +40,7 @@ from sim.validation.fit import (
     Fit,
     accepted,
     as_exported,
+    dispersion,
     intervals,
     trial_table,
 )
@@ -93,8 +94,10 @@ def scenario_yaml(fit: Fit, log: ChatLog, table: pd.DataFrame, study_trials: int
     head = [f"# Fitted by commsim fit: {study_trials} trials of study {fit.study.study_name}.",
             "# Structure (days, founders, operators, the owner's posting) is read from the",
             "# export; the commented values are fitted, with 90% intervals by the profile",
-            f"# rule (trials within {PROFILE_DELTA} of the lowest distance; docs/chat-exports.md,",
-            "# \"Fitting your group\"). Add arms to compare strategies on this group."]
+            f"# rule (trials within {PROFILE_DELTA} x {dispersion_of(fit):.3g}, the dispersion, "
+            "of the",
+            "# lowest distance; docs/chat-exports.md, \"Fitting your group\"). Add arms to",
+            "# compare strategies on this group."]
     if fit.dropped:
         head.append("# Not fitted (the export cannot inform them): "
                     + ", ".join(fit.dropped) + ".")
@@ -189,7 +192,7 @@ def parameter_figure(fit: Fit, table: pd.DataFrame) -> go.Figure:
     Accepted trials are red; the interval is shaded.
     """
     trials = [t for t in fit.study.get_trials(deepcopy=False) if t.value is not None]
-    keep = {t.number for t in accepted(fit.study)}
+    keep = {t.number for t in accepted(fit.study, len(fit.used), len(fit.params))}
     n = max(len(table), 1)
     fig = make_subplots(rows=1, cols=n, subplot_titles=[r.parameter.split(".")[-1]
                                                         for r in table.itertuples()])
@@ -210,6 +213,13 @@ def parameter_figure(fit: Fit, table: pd.DataFrame) -> go.Figure:
 
 
 # --- the page ---------------------------------------------------------------------------
+
+
+def dispersion_of(fit: Fit) -> float:
+    """The dispersion the intervals were widened by (1 before any trial)."""
+    best = min((t.value for t in fit.study.get_trials(deepcopy=False)
+                if t.value is not None), default=0.0)
+    return dispersion(best, len(fit.used), len(fit.params))
 
 
 def found_rows(fit: Fit, log: ChatLog) -> list[list[Any]]:
@@ -238,10 +248,11 @@ def report_html(fit: Fit, log: ChatLog, fitted_log: ChatLog | None, stats: pd.Da
              "<h2>Fitted parameters</h2>",
              "<p>Estimate: the median of the accepted trials. 90% interval: the lowest "
              "to the highest value among the accepted trials, those whose distance is "
-             f"within {PROFILE_DELTA} of the lowest (the 90% point of a chi-square with "
-             "one degree of freedom: a profile-likelihood interval on the Gaussian "
-             "synthetic likelihood the distance approximates), at least the best "
-             "five.</p>"]
+             f"within {PROFILE_DELTA} (the 90% point of a chi-square with one degree of "
+             "freedom: a profile-likelihood interval on the Gaussian synthetic likelihood "
+             "the distance approximates) times the dispersion of the lowest (the lowest "
+             "distance over the statistics used less the parameters, at least 1; here "
+             f"{dispersion_of(fit):.3g}), at least the best five.</p>"]
     if len(table):
         parts.append(html_table(
             ["parameter", "estimate", "90% low", "90% high", "best trial", "range",

@@ -39,6 +39,7 @@ bench: $(STAMP) bytecode
 	$(PY) benchmarks/bench_memory.py
 	$(PY) benchmarks/bench_chats.py
 	$(PY) benchmarks/bench_optimize.py
+	$(PY) benchmarks/bench_fit.py --cases 2 --trials 40 --formats csv,wechat
 
 # the full validation suite (T1-T6 as the experiment files say; about a minute on 2 cores)
 validate: $(STAMP)

@@ -186,3 +186,13 @@ def _register_dashboard() -> None:
 
 _register_dashboard()
 
+
+
+def _register_fit() -> None:
+    from sim.cli.fit import demo_export_command, fit_command
+
+    app.command("fit")(fit_command)
+    app.command("demo-export")(demo_export_command)
+
+
+_register_fit()

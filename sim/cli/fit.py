@@ -10,12 +10,13 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.chats import FORMATS, ChatFormatError
 from sim.cli.common import cannot_write, err_console, give_up, out_console
 from sim.running import interrupt
 from sim.running.budget import default_workers
 
-FORMAT_CHOICES = ("auto", *FORMATS)
+FORMATS_HELP = "whatsapp, telegram, wechat, discord or csv (docs/chat-exports.md)"
+"""The format keys in words, for the options' help (checked against the readers'
+registry by a test, so the command line need not load the readers to show it)."""
 
 
 def _bad_input(text: str) -> None:
@@ -39,20 +40,21 @@ def fit_command(
     seed: Annotated[int, typer.Option(help="Seed of the search and of the simulated "
                                       "groups (another seed is another study).")] = 0,
     fmt: Annotated[str, typer.Option("--format", help="Expected format: auto (detected "
-                                     "from the content) or " + ", ".join(FORMATS) + ".")]
+                                     "from the content) or " + FORMATS_HELP + ".")]
     = "auto",
     workers: Annotated[int | None, typer.Option(min=1, help="Local processes (default: all "
                                                 "cores).")] = None,
 ) -> None:
     """Fit the simulator to a group's chat export; resumes when run again."""
-    from sim.chats import read_chat
+    from sim.chats import FORMATS, ChatFormatError, read_chat
     from sim.running.output import WriteFailed
     from sim.running.warm import loaded_quietly
     from sim.validation.fit import opened, run_fit, structure_of
     from sim.validation.fit_report import found_rows, write_fit
 
-    if fmt not in FORMAT_CHOICES:
-        _bad_input(f"--format '{fmt}': expected one of {', '.join(FORMAT_CHOICES)}")
+    choices = ("auto", *FORMATS)
+    if fmt not in choices:
+        _bad_input(f"--format '{fmt}': expected one of {', '.join(choices)}")
     if out.exists() and not out.is_dir():
         _bad_input(f"--out {out} is a file, not a folder")
     try:
@@ -132,13 +134,13 @@ def _show_found(fit, log, found_rows, structure_of) -> None:
 
 def demo_export_command(
     out: Annotated[Path, typer.Option(help="The export file to write.")],
-    fmt: Annotated[str, typer.Option("--format", help="One of " + ", ".join(FORMATS) + ".")]
+    fmt: Annotated[str, typer.Option("--format", help="One of " + FORMATS_HELP + ".")]
     = "whatsapp",
     seed: Annotated[int, typer.Option(help="Seed of the simulated group.")] = 0,
     days: Annotated[int, typer.Option(min=14, max=3650, help="Days simulated.")] = 180,
 ) -> None:
     """Write a simulated group as a chat export, to try commsim fit on."""
-    from sim.chats import write_chat
+    from sim.chats import FORMATS, write_chat
     from sim.validation.chatlog import simulate_chatlog
     from sim.validation.fit import demo_scenario
 

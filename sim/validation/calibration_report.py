@@ -63,16 +63,17 @@ def check_rows(trial: optuna.trial.FrozenTrial) -> tuple[list[list[Any]], list[b
     return rows, passed
 
 
-def figures(study: optuna.Study) -> list[go.Figure]:
+def figures(study: optuna.Study, objective: str = "score (band widths outside)"
+            ) -> list[go.Figure]:
     """The search's history and, once there are enough complete trials, importances."""
     from optuna.visualization import plot_optimization_history, plot_param_importances
 
-    history = plot_optimization_history(study, target_name="score (band widths outside)")
+    history = plot_optimization_history(study, target_name=objective)
     history.update_layout(height=460)
     out = [history]
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if len(complete) >= 3 and len({t.value for t in complete}) > 1:
-        importances = plot_param_importances(study, target_name="score")
+        importances = plot_param_importances(study, target_name=objective.split(" (")[0])
         importances.update_layout(height=max(460, 24 * len(complete[0].params) + 120),
                                   yaxis={"dtick": 1})
         out.append(importances)

@@ -109,3 +109,15 @@ def test_no_name_of_a_sample_reaches_the_fit_outputs(tmp_path, name):
         for secret in secrets[name]:
             for form in forms(secret):
                 assert form not in data, (path.name, secret)
+
+
+def test_the_format_help_names_every_reader_and_no_other():
+    """The command line spells the format keys out (so `commsim --help` need not load
+    the readers); they must be the readers' own keys."""
+    import re
+
+    from sim.chats import FORMATS
+    from sim.cli.fit import FORMATS_HELP
+
+    named = re.findall(r"[a-z]+", FORMATS_HELP.split("(")[0].replace(" or ", ", "))
+    assert named == list(FORMATS)

@@ -160,9 +160,11 @@ def post_kernel(rows, members, group, day, today):
             if reply_sociability != 0.0:
                 responders[j] *= sociability[i] ** reply_sociability
             if quiet != 0.0 and t[T_OPERATOR] == 0:  # flooded: they follow only part of it
-                follow = following(tolerance, e, backlog) ** quiet
-                rate *= follow
-                responders[j] *= follow
+                share = following(tolerance, e, backlog)
+                if share < 1.0:
+                    follow = share ** quiet
+                    rate *= follow
+                    responders[j] *= follow
             if newcomer and first_post_day[i] < 0:  # the question or the hello they came with
                 if ruled and t[T_AD] == 0.0:  # visible rules invite it (would-be posters only)
                     rate += opening * (1.0 + rules_boost)

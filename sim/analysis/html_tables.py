@@ -1,4 +1,4 @@
-"""Small HTML tables for the study reports (calibration, optimization)."""
+"""Small HTML pieces for the study reports (calibration, optimization, fit)."""
 
 from __future__ import annotations
 
@@ -28,3 +28,17 @@ def table(columns: list[str], rows: list[list[Any]], passed: list[bool] | None =
                         for i, v in enumerate(row))
         body.append(f"<tr{cls}>{cells}</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+
+
+def study_page(title: str, parts: list[str], css: str = "") -> str:
+    """A self-contained report page: ``parts`` (HTML) under the shared style plus ``css``."""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
+       color: #222; }}
+table {{ border-collapse: collapse; font-size: 0.9em; margin-bottom: 1em; }}
+td, th {{ border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; }}
+{css}</style></head><body>
+{''.join(parts)}
+</body></html>"""

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from sim.cli.common import cannot_write, err_console, fail, give_up, out_console
+from sim.cli.common import err_console, fail, out_console, study_stopped
 from sim.formats.scenario import ScenarioError
 from sim.running import interrupt
 from sim.running.budget import default_workers
@@ -35,7 +34,6 @@ def calibrate_command(
 ) -> None:
     """Search the behavioural constants for the set closest to T1-T6; resumes after Ctrl-C."""
     from sim.formats.experiment import load_experiment
-    from sim.running.output import WriteFailed
     from sim.running.warm import loaded_quietly
     from sim.validation.calibrate import SPACE, calibrate, study_name
     from sim.validation.calibration_report import write_calibration
@@ -88,21 +86,7 @@ def calibrate_command(
                   finish=lambda cal: write_calibration(cal, out), target_ids=target)
         interrupt.stop_if_pressed()
     except BaseException as exc:
-        if interrupt.from_ctrl_c(exc) or interrupt.pressed():
-            err_console.print("interrupted: finished trials are saved in study.db; run the "
-                              "same command again to resume.")
-            raise typer.Exit(code=interrupt.EXIT_STATUS) from None
-        if isinstance(exc, WriteFailed):
-            cannot_write(exc, "finished trials are saved in study.db; free space (or fix the "
-                         "folder) and run the same command again to resume")
-        if "database or disk is full" in str(exc) or "readonly database" in str(exc):
-            give_up(f"cannot write {out / 'study.db'}: {str(exc).splitlines()[0][:160]}; "
-                    "free space (or fix the folder) and run the same command again to resume")
-        if isinstance(exc, BrokenProcessPool):
-            err_console.print("[bold red]error[/]: a worker process stopped abruptly (killed, or "
-                              "out of memory); finished trials are saved in study.db: run the "
-                              "same command again to resume.", highlight=False)
-            raise typer.Exit(code=1) from None
+        study_stopped(exc, out / "study.db")
         raise
     if quiet:
         sys.stdout.write(f"{out / 'report.html'}\n")

@@ -77,6 +77,35 @@ def cannot_write(exc: WriteFailed, after: str) -> None:
     give_up(f"{exc}; {after}")
 
 
+def study_stopped(exc: BaseException, database: Path) -> None:
+    """The one line for an Optuna study that stopped (calibration, fit), then its exit.
+
+    Ctrl-C, a file that could not be written, SQLite's database on a full or read-only
+    disk, a worker process that died: each says that finished trials are saved in
+    ``database`` and that the same command resumes. Returns for any other exception
+    (the caller raises it again).
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.running import interrupt
+    from sim.running.output import WriteFailed
+
+    resume = "run the same command again to resume"
+    if interrupt.from_ctrl_c(exc) or interrupt.pressed():
+        err_console.print(f"interrupted: finished trials are saved in {database.name}; "
+                          f"{resume}.")
+        raise typer.Exit(code=interrupt.EXIT_STATUS) from None
+    if isinstance(exc, WriteFailed):
+        cannot_write(exc, f"finished trials are saved in {database.name}; free space (or fix "
+                     f"the folder) and {resume}")
+    if "database or disk is full" in str(exc) or "readonly database" in str(exc):
+        give_up(f"cannot write {database}: {str(exc).splitlines()[0][:160]}; free space (or "
+                f"fix the folder) and {resume}")
+    if isinstance(exc, BrokenProcessPool):
+        give_up("a worker process stopped abruptly (killed, or out of memory); finished "
+                f"trials are saved in {database.name}: {resume}")
+
+
 def say_note(text: str) -> None:
     """One line the user should know about, on stderr (``note: ...``)."""
     err_console.print(f"note: {text}", highlight=False, soft_wrap=True)

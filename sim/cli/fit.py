@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sim.cli.common import cannot_write, err_console, give_up, out_console
+from sim.cli.common import err_console, give_up, out_console, study_stopped
 from sim.running import interrupt
 from sim.running.budget import default_workers
 
@@ -47,7 +46,6 @@ def fit_command(
 ) -> None:
     """Fit the simulator to a group's chat export; resumes when run again."""
     from sim.chats import FORMATS, ChatFormatError, read_chat
-    from sim.running.output import WriteFailed
     from sim.running.warm import loaded_quietly
     from sim.validation.fit import opened, run_fit, structure_of
     from sim.validation.fit_report import found_rows, write_fit
@@ -95,18 +93,7 @@ def fit_command(
                                   highlight=False)
             write_fit(fit, log, out)
     except BaseException as exc:
-        if interrupt.from_ctrl_c(exc) or interrupt.pressed():
-            err_console.print("interrupted: finished trials are saved in study.db; run the "
-                              "same command again to resume.")
-            raise typer.Exit(code=interrupt.EXIT_STATUS) from None
-        if isinstance(exc, WriteFailed):
-            cannot_write(exc, "finished trials are saved in study.db; run the same command "
-                         "again to resume")
-        if "database or disk is full" in str(exc) or "readonly database" in str(exc):
-            give_up(f"cannot write {out / 'study.db'}: {str(exc).splitlines()[0][:160]}")
-        if isinstance(exc, BrokenProcessPool):
-            give_up("a worker process stopped abruptly (killed, or out of memory); finished "
-                    "trials are saved in study.db: run the same command again to resume")
+        study_stopped(exc, out / "study.db")
         raise
     out_console.print(f"Fitted scenario: {out / 'scenario.yaml'}; report: "
                       f"{out / 'report.html'}", highlight=False)

@@ -26,7 +26,7 @@ from optuna.trial import TrialState
 from plotly.io import to_html
 
 from sim.analysis.compare import outcome_info
-from sim.analysis.html_tables import table
+from sim.analysis.html_tables import study_page, table
 from sim.optimization.front import Front
 from sim.optimization.search import HOURS, MONEY, Optimizer, trial_table
 from sim.running.output import parquet_writer, text_writer, write_together
@@ -240,16 +240,7 @@ def report_html(opt: Optimizer, trials: pd.DataFrame, front: Front,
                   "each objective (Optuna's PED-ANOVA importances, summing to 1).</p>",
                   to_html(bars, full_html=False,
                           include_plotlyjs=False if figures else "inline")]
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>commsim optimization</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
-       color: #222; }}
-table {{ border-collapse: collapse; font-size: 0.9em; margin-bottom: 1em; }}
-td, th {{ border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; }}
-</style></head><body>
-{''.join(parts)}
-</body></html>"""
+    return study_page("commsim optimization", parts)
 
 
 def write_optimization(opt: Optimizer, front: Front, out: Path) -> Path:

@@ -22,7 +22,7 @@ import yaml
 from optuna.trial import TrialState
 from plotly.io import to_html
 
-from sim.analysis.html_tables import table
+from sim.analysis.html_tables import study_page, table
 from sim.running.output import parquet_writer, text_writer, write_together
 from sim.validation.calibrate import Calibration, chosen, trial_table
 from sim.validation.plausibility import CHECK_BY_NAME
@@ -152,17 +152,7 @@ def report_html(cal: Calibration) -> str:
     for i, fig in enumerate(figures(study) if len(trials) else []):
         parts.append(to_html(fig, full_html=False,
                              include_plotlyjs="inline" if i == 0 else False))
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>commsim calibration</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
-       color: #222; }}
-table {{ border-collapse: collapse; font-size: 0.9em; margin-bottom: 1em; }}
-td, th {{ border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; }}
-tr.miss td {{ color: #b00; }}
-</style></head><body>
-{''.join(parts)}
-</body></html>"""
+    return study_page("commsim calibration", parts, 'tr.miss td { color: #b00; }\n')
 
 
 def chosen_yaml(cal: Calibration) -> str:

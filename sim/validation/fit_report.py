@@ -28,6 +28,7 @@ import yaml
 from plotly.io import to_html
 from plotly.subplots import make_subplots
 
+from sim.analysis.html_tables import study_page
 from sim.analysis.html_tables import table as html_table
 from sim.chats import ChatLog
 from sim.chats.fingerprint import STATISTIC_BY_NAME
@@ -283,16 +284,7 @@ def report_html(fit: Fit, log: ChatLog, fitted_log: ChatLog | None, stats: pd.Da
         fig.update_layout(template="plotly_white")
         parts.append(to_html(fig, full_html=False,
                              include_plotlyjs="inline" if i == 0 else False))
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>commsim fit</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px;
-       color: #222; }}
-table {{ border-collapse: collapse; font-size: 0.9em; margin-bottom: 1em; }}
-td, th {{ border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; }}
-</style></head><body>
-{''.join(parts)}
-</body></html>"""
+    return study_page("commsim fit", parts)
 
 
 def write_fit(fit: Fit, log: ChatLog, out: Path) -> Path:

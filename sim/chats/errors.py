@@ -1,39 +1,22 @@
 """The one way a chat export that cannot be read is reported.
 
-:class:`ChatFormatError` is shaped like :class:`sim.formats.scenario.ScenarioError` (a
-list of problems, each with file, line, key and what was expected), so the command line
-prints both the same way. It is a sibling, not a subclass: the chat layer imports no
+:class:`ChatFormatError` is reported like a scenario file's errors (both are
+:class:`sim.problems.ProblemsError`: a list of problems, each with file, line, key and
+what was expected), so the command line prints both the same way. It is a sibling of
+:class:`sim.formats.scenario.ScenarioError`, not a subclass: the chat layer imports no
 scenario code (and with it the engine).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sim.problems import Problem, ProblemsError
+
+ChatProblem = Problem
+"""One thing wrong with a chat export (the same record as a scenario file's problem)."""
 
 
-@dataclass(frozen=True)
-class ChatProblem:
-    """One thing wrong with a chat export: where (file, line, key) and what was expected."""
-
-    source: str
-    line: int | None
-    path: str
-    message: str
-    suggestion: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line else self.source
-        key = f" {self.path}:" if self.path else ""
-        hint = f" (did you mean '{self.suggestion}'?)" if self.suggestion else ""
-        return f"{where}:{key} {self.message}{hint}"
-
-
-class ChatFormatError(Exception):
+class ChatFormatError(ProblemsError):
     """A chat export could not be read; ``problems`` says where and why (one line each)."""
-
-    def __init__(self, problems: list[ChatProblem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def problem(source: str, line: int | None, message: str, path: str = "") -> ChatFormatError:

@@ -13,7 +13,6 @@ import difflib
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +33,7 @@ from sim.engine.strategies import REGISTRY
 from sim.engine.world import Network, Traits, read_edgelist
 from sim.formats import plainyaml
 from sim.params import Param, Section, section_model
+from sim.problems import Problem, ProblemsError
 
 DEFAULT_DAYS = 182
 
@@ -264,29 +264,8 @@ def _arm_changes(arm: BaseModel) -> dict[str, Any]:
 # --------------------------------------------------------------------------- errors
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a scenario file."""
-
-    source: str
-    line: int | None
-    path: str
-    message: str
-    suggestion: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line else self.source
-        key = f" {self.path}:" if self.path else ""
-        hint = f" (did you mean '{self.suggestion}'?)" if self.suggestion else ""
-        return f"{where}:{key} {self.message}{hint}"
-
-
-class ScenarioError(Exception):
+class ScenarioError(ProblemsError):
     """A scenario file could not be used; ``problems`` lists everything wrong."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def _line_map(text: str) -> dict[tuple, int]:

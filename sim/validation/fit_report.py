@@ -38,11 +38,10 @@ from sim.validation.chatlog import simulate_chatlog
 from sim.validation.fit import (
     EXTRA_STATISTICS,
     PARAM_BY_KEY,
-    PROFILE_DELTA,
     Fit,
     accepted,
     as_exported,
-    dispersion,
+    dispersion_of,
     intervals,
     trial_table,
 )
@@ -95,11 +94,11 @@ def scenario_yaml(fit: Fit, log: ChatLog, table: pd.DataFrame, study_trials: int
         comments.setdefault(key, "fixed, not fitted")
     head = [f"# Fitted by commsim fit: {study_trials} trials of study {fit.study.study_name}.",
             "# Structure (days, founders, operators, the owner's posting) is read from the",
-            "# export; the commented values are fitted, with 90% intervals by the profile",
-            f"# rule (trials within {PROFILE_DELTA} x {dispersion_of(fit):.3g}, the dispersion, "
-            "of the",
-            "# lowest distance; docs/chat-exports.md, \"Fitting your group\"). Add arms to",
-            "# compare strategies on this group."]
+            "# export; the commented values are fitted, with 90% intervals of the Gaussian",
+            "# synthetic likelihood, linearised near the best trials (widened by the",
+            f"# dispersion {dispersion_of(fit):.3g}; docs/chat-exports.md, "
+            "\"Fitting your group\").",
+            "# Add arms to compare strategies on this group."]
     if fit.dropped:
         head.append("# Not fitted (the export cannot inform them): "
                     + ", ".join(fit.dropped) + ".")
@@ -194,7 +193,7 @@ def parameter_figure(fit: Fit, table: pd.DataFrame) -> go.Figure:
     Accepted trials are red; the interval is shaded.
     """
     trials = [t for t in fit.study.get_trials(deepcopy=False) if t.value is not None]
-    keep = {t.number for t in accepted(fit.study, len(fit.used), len(fit.params))}
+    keep = {t.number for t in accepted(fit.study, len(fit.params))}
     n = max(len(table), 1)
     fig = make_subplots(rows=1, cols=n, subplot_titles=[r.parameter.split(".")[-1]
                                                         for r in table.itertuples()])
@@ -209,19 +208,12 @@ def parameter_figure(fit: Fit, table: pd.DataFrame) -> go.Figure:
         if PARAM_BY_KEY[r.parameter].log:
             fig.update_xaxes(type="log", row=1, col=i)
     fig.update_yaxes(type="log", title_text="distance", row=1, col=1)
-    fig.update_layout(title="Each parameter: trials (red: accepted) and its 90% interval "
+    fig.update_layout(title="Each parameter: trials (red: the line's trials) and its 90% interval "
                       "(shaded)", height=420)
     return fig
 
 
 # --- the page ---------------------------------------------------------------------------
-
-
-def dispersion_of(fit: Fit) -> float:
-    """The dispersion the intervals were widened by (1 before any trial)."""
-    best = min((t.value for t in fit.study.get_trials(deepcopy=False)
-                if t.value is not None), default=0.0)
-    return dispersion(best, len(fit.used), len(fit.params))
 
 
 def found_rows(fit: Fit, log: ChatLog) -> list[list[Any]]:
@@ -248,13 +240,14 @@ def report_html(fit: Fit, log: ChatLog, fitted_log: ChatLog | None, stats: pd.Da
              "<h2>What the export shows</h2>",
              html_table(["", "value"], found_rows(fit, log)),
              "<h2>Fitted parameters</h2>",
-             "<p>Estimate: the median of the accepted trials. 90% interval: the lowest "
-             "to the highest value among the accepted trials, those whose distance is "
-             f"within {PROFILE_DELTA} (the 90% point of a chi-square with one degree of "
-             "freedom: a profile-likelihood interval on the Gaussian synthetic likelihood "
-             "the distance approximates) times the dispersion of the lowest (the lowest "
-             "distance over the statistics used less the parameters, at least 1; here "
-             f"{dispersion_of(fit):.3g}), at least the best five.</p>"]
+             "<p>A Gaussian synthetic likelihood (Wood 2010) of the statistics used, "
+             "linearised: the simulated means as a straight line in the parameters, "
+             "fitted over the accepted trials (the lowest distances); their covariance "
+             "from groups simulated with fresh seeds at the best trial. Estimate: the "
+             "generalised least squares solution. 90% interval: the estimate plus or "
+             "minus 1.645 standard errors (inverse Fisher information) widened by the "
+             "dispersion (the misfit's chi-square over its degrees of freedom, at least "
+             f"1; here {dispersion_of(fit):.3g}), cut to the range.</p>"]
     if len(table):
         parts.append(html_table(
             ["parameter", "estimate", "90% low", "90% high", "best trial", "range",

@@ -4,11 +4,15 @@ Likelihood-free, in three parts:
 
 1. **Structure** (:func:`structure_of`): what the export says directly is copied, not
    fitted: the days it covers (the horizon), who was in the group on its first day
-   (the founders), the operators guessed from the membership events (the owner:
-   whoever ``created`` the group, else whoever added most people; administrators:
-   the others who removed someone or made at least a tenth of the additions, five at
-   most), the owner's on-topic posts that answer nothing a day (their content) and a
-   population large enough for the joins seen.
+   (the founders; when the format shows founders only once they write -- a Discord
+   server -- their count is divided by the share of settled joiners who wrote,
+   :func:`seen_founders_share`), the operators guessed from the membership events (the
+   owner: whoever ``created`` the group, else whoever added most people, else -- no
+   event names anyone -- whoever posted on-topic messages answering nothing on the most
+   days, :func:`top_poster`; administrators: the others who removed someone or made at
+   least a tenth of the additions, five at most), the owner's on-topic posts that
+   answer nothing a day (their content) and a population large enough for the joins
+   seen.
 2. **Search**: an Optuna study (seeded TPE, SQLite in the output folder, resumable)
    over the behavioural parameters of :data:`FIT_PARAMS` whose statistics the export
    can give. Each trial simulates :data:`REPLICATES` groups with the structure and the
@@ -18,23 +22,23 @@ Likelihood-free, in three parts:
    (:func:`distance`): the sum, over the statistics used, of
    ``((simulated mean - observed) / scale)^2`` with ``scale = sd * sqrt(1 + 1/R)``,
    ``sd`` the spread across the R replicates (at least the statistic's floor,
-   :func:`floor`), which is the standard deviation of ``mean - observed`` if the
-   observed group were one more draw of the model. The distance is then, near the
-   truth, approximately a chi-square: minus twice a Gaussian synthetic log-likelihood
-   (Wood 2010), up to a constant.
-3. **Intervals** (:func:`intervals`): a profile rule on that synthetic likelihood.
-   The trials whose distance is within :data:`PROFILE_DELTA` (2.71, the 90% point of
-   a chi-square with one degree of freedom) times the dispersion (:func:`dispersion`:
-   the lowest distance over its degrees of freedom, at least 1) of the lowest are
-   *accepted*; a
-   parameter's 90% interval runs from the lowest to the highest value among them, and
-   its estimate is their median. At least :data:`MIN_ACCEPTED` trials are accepted
-   (the best ones), so an interval is never a single point. ``docs/chat-exports.md``
-   ("Fitting your group") states and justifies the rule.
+   :func:`floor`). The distance only guides the search: it treats the statistics as
+   independent and its scales come from four groups.
+3. **Intervals** (:func:`intervals`): a Gaussian synthetic likelihood (Wood 2010),
+   linearised (:mod:`sim.validation.synthetic`): the simulated means as a line in the
+   parameters over the lowest-distance trials (:func:`window`), the covariance of the
+   statistics (correlations included) from :data:`FRESH` groups simulated with fresh
+   seeds at the best trial (:func:`fresh_groups`, kept in the study), the generalised
+   least squares solution and its inverse Fisher information, widened by the
+   dispersion; the estimate and the 90% interval are the mean and the 5% and 95%
+   points of that Gaussian cut to the ranges searched (the posterior under the
+   search's uniform prior). ``docs/chat-exports.md`` ("Fitting your group") states and
+   justifies the method, and "Recovery" gives its measured coverage.
 
 Trials are sampled one at a time, the sampler seeded with ``seed + trials so far``,
-and every trial's simulations use fixed seeds, so a study resumed after an
-interruption proposes exactly the trials an uninterrupted one would have.
+and every trial's simulations use fixed seeds (the fresh groups too, and the posterior's
+draws), so a study resumed after an interruption proposes exactly the trials an
+uninterrupted one would have and reports the same intervals.
 """
 
 from __future__ import annotations

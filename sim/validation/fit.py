@@ -78,6 +78,8 @@ FRESH = 24
 the statistics (the intervals)."""
 WINDOW_SHARE = 3
 """The intervals' line is fitted over the best third of the trials (:func:`window`)."""
+WEAK = 0.8
+"""An interval wider than this share of its range says the export told little."""
 MISSING_PENALTY = 9.0
 """Term of a statistic the simulated groups cannot give though the export can (three
 scales away)."""
@@ -579,7 +581,11 @@ def synthetic_estimate(fit: Fit) -> tuple[Estimate | None, list[optuna.trial.Fro
 
 
 def intervals(fit: Fit) -> pd.DataFrame:
-    """Each fitted parameter: estimate, 90% interval, best trial (module docstring, 3.)."""
+    """Each fitted parameter: estimate, 90% interval, best trial (module docstring, 3.).
+
+    ``width`` is the interval's share of the range (log range for rates): near 1, the
+    export told little about the parameter.
+    """
     estimate, near = synthetic_estimate(fit)
     rows = []
     for j, p in enumerate(fit.params):
@@ -594,7 +600,7 @@ def intervals(fit: Fit) -> pd.DataFrame:
             high = from_unit(p, float(estimate.high[j]))
         rows.append({"parameter": p.key, "estimate": centre, "low": low, "high": high,
                      "best": best, "range_low": p.low, "range_high": p.high,
-                     "accepted": len(near),
+                     "width": to_unit(p, high) - to_unit(p, low), "accepted": len(near),
                      "statistics": ", ".join(s for s in p.statistics if s in fit.used)})
     return pd.DataFrame(rows)
 

@@ -38,6 +38,7 @@ from sim.validation.chatlog import simulate_chatlog
 from sim.validation.fit import (
     EXTRA_STATISTICS,
     PARAM_BY_KEY,
+    WEAK,
     Fit,
     accepted,
     as_exported,
@@ -89,7 +90,9 @@ def scenario_yaml(fit: Fit, log: ChatLog, table: pd.DataFrame, study_trials: int
         node[parts[-1]] = float(_number(value)) if isinstance(value, float) else value
     for r in table.itertuples():
         comments[r.parameter] = (f"fitted: {_number(r.estimate)}, 90% interval "
-                                 f"{_number(r.low)} to {_number(r.high)} (from {r.statistics})")
+                                 f"{_number(r.low)} to {_number(r.high)} (from {r.statistics})"
+                                 + (f"; weakly informed: the interval is {r.width:.0%} of "
+                                    "the range" if r.width > WEAK else ""))
     for key in fit.fixed:
         comments.setdefault(key, "fixed, not fitted")
     head = [f"# Fitted by commsim fit: {study_trials} trials of study {fit.study.study_name}.",
@@ -250,9 +253,9 @@ def report_html(fit: Fit, log: ChatLog, fitted_log: ChatLog | None, stats: pd.Da
              f"1; here {dispersion_of(fit):.3g}), cut to the range.</p>"]
     if len(table):
         parts.append(html_table(
-            ["parameter", "estimate", "90% low", "90% high", "best trial", "range",
-             "accepted trials", "fitted to"],
-            [[r.parameter, r.estimate, r.low, r.high, r.best,
+            ["parameter", "estimate", "90% low", "90% high", "share of the range",
+             "best trial", "range", "trials of the line", "fitted to"],
+            [[r.parameter, r.estimate, r.low, r.high, f"{r.width:.0%}", r.best,
               f"{r.range_low:g} to {r.range_high:g}", r.accepted, r.statistics]
              for r in table.itertuples()]))
     else:

@@ -30,10 +30,12 @@ evidence they are together, not as four independent pieces.
 
 The estimate is then the generalised least squares solution and its covariance the
 inverse Fisher information (:func:`linear_gaussian`), widened by the dispersion (the
-residual's chi-square over its degrees of freedom, at least 1, as a quasi-likelihood
-widens for a misfit: a structure the export was read wrong for, or a model that cannot
-match the group). A parameter's 90% interval is its estimate plus or minus 1.645
-standard errors (a Wald interval of the synthetic likelihood), cut to its range.
+residual's chi-square at the best values inside the ranges, :func:`misfit`, over its
+degrees of freedom, at least 1, as a quasi-likelihood widens for a misfit: a structure
+the export was read wrong for, or a model that cannot match the group). That
+Gaussian cut to the box of the ranges is the posterior under the search's uniform prior
+(:func:`box_posterior`): its means are the estimates, its 5% and 95% points the 90%
+intervals.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 
 DRAWS = 20_000
 """Draws from the Gaussian approximation for the box-cut posterior."""
@@ -151,6 +153,20 @@ def box_posterior(centre: np.ndarray, covariance: np.ndarray, draws: int = DRAWS
     return x, low, high
 
 
+def misfit(observed: np.ndarray, line: LocalLine, c_inv: np.ndarray) -> float:
+    """The chi-square of the gap at the best values inside the ranges (the box).
+
+    Bounded least squares on the whitened line: a line that reaches the export only at
+    values outside the ranges leaves a misfit, which the dispersion then counts.
+    """
+    values, vectors = np.linalg.eigh(c_inv)
+    whiten = vectors @ np.diag(np.sqrt(np.maximum(values, 0.0))) @ vectors.T
+    best = optimize.lsq_linear(whiten @ line.B, whiten @ (observed - line.a),
+                               bounds=(0.0, 1.0)).x
+    gap = observed - line.a - line.B @ best
+    return float(gap @ c_inv @ gap)
+
+
 def linear_gaussian(observed: np.ndarray, line: LocalLine, covariance: np.ndarray,
                     replicates: int) -> Estimate:
     """Generalised least squares of ``observed`` on the line; the posterior in the box.
@@ -167,8 +183,7 @@ def linear_gaussian(observed: np.ndarray, line: LocalLine, covariance: np.ndarra
     information = line.B.T @ c_inv @ line.B
     v0 = np.linalg.pinv(information)
     centre = v0 @ line.B.T @ c_inv @ (observed - line.a)
-    gap = observed - line.a - line.B @ centre
-    chi2 = float(gap @ c_inv @ gap)
+    chi2 = misfit(observed, line, c_inv)
     dof = max(k - p, 1)
     dispersion = max(1.0, chi2 / dof)
     covariance_x = v0 * dispersion

@@ -245,12 +245,14 @@ def report_html(fit: Fit, log: ChatLog, fitted_log: ChatLog | None, stats: pd.Da
              "<h2>Fitted parameters</h2>",
              "<p>A Gaussian synthetic likelihood (Wood 2010) of the statistics used, "
              "linearised: the simulated means as a straight line in the parameters, "
-             "fitted over the accepted trials (the lowest distances); their covariance "
-             "from groups simulated with fresh seeds at the best trial. Estimate: the "
-             "generalised least squares solution. 90% interval: the estimate plus or "
-             "minus 1.645 standard errors (inverse Fisher information) widened by the "
-             "dispersion (the misfit's chi-square over its degrees of freedom, at least "
-             f"1; here {dispersion_of(fit):.3g}), cut to the range.</p>"]
+             "fitted over the lowest-distance trials; the statistics' covariance "
+             "from groups simulated with fresh seeds at the best trial. Centre: the "
+             "generalised least squares solution; its covariance the inverse Fisher "
+             "information widened by the dispersion (the misfit's chi-square at the best "
+             "values inside the ranges over its degrees of freedom, at least 1; here "
+             f"{dispersion_of(fit):.3g}). That Gaussian cut to the ranges is the posterior "
+             "under the search's uniform prior: the estimate is its mean, the 90% interval "
+             "its 5% to 95% points.</p>"]
     if len(table):
         parts.append(html_table(
             ["parameter", "estimate", "90% low", "90% high", "share of the range",

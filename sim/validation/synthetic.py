@@ -175,7 +175,8 @@ def linear_gaussian(observed: np.ndarray, line: LocalLine, covariance: np.ndarra
     compared with is over ``replicates`` groups, so the gap's covariance is
     ``covariance x (1 + 1/replicates)`` plus the line's residual variance. The centre's
     covariance is the inverse Fisher information times the dispersion. A parameter no
-    statistic moves gets an infinite variance (its whole range, estimate the middle).
+    statistic moves gets an infinite variance (the middle 90% of its range, estimate the
+    middle).
     """
     k, p = line.B.shape
     c = covariance * (1 + 1 / replicates) + np.diag(line.residual)

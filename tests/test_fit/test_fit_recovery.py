@@ -1,8 +1,13 @@
 """Recovery, CI-sized: groups simulated with known values are fitted back from a CSV export.
 
-``benchmarks/bench_fit.py`` measures the same for every parameter and format; here one
-format and one parameter (the discovery rate: the joins a day inform it closely), the
-others fixed at their true values, a few seeded cases.
+``benchmarks/bench_fit.py`` measures the same for every parameter and format
+(``docs/chat-exports.md``, "Recovery"); here one format and one parameter (the discovery
+rate: the joins a day inform it closely), the others fixed at their true values, three
+seeded 60-day cases, 14 trials each. Fixed seeds make the outcome deterministic; the
+thresholds are the stated ones: all three true values inside their 90% intervals (at
+least 90%), a mean error of at most 0.1 of the log range, and a mean width of at most
+half of it (measured: 3 of 3 inside, errors 0.044, 0.012 and 0.053, widths 0.45, 0.35
+and 0.41; six cases gave 6 of 6 inside, widths 0.35-0.54).
 """
 
 from __future__ import annotations

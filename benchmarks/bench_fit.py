@@ -5,10 +5,12 @@ A seeded set of groups is simulated with known values of the fitted parameters (
 in the middle 60% of each range, log-uniformly for rates), each is written in each
 export format and read back, and fitted with a small budget. Printed, per format and
 parameter: the share of cases whose true value lies inside the 90% interval, and the
-mean |estimate - truth| over the parameter's range (over the log range for rates).
+mean |estimate - truth| over the parameter's range (over the log range for rates), the
+best trial's, and the interval's mean width over the range.
 
     python benchmarks/bench_fit.py [--cases 4] [--trials 60] [--days 120]
                                    [--formats csv,whatsapp,wechat,telegram,discord]
+                                   [--save rows.csv]
 """
 
 from __future__ import annotations
@@ -69,18 +71,28 @@ def recover(cases: int, trials: int, days: int, formats: list[str], workers: int
                 t = truth[r.parameter]
                 rows.append({"case": case, "format": fmt, "parameter": r.parameter,
                              "truth": t, "estimate": r.estimate, "low": r.low, "high": r.high,
+                             "best": r.best,
                              "inside": r.low <= t <= r.high,
                              "error": abs(scaled(r.parameter, r.estimate)
-                                          - scaled(r.parameter, t))})
+                                          - scaled(r.parameter, t)),
+                             "best_error": abs(scaled(r.parameter, r.best)
+                                               - scaled(r.parameter, t)),
+                             "width": scaled(r.parameter, r.high)
+                             - scaled(r.parameter, r.low)})
     return pd.DataFrame(rows)
 
 
 def coverage_table(found: pd.DataFrame) -> pd.DataFrame:
-    """Per format and parameter: cases, share inside the interval, mean scaled error."""
+    """Per format and parameter: cases, share inside the interval, mean scaled error and width.
+
+    ``best_error`` is the best trial's error, for comparison; ``width`` the interval's
+    mean width as a share of the range (1: the whole range, nothing learned).
+    """
     return (found.groupby(["format", "parameter"])
             .agg(cases=("inside", "size"), coverage=("inside", "mean"),
-                 error=("error", "mean"), width=("high", "mean"))
-            .drop(columns="width").reset_index())
+                 error=("error", "mean"), best_error=("best_error", "mean"),
+                 width=("width", "mean"))
+            .reset_index())
 
 
 def main() -> None:
@@ -89,9 +101,12 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=60)
     parser.add_argument("--days", type=int, default=120)
     parser.add_argument("--formats", default="csv,whatsapp,wechat,telegram,discord")
+    parser.add_argument("--save", type=Path, help="Also write every case's row (CSV).")
     args = parser.parse_args()
     started = time.perf_counter()
     found = recover(args.cases, args.trials, args.days, args.formats.split(","))
+    if args.save:
+        found.to_csv(args.save, index=False)
     table = coverage_table(found)
     print(f"recovery: {args.cases} cases x {len(args.formats.split(','))} formats, "
           f"{args.trials} trials each, {args.days}-day groups, "

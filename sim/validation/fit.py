@@ -4,11 +4,15 @@ Likelihood-free, in three parts:
 
 1. **Structure** (:func:`structure_of`): what the export says directly is copied, not
    fitted: the days it covers (the horizon), who was in the group on its first day
-   (the founders), the operators guessed from the membership events (the owner:
-   whoever ``created`` the group, else whoever added most people; administrators:
-   the others who removed someone or made at least a tenth of the additions, five at
-   most), the owner's on-topic posts that answer nothing a day (their content) and a
-   population large enough for the joins seen.
+   (the founders; when the format shows founders only once they write -- a Discord
+   server -- their count is divided by the share of settled joiners who wrote,
+   :func:`seen_founders_share`), the operators guessed from the membership events (the
+   owner: whoever ``created`` the group, else whoever added most people, else -- no
+   event names anyone -- whoever posted on-topic messages answering nothing on the most
+   days, :func:`top_poster`; administrators: the others who removed someone or made at
+   least a tenth of the additions, five at most), the owner's on-topic posts that
+   answer nothing a day (their content) and a population large enough for the joins
+   seen.
 2. **Search**: an Optuna study (seeded TPE, SQLite in the output folder, resumable)
    over the behavioural parameters of :data:`FIT_PARAMS` whose statistics the export
    can give. Each trial simulates :data:`REPLICATES` groups with the structure and the
@@ -18,23 +22,23 @@ Likelihood-free, in three parts:
    (:func:`distance`): the sum, over the statistics used, of
    ``((simulated mean - observed) / scale)^2`` with ``scale = sd * sqrt(1 + 1/R)``,
    ``sd`` the spread across the R replicates (at least the statistic's floor,
-   :func:`floor`), which is the standard deviation of ``mean - observed`` if the
-   observed group were one more draw of the model. The distance is then, near the
-   truth, approximately a chi-square: minus twice a Gaussian synthetic log-likelihood
-   (Wood 2010), up to a constant.
-3. **Intervals** (:func:`intervals`): a profile rule on that synthetic likelihood.
-   The trials whose distance is within :data:`PROFILE_DELTA` (2.71, the 90% point of
-   a chi-square with one degree of freedom) times the dispersion (:func:`dispersion`:
-   the lowest distance over its degrees of freedom, at least 1) of the lowest are
-   *accepted*; a
-   parameter's 90% interval runs from the lowest to the highest value among them, and
-   its estimate is their median. At least :data:`MIN_ACCEPTED` trials are accepted
-   (the best ones), so an interval is never a single point. ``docs/chat-exports.md``
-   ("Fitting your group") states and justifies the rule.
+   :func:`floor`). The distance only guides the search: it treats the statistics as
+   independent and its scales come from four groups.
+3. **Intervals** (:func:`intervals`): a Gaussian synthetic likelihood (Wood 2010),
+   linearised (:mod:`sim.validation.synthetic`): the simulated means as a line in the
+   parameters over the lowest-distance trials (:func:`window`), the covariance of the
+   statistics (correlations included) from :data:`FRESH` groups simulated with fresh
+   seeds at the best trial (:func:`fresh_groups`, kept in the study), the generalised
+   least squares solution and its inverse Fisher information, widened by the
+   dispersion; the estimate and the 90% interval are the mean and the 5% and 95%
+   points of that Gaussian cut to the ranges searched (the posterior under the
+   search's uniform prior). ``docs/chat-exports.md`` ("Fitting your group") states and
+   justifies the method, and "Recovery" gives its measured coverage.
 
 Trials are sampled one at a time, the sampler seeded with ``seed + trials so far``,
-and every trial's simulations use fixed seeds, so a study resumed after an
-interruption proposes exactly the trials an uninterrupted one would have.
+and every trial's simulations use fixed seeds (the fresh groups too, and the posterior's
+draws), so a study resumed after an interruption proposes exactly the trials an
+uninterrupted one would have and reports the same intervals.
 """
 
 from __future__ import annotations
@@ -64,16 +68,18 @@ from sim.running.budget import default_workers
 from sim.running.runner import start_fork_server, worker_started
 from sim.validation.calibrate import model_digest, retry_cut_short
 from sim.validation.chatlog import simulate_chatlog
+from sim.validation.synthetic import Estimate, linear_gaussian, local_linear, shrunk_covariance
 
 DATABASE = "study.db"
 REPLICATES = 4
 """Simulated groups per trial (their spread is the distance's scale)."""
-PROFILE_DELTA = 2.706
-"""Distance above the lowest within which a trial is accepted: the 90% point of a
-chi-square with one degree of freedom (a 90% profile-likelihood interval)."""
-MIN_ACCEPTED = 5
-"""Fewest trials accepted for the intervals (the best ones, when fewer are within the
-threshold)."""
+FRESH = 24
+"""Simulated groups with fresh seeds at the best trial's values, for the covariance of
+the statistics (the intervals)."""
+WINDOW_SHARE = 3
+"""The intervals' line is fitted over the best third of the trials (:func:`window`)."""
+WEAK = 0.8
+"""An interval wider than this share of its range says the export told little."""
 MISSING_PENALTY = 9.0
 """Term of a statistic the simulated groups cannot give though the export can (three
 scales away)."""
@@ -81,6 +87,8 @@ DEFAULT_BUDGET = 6.0
 """Minutes of search by default: with reading, structure and report, a 200-member,
 180-day export takes under ten minutes on two cores."""
 JOINS = ("joined_link", "added")
+STAY_DAYS = 30
+"""Days in the group after which a joiner's writing stands for a founder's."""
 QR_SHARER = "m-qr-sharer"
 """Who shared the QR code of a simulated WeChat join with nobody named (the exporter)."""
 EXTRA_STATISTICS = {"joins_per_day": "joins (added or by link) after the first day, a day"}
@@ -212,13 +220,49 @@ def joins_per_day(log: ChatLog) -> float:
     return float((days > 0).sum()) / max(log.days, 1)
 
 
+def top_poster(log: ChatLog) -> str | None:
+    """Who posts content: on the most days an on-topic message that answers nothing.
+
+    Days, not messages: content comes day after day, talk in bursts (None: nobody).
+    """
+    m = log.messages
+    posts = m[~m["off_topic"] & m["reply_to"].isna()]
+    days = posts.assign(day=posts["time"].dt.normalize()).groupby("member")["day"].nunique()
+    if days.empty:
+        return None
+    return str(days.sort_values(ascending=False, kind="stable").index[0])
+
+
+def seen_founders_share(log: ChatLog, join_day: pd.Series) -> float:
+    """The share of founders an export shows, when it shows only those who wrote.
+
+    A format that hides additions and the group's creation but shows joins by link
+    (a Discord server) shows a founder only once they write: the share who wrote
+    among the joiners who had at least 30 days in the group stands for the founders'
+    (at least 0.1; 1 for every other format, or too few such joiners).
+    """
+    if not {"added", "created"} <= log.platform_limits or "joined_link" in log.platform_limits:
+        return 1.0
+    if not len(log.messages):
+        return 1.0
+    end = (log.messages["time"].max().normalize()
+           - log.messages["time"].min().normalize()).days
+    settled = join_day[(join_day > 0) & (join_day <= end - STAY_DAYS)]
+    if len(settled) < 5:
+        return 1.0
+    wrote = settled.index.isin(log.messages["member"].unique())
+    return max(float(wrote.mean()), 0.1)
+
+
 def structure_of(log: ChatLog) -> Structure:
     """The scenario's frame from an export (see the module's docstring)."""
     members = log.members()
     join_day, _ = _join_days(log)
     newcomers = int((join_day > 0).sum())
-    founders = max(len(members) - newcomers, 2)
+    founders = max(round((len(members) - newcomers) / seen_founders_share(log, join_day)), 2)
     owner, admins = guess_operators(log)
+    if owner is None:  # no event names anyone: the one who posts most (the content)
+        owner = top_poster(log)
     owner_rate = 0.0
     if owner is not None and log.days:  # content-like: on-topic posts that answer nothing
         m = log.messages
@@ -341,11 +385,15 @@ class Fit:
         """The structure with the trial's values (and the fixed ones) set."""
         return with_values(self.base, {**self.fixed, **values})
 
+    def simulate(self, values: dict[str, Any], replicates: range) -> list[dict[str, float]]:
+        """The statistics of the simulated groups ``replicates`` at ``values``."""
+        scenario = self.scenario_for(values)
+        return self.run_jobs([(scenario, k, self.fmt, self.limits) for k in replicates])
+
     def evaluate(self, values: dict[str, Any]) -> tuple[float, dict[str, float]]:
         """Distance and simulated means of the candidate ``values``."""
-        scenario = self.scenario_for(values)
-        jobs = [(scenario, k, self.fmt, self.limits) for k in range(self.replicates)]
-        return distance(self.observed, self.run_jobs(jobs), self.used)
+        return distance(self.observed, self.simulate(values, range(self.replicates)),
+                        self.used)
 
     def step(self) -> optuna.trial.FrozenTrial:
         """Propose, evaluate and record one trial."""
@@ -355,9 +403,11 @@ class Fit:
         values = {}
         for p in self.params:
             values[p.key] = trial.suggest_float(p.key, p.low, p.high, log=p.log)
-        value, means = self.evaluate(values)
+        groups = self.simulate(values, range(self.replicates))
+        value, means = distance(self.observed, groups, self.used)
         trial.set_user_attr("simulated", {k: (None if math.isnan(v) else v)
                                           for k, v in means.items() if k in self.used})
+        trial.set_user_attr("groups", [[_stored(g[k]) for k in self.used] for g in groups])
         return self.study.tell(trial, value)
 
 
@@ -458,44 +508,107 @@ def run_fit(fit: Fit, budget_minutes: float | None = DEFAULT_BUDGET,
 # --- intervals ------------------------------------------------------------------------
 
 
-def dispersion(best: float, statistics: int, params: int) -> float:
-    """How much the distance's scales understate the misfit: at least 1.
+def _stored(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
 
-    The lowest distance over its degrees of freedom (statistics used less parameters
-    fitted, at least 1), as a quasi-likelihood's deviance over its degrees of freedom:
-    at the truth, with the scales right, it is about 1; a larger value means the
-    simulated groups vary less than the gap to the export (the model cannot match it
-    exactly, or the search has not reached it), and the threshold is widened by it.
+
+def to_unit(p: FitParam, value: float) -> float:
+    """A value on the 0-1 scale of its range (log scale for rates)."""
+    if p.log:
+        return (math.log(value) - math.log(p.low)) / (math.log(p.high) - math.log(p.low))
+    return (value - p.low) / (p.high - p.low)
+
+
+def from_unit(p: FitParam, unit: float) -> float:
+    """The value at ``unit`` on the 0-1 scale of its range."""
+    if p.log:
+        return math.exp(math.log(p.low) + unit * (math.log(p.high) - math.log(p.low)))
+    return p.low + unit * (p.high - p.low)
+
+
+def window(study: optuna.Study, params: int) -> list[optuna.trial.FrozenTrial]:
+    """The trials the mean is linearised over: the lowest distances, best first.
+
+    A third of the complete trials, at least ``4 x (params + 1)`` (all, when fewer):
+    enough for the slopes, near enough to the best for a line.
     """
-    return max(1.0, best / max(statistics - params, 1))
-
-
-def accepted(study: optuna.Study, statistics: int = 1, params: int = 0
-             ) -> list[optuna.trial.FrozenTrial]:
-    """The trials within ``PROFILE_DELTA x dispersion`` of the best (at least the best five)."""
     done = sorted(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)),
                   key=lambda t: (t.value, t.number))
-    if not done:
-        return []
-    delta = PROFILE_DELTA * dispersion(done[0].value, statistics, params)
-    near = [t for t in done if t.value <= done[0].value + delta]
-    return near if len(near) >= MIN_ACCEPTED else done[:MIN_ACCEPTED]
+    return done[:max(len(done) // WINDOW_SHARE, 4 * (params + 1))]
+
+
+def accepted(study: optuna.Study, params: int = 1) -> list[optuna.trial.FrozenTrial]:
+    """The trials the intervals are computed from (:func:`window`)."""
+    return window(study, params)
+
+
+def fresh_groups(fit: Fit, best: optuna.trial.FrozenTrial) -> list[list[float | None]]:
+    """The used statistics of :data:`FRESH` groups at the best trial's values, fresh seeds.
+
+    Simulated once per best trial and kept in the study (a resumed fit reads them).
+    """
+    key = f"fresh-{best.number}"
+    if key not in fit.study.user_attrs:
+        values = {p.key: best.params[p.key] for p in fit.params}
+        groups = fit.simulate(values, range(fit.replicates, fit.replicates + FRESH))
+        fit.study.set_user_attr(key, [[_stored(g[k]) for k in fit.used] for g in groups])
+    return fit.study.user_attrs[key]
+
+
+def synthetic_estimate(fit: Fit) -> tuple[Estimate | None, list[optuna.trial.FrozenTrial]]:
+    """The linear-Gaussian synthetic likelihood's estimate (:mod:`sim.validation.synthetic`).
+
+    None when there are too few trials for the line (fewer than the parameters + 2).
+    Statistics some window trial or fresh group cannot give are left out.
+    """
+    near = window(fit.study, len(fit.params))
+    if len(near) < len(fit.params) + 2:
+        return None, near
+    samples = np.array(fresh_groups(fit, near[0]) + near[0].user_attrs.get("groups", []),
+                       dtype=float)
+    means = np.array([[t.user_attrs["simulated"].get(k) for k in fit.used] for t in near],
+                     dtype=float)
+    ok = np.isfinite(samples).all(axis=0) & np.isfinite(means).all(axis=0)
+    if not ok.any():
+        return None, near
+    used = [k for k, good in zip(fit.used, ok, strict=True) if good]
+    observed = np.array([fit.observed[k] for k in used])
+    x = np.array([[to_unit(p, t.params[p.key]) for p in fit.params] for t in near])
+    line = local_linear(x, means[:, ok])
+    floors = np.array([floor(k, fit.observed[k]) for k in used])
+    covariance = shrunk_covariance(samples[:, ok], floors)
+    return linear_gaussian(observed, line, covariance, fit.replicates), near
 
 
 def intervals(fit: Fit) -> pd.DataFrame:
-    """Each fitted parameter: estimate (median of accepted), 90% interval, best trial."""
-    keep = accepted(fit.study, len(fit.used), len(fit.params))
+    """Each fitted parameter: estimate, 90% interval, best trial (module docstring, 3.).
+
+    ``width`` is the interval's share of the range (log range for rates): near 1, the
+    export told little about the parameter.
+    """
+    estimate, near = synthetic_estimate(fit)
     rows = []
-    for p in fit.params:
-        values = np.array([t.params[p.key] for t in keep if p.key in t.params])
-        if values.size == 0:
+    for j, p in enumerate(fit.params):
+        if not near:
             continue
-        rows.append({"parameter": p.key, "estimate": float(np.median(values)),
-                     "low": float(values.min()), "high": float(values.max()),
-                     "best": float(keep[0].params[p.key]), "range_low": p.low,
-                     "range_high": p.high, "accepted": int(values.size),
+        best = float(near[0].params[p.key])
+        if estimate is None:  # too few trials for a line: the best, anywhere in range
+            centre, low, high = best, p.low, p.high
+        else:
+            centre = from_unit(p, float(estimate.x[j]))
+            low = from_unit(p, float(estimate.low[j]))
+            high = from_unit(p, float(estimate.high[j]))
+        rows.append({"parameter": p.key, "estimate": centre, "low": low, "high": high,
+                     "best": best, "range_low": p.low, "range_high": p.high,
+                     "width": to_unit(p, high) - to_unit(p, low), "accepted": len(near),
                      "statistics": ", ".join(s for s in p.statistics if s in fit.used)})
     return pd.DataFrame(rows)
+
+
+def dispersion_of(fit: Fit) -> float:
+    """The dispersion the intervals were widened by (1 with too few trials)."""
+    estimate, _ = synthetic_estimate(fit)
+    return 1.0 if estimate is None else estimate.dispersion
 
 
 def trial_table(study: optuna.Study) -> pd.DataFrame:

@@ -38,11 +38,11 @@ from sim.validation.chatlog import simulate_chatlog
 from sim.validation.fit import (
     EXTRA_STATISTICS,
     PARAM_BY_KEY,
-    PROFILE_DELTA,
+    WEAK,
     Fit,
     accepted,
     as_exported,
-    dispersion,
+    dispersion_of,
     intervals,
     trial_table,
 )
@@ -90,16 +90,18 @@ def scenario_yaml(fit: Fit, log: ChatLog, table: pd.DataFrame, study_trials: int
         node[parts[-1]] = float(_number(value)) if isinstance(value, float) else value
     for r in table.itertuples():
         comments[r.parameter] = (f"fitted: {_number(r.estimate)}, 90% interval "
-                                 f"{_number(r.low)} to {_number(r.high)} (from {r.statistics})")
+                                 f"{_number(r.low)} to {_number(r.high)} (from {r.statistics})"
+                                 + (f"; weakly informed: the interval is {r.width:.0%} of "
+                                    "the range" if r.width > WEAK else ""))
     for key in fit.fixed:
         comments.setdefault(key, "fixed, not fitted")
     head = [f"# Fitted by commsim fit: {study_trials} trials of study {fit.study.study_name}.",
             "# Structure (days, founders, operators, the owner's posting) is read from the",
-            "# export; the commented values are fitted, with 90% intervals by the profile",
-            f"# rule (trials within {PROFILE_DELTA} x {dispersion_of(fit):.3g}, the dispersion, "
-            "of the",
-            "# lowest distance; docs/chat-exports.md, \"Fitting your group\"). Add arms to",
-            "# compare strategies on this group."]
+            "# export; the commented values are fitted, with 90% intervals of the Gaussian",
+            "# synthetic likelihood, linearised near the best trials (widened by the",
+            f"# dispersion {dispersion_of(fit):.3g}; docs/chat-exports.md, "
+            "\"Fitting your group\").",
+            "# Add arms to compare strategies on this group."]
     if fit.dropped:
         head.append("# Not fitted (the export cannot inform them): "
                     + ", ".join(fit.dropped) + ".")
@@ -194,7 +196,7 @@ def parameter_figure(fit: Fit, table: pd.DataFrame) -> go.Figure:
     Accepted trials are red; the interval is shaded.
     """
     trials = [t for t in fit.study.get_trials(deepcopy=False) if t.value is not None]
-    keep = {t.number for t in accepted(fit.study, len(fit.used), len(fit.params))}
+    keep = {t.number for t in accepted(fit.study, len(fit.params))}
     n = max(len(table), 1)
     fig = make_subplots(rows=1, cols=n, subplot_titles=[r.parameter.split(".")[-1]
                                                         for r in table.itertuples()])
@@ -209,19 +211,12 @@ def parameter_figure(fit: Fit, table: pd.DataFrame) -> go.Figure:
         if PARAM_BY_KEY[r.parameter].log:
             fig.update_xaxes(type="log", row=1, col=i)
     fig.update_yaxes(type="log", title_text="distance", row=1, col=1)
-    fig.update_layout(title="Each parameter: trials (red: accepted) and its 90% interval "
+    fig.update_layout(title="Each parameter: trials (red: the line's trials) and its 90% interval "
                       "(shaded)", height=420)
     return fig
 
 
 # --- the page ---------------------------------------------------------------------------
-
-
-def dispersion_of(fit: Fit) -> float:
-    """The dispersion the intervals were widened by (1 before any trial)."""
-    best = min((t.value for t in fit.study.get_trials(deepcopy=False)
-                if t.value is not None), default=0.0)
-    return dispersion(best, len(fit.used), len(fit.params))
 
 
 def found_rows(fit: Fit, log: ChatLog) -> list[list[Any]]:
@@ -248,18 +243,21 @@ def report_html(fit: Fit, log: ChatLog, fitted_log: ChatLog | None, stats: pd.Da
              "<h2>What the export shows</h2>",
              html_table(["", "value"], found_rows(fit, log)),
              "<h2>Fitted parameters</h2>",
-             "<p>Estimate: the median of the accepted trials. 90% interval: the lowest "
-             "to the highest value among the accepted trials, those whose distance is "
-             f"within {PROFILE_DELTA} (the 90% point of a chi-square with one degree of "
-             "freedom: a profile-likelihood interval on the Gaussian synthetic likelihood "
-             "the distance approximates) times the dispersion of the lowest (the lowest "
-             "distance over the statistics used less the parameters, at least 1; here "
-             f"{dispersion_of(fit):.3g}), at least the best five.</p>"]
+             "<p>A Gaussian synthetic likelihood (Wood 2010) of the statistics used, "
+             "linearised: the simulated means as a straight line in the parameters, "
+             "fitted over the lowest-distance trials; the statistics' covariance "
+             "from groups simulated with fresh seeds at the best trial. Centre: the "
+             "generalised least squares solution; its covariance the inverse Fisher "
+             "information widened by the dispersion (the misfit's chi-square at the best "
+             "values inside the ranges over its degrees of freedom, at least 1; here "
+             f"{dispersion_of(fit):.3g}). That Gaussian cut to the ranges is the posterior "
+             "under the search's uniform prior: the estimate is its mean, the 90% interval "
+             "its 5% to 95% points.</p>"]
     if len(table):
         parts.append(html_table(
-            ["parameter", "estimate", "90% low", "90% high", "best trial", "range",
-             "accepted trials", "fitted to"],
-            [[r.parameter, r.estimate, r.low, r.high, r.best,
+            ["parameter", "estimate", "90% low", "90% high", "share of the range",
+             "best trial", "range", "trials of the line", "fitted to"],
+            [[r.parameter, r.estimate, r.low, r.high, f"{r.width:.0%}", r.best,
               f"{r.range_low:g} to {r.range_high:g}", r.accepted, r.statistics]
              for r in table.itertuples()]))
     else:

@@ -121,3 +121,24 @@ def test_the_format_help_names_every_reader_and_no_other():
 
     named = re.findall(r"[a-z]+", FORMATS_HELP.split("(")[0].replace(" or ", ", "))
     assert named == list(FORMATS)
+
+
+def test_a_resumed_fit_reports_the_same_intervals(tmp_path, csv_export):
+    """Fresh groups are kept in the study per best trial, the posterior's draws seeded:
+    stopping after 3 trials (intervals computed then) and going on to 6 reports what 6
+    in one go report."""
+    from sim.chats import read_chat
+    from sim.validation.fit import intervals, opened, run_fit
+
+    log = read_chat(csv_export)
+    keys = ["dynamics.discovery_rate"]
+    with opened(log, tmp_path / "a", workers=1, keys=keys) as fit:
+        run_fit(fit, None, 3)
+        intervals(fit)
+    tables = []
+    for name in ("a", "b"):
+        with opened(log, tmp_path / name, workers=1, keys=keys) as fit:
+            run_fit(fit, None, 6)
+            tables.append(intervals(fit))
+    assert len(tables[0]) == 1
+    pd.testing.assert_frame_equal(tables[0], tables[1])

@@ -1,8 +1,13 @@
 """Recovery, CI-sized: groups simulated with known values are fitted back from a CSV export.
 
-``benchmarks/bench_fit.py`` measures the same for every parameter and format; here one
-format and one parameter (the discovery rate: the joins a day inform it closely), the
-others fixed at their true values, a few seeded cases.
+``benchmarks/bench_fit.py`` measures the same for every parameter and format
+(``docs/chat-exports.md``, "Recovery"); here one format and one parameter (the discovery
+rate: the joins a day inform it closely), the others fixed at their true values, three
+seeded 60-day cases, 14 trials each. Fixed seeds make the outcome deterministic; the
+thresholds are the stated ones: all three true values inside their 90% intervals (at
+least 90%), a mean error of at most 0.1 of the log range, and a mean width of at most
+half of it (measured: 3 of 3 inside, errors 0.044, 0.012 and 0.053, widths 0.45, 0.35
+and 0.41; six cases gave 6 of 6 inside, widths 0.35-0.54).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ TRIALS = 14
 TOLERANCE = 0.1
 """Largest mean |estimate - truth|, as a share of the parameter's range (log range: a
 rate)."""
+WIDTH = 0.5
+"""Largest mean width of the 90% intervals, as a share of the log range."""
 
 
 def scaled(value: float) -> float:
@@ -45,13 +52,15 @@ def recovered(tmp_path_factory) -> list[tuple[float, float, float, float]]:
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19's 90% coverage is not reached: at the "
-                   "current behavioural defaults the third case (truth 0.000124) falls below "
-                   "its interval (0.000186 to 0.00206); 2 of 3 inside (docs/chat-exports.md, "
-                   "'Recovery')")
 def test_the_true_value_is_inside_the_interval(recovered):
     inside = [low <= truth <= high for truth, _, low, high in recovered]
     assert np.mean(inside) >= 0.9, recovered
+
+
+def test_the_interval_says_something(recovered):
+    """Coverage is no merit if the interval is the whole range."""
+    widths = [scaled(high) - scaled(low) for _, _, low, high in recovered]
+    assert np.mean(widths) <= WIDTH, recovered
 
 
 def test_the_estimate_is_within_tolerance(recovered):

@@ -70,5 +70,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check sim agents tests benchmarks
 	$(VENV)/bin/lint-imports
 
+# numba keeps compiled kernels next to the sources (__pycache__/*.nbi, *.nbc) and adds
+# entries as the kernels change; a checkout whose cache had grown to 424 entries ran
+# sweeps a fifth slower (25.6 against 32.5 runs/s on one worker) until it was cleared
 clean:
 	rm -rf $(VENV) runs .pytest_cache .hypothesis .ruff_cache
+	find sim agents -name '*.nbi' -delete
+	find sim agents -name '*.nbc' -delete

@@ -584,9 +584,11 @@ def intervals(fit: Fit) -> pd.DataFrame:
     """Each fitted parameter: estimate, 90% interval, best trial (module docstring, 3.).
 
     ``width`` is the interval's share of the range (log range for rates): near 1, the
-    export told little about the parameter.
+    export told little about the parameter. ``dispersion`` is what the intervals were
+    widened by (the same on every row; 1 with too few trials for the line).
     """
     estimate, near = synthetic_estimate(fit)
+    dispersion = 1.0 if estimate is None else float(estimate.dispersion)
     rows = []
     for j, p in enumerate(fit.params):
         if not near:
@@ -601,14 +603,9 @@ def intervals(fit: Fit) -> pd.DataFrame:
         rows.append({"parameter": p.key, "estimate": centre, "low": low, "high": high,
                      "best": best, "range_low": p.low, "range_high": p.high,
                      "width": to_unit(p, high) - to_unit(p, low), "accepted": len(near),
+                     "dispersion": dispersion,
                      "statistics": ", ".join(s for s in p.statistics if s in fit.used)})
     return pd.DataFrame(rows)
-
-
-def dispersion_of(fit: Fit) -> float:
-    """The dispersion the intervals were widened by (1 with too few trials)."""
-    estimate, _ = synthetic_estimate(fit)
-    return 1.0 if estimate is None else estimate.dispersion
 
 
 def trial_table(study: optuna.Study) -> pd.DataFrame:

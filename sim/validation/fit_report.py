@@ -42,7 +42,6 @@ from sim.validation.fit import (
     Fit,
     accepted,
     as_exported,
-    dispersion_of,
     intervals,
     trial_table,
 )
@@ -69,6 +68,11 @@ def statistics_table(fit: Fit, fitted: dict[str, float]) -> pd.DataFrame:
         "used": [n in fit.used for n in names],
         "reason": [fit.reasons.get(n, "") for n in names],
         "description": [_describe(n) for n in names]})
+
+
+def dispersion(table: pd.DataFrame) -> float:
+    """What the intervals of ``table`` (:func:`intervals`) were widened by (1 if none)."""
+    return float(table["dispersion"].iloc[0]) if len(table) else 1.0
 
 
 def _number(value: float) -> str:
@@ -99,7 +103,7 @@ def scenario_yaml(fit: Fit, log: ChatLog, table: pd.DataFrame, study_trials: int
             "# Structure (days, founders, operators, the owner's posting) is read from the",
             "# export; the commented values are fitted, with 90% intervals of the Gaussian",
             "# synthetic likelihood, linearised near the best trials (widened by the",
-            f"# dispersion {dispersion_of(fit):.3g}; docs/chat-exports.md, "
+            f"# dispersion {dispersion(table):.3g}; docs/chat-exports.md, "
             "\"Fitting your group\").",
             "# Add arms to compare strategies on this group."]
     if fit.dropped:
@@ -250,7 +254,7 @@ def report_html(fit: Fit, log: ChatLog, fitted_log: ChatLog | None, stats: pd.Da
              "generalised least squares solution; its covariance the inverse Fisher "
              "information widened by the dispersion (the misfit's chi-square at the best "
              "values inside the ranges over its degrees of freedom, at least 1; here "
-             f"{dispersion_of(fit):.3g}). That Gaussian cut to the ranges is the posterior "
+             f"{dispersion(table):.3g}). That Gaussian cut to the ranges is the posterior "
              "under the search's uniform prior: the estimate is its mean, the 90% interval "
              "its 5% to 95% points.</p>"]
     if len(table):

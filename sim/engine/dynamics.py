@@ -15,7 +15,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           0.0, 1.0),
     Param("read_gain", 0.85, "extra chance to open the chat for a fully engaged member",
           "share 0-1", 0.0, 1.0),
-    Param("muted_read_factor", 0.225, "how much muting the group cuts the chance of reading",
+    Param("muted_read_factor", 0.6686, "how much muting the group cuts the chance of reading",
           "factor 0-1", 0.0, 1.0),
     Param("engagement_exponent", 2.06, "how sharply posting falls with lower engagement",
           "exponent", 0.5, 4.0),
@@ -23,7 +23,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "that give 63% of the full chat", "messages/day", 0.1, 1000.0),
     Param("topic_floor", 0.1, "share of the chat that goes on with no conversation starters",
           "share 0-1", 0.0, 1.0),
-    Param("member_content_quality", 0.45, "quality of content members (not the owner) post",
+    Param("member_content_quality", 0.25, "quality of content members (not the owner) post",
           "score 0-1", 0.0, 1.0),
     # on-topic and off-topic talk
     Param("on_topic_talk", 0.5, "share of a member's talk (not content, questions or ads) "
@@ -62,7 +62,7 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "answer", "responders", 0.1, 1000.0),
     Param("first_reply_boost", 0.112, "engagement gained by a newcomer whose first post is "
           "answered", "share of the gap to 1", 0.0, 1.0),
-    Param("first_silence_penalty", 0.2, "engagement lost by a newcomer whose first post gets no "
+    Param("first_silence_penalty", 0.1121, "engagement lost by a newcomer whose first post gets no "
           "reply", "share 0-1", 0.0, 1.0),
     # value memory and weights
     Param("value_memory", 0.12, "weight of today's experience in perceived value (1/days "
@@ -73,14 +73,14 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
           "messages/day", 1.0, 500.0),
     Param("money_scale", 5.0, "money received in a day that is worth 63% of the material value",
           "yuan", 0.01, 1000.0),
-    Param("noise_tolerance", 109.0, "messages a day an average member reads without feeling "
+    Param("noise_tolerance", 75.695, "messages a day an average member reads without feeling "
           "flooded", "messages/day", 1.0, 5000.0),
-    Param("overload_quiet", 0.5, "how much a reader who cannot follow the whole chat writes "
+    Param("overload_quiet", 0.6524, "how much a reader who cannot follow the whole chat writes "
           "and replies less: posting and replying x (share of yesterday's messages their "
           "attention budget covers, noise_tolerance x (0.5 + engagement))^overload_quiet "
           "(overloaded readers stop taking part; Jones, Ravid & Rafaeli 2004); 0: not at all",
           "exponent", 0.0, 3.0),
-    Param("noise_weight", 1.8, "cost of each tolerance's worth of overload", "value units",
+    Param("noise_weight", 1.7806, "cost of each tolerance's worth of overload", "value units",
           0.0, 10.0),
     Param("spam_weight", 0.305, "cost of a day with many ads", "value units", 0.0, 10.0),
     Param("spam_half", 3.0, "ads a day at which the spam cost is half its maximum", "ads/day",
@@ -88,11 +88,11 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     # engagement, trust, commitment
     Param("engagement_rate", 0.08, "daily speed at which engagement follows perceived value",
           "per day", 0.0, 1.0),
-    Param("value_midpoint", 0.25, "perceived value at which engagement settles at one half",
+    Param("value_midpoint", 0.2672, "perceived value at which engagement settles at one half",
           "value units", -5.0, 5.0),
     Param("value_spread", 0.25, "how sharply engagement responds around the midpoint",
           "value units", 0.01, 5.0),
-    Param("neglect_decay", 0.01, "daily engagement lost on days a member does not open the "
+    Param("neglect_decay", 0.0038, "daily engagement lost on days a member does not open the "
           "chat", "share 0-1", 0.0, 1.0),
     Param("trust_rate", 0.02, "daily trust gained from help and good content", "per day",
           0.0, 1.0),
@@ -112,10 +112,10 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("initial_engagement", 0.5, "engagement of a newcomer with average fit", "share 0-1",
           0.0, 1.0),
     # welcome and rules (S5, T3, T5)
-    Param("writing_budget", 79, "most messages one person writes in a day, all kinds (the "
+    Param("writing_budget", 30, "most messages one person writes in a day, all kinds (the "
           "talkative few are limited by their day, not only by their will); 0: no limit",
           "messages/day", 0, 100000),
-    Param("address_effect", 0.451, "how much being answered raises, and being ignored lowers, a "
+    Param("address_effect", 0.4995, "how much being answered raises, and being ignored lowers, a "
           "person's posting in the days after (posting rate x exp(address_effect x mood), mood "
           "-1 to 1); 0: no effect",
           "factor", 0.0, 3.0),
@@ -150,15 +150,15 @@ DYNAMICS_PARAMS: tuple[Param, ...] = (
     Param("gift_amount", 5.0, "typical amount of an envelope a member sends", "yuan", 0.01,
           10000.0),
     # leaving, muting, moderation
-    Param("leave_rate", 0.05, "daily chance to leave per unit of value below expectation",
+    Param("leave_rate", 0.0539, "daily chance to leave per unit of value below expectation",
           "per day", 0.0, 1.0),
     Param("leave_floor", 0.0005, "daily chance to leave for reasons outside the group",
           "per day", 0.0, 0.1),
-    Param("mute_threshold", 0.56, "daily cost of noise and spam above which members mute",
+    Param("mute_threshold", 1.1123, "daily cost of noise and spam above which members mute",
           "value units", 0.0, 10.0),
     Param("mute_chance", 0.25, "daily chance to mute once over the threshold", "share 0-1",
           0.0, 1.0),
-    Param("muted_leave_factor", 0.258, "how much muting lowers the chance to leave", "factor",
+    Param("muted_leave_factor", 0.1858, "how much muting lowers the chance to leave", "factor",
           0.0, 1.0),
     Param("admin_review_capacity", 150.0, "messages one administrator can review in a day",
           "messages/day", 0.0, 100000.0),

@@ -49,7 +49,7 @@ TRAIT_PARAMS: tuple[Param, ...] = (
           0.1, 1000.0),
     Param("money_sensitivity_mean", 0.3, "average sensitivity to money, coupons and gifts",
           "share 0-1", 0.01, 0.99),
-    Param("sociability_spread", 1.99, "spread of how much people talk (log-normal sigma); "
+    Param("sociability_spread", 2.1659, "spread of how much people talk (log-normal sigma); "
           "larger means a few talk most", "sigma", 0.0, 4.0),
     Param("spammer_share", 0.01, "share of people who would use the group to advertise",
           "share 0-1", 0.0, 1.0),

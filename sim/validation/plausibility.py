@@ -8,8 +8,13 @@ can in a day, the people who run the group keep reading it -- and a well-run gro
 must live a year while an unattended one (``scenarios/neglected.yaml``) dies. The
 calibration (:mod:`sim.validation.calibrate`) keeps only candidates that pass them
 all (Optuna's constraints); the tests check the shipped defaults against the same
-bands. Two checks, the top 1%'s share and a spam flood's muting, are reported but not
-constraints (see their reasons).
+bands. One check, a spam flood's muting, is reported but not a constraint (see its
+reason).
+
+A year of the well-run and of the unattended group is counted over :data:`YEAR_SEEDS`
+root seeds (the scenario's and the next ones, its replicates each): at one root seed
+ten groups can all live by luck while the same set of values loses one group in six at
+the next three (docs/validation.md, *The top 1% of a group of fifty*).
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ UNATTENDED_GROUP = SCENARIOS / "neglected.yaml"
 FLOODED_GROUP = SCENARIOS / "spam_flood.yaml"
 """The default group's founders with advertisers around and no administrator (F5)."""
 A_YEAR = 365
+YEAR_SEEDS = 3
+"""Root seeds a group's year is measured at (the scenario's own, then the next ones)."""
 OPERATOR_ROLES = ("owner", "admin")
 
 
@@ -55,24 +62,23 @@ CHECKS = (
           "wrote", Band(0.45, 0.90), "45-90% of members never post (T1: Nonnecke & Preece "
           "2000; Nielsen 2006)"),
     Check("top1_share", "messages of the default group written by its top 1%", Band(0.50, None),
-          "the top 1% write half or more (T1: 50-75%); reported, not a constraint of the "
-          "calibration: in a group of 50-80 the top 1% is one person, and the Zipf-like law "
-          "that gives the top 1% of thousands 50-75% gives that one person 19-29% "
-          "(docs/validation.md)", constraint=False),
+          "the top 1% write half or more (T1: 50-75%; the default group has about 300 "
+          "people who were ever members, so its top 1% is three of them)"),
     Check("busiest_member_day", "most messages one member of the default group wrote in a "
           "day", Band(None, 100.0), "nobody writes more than about a hundred messages a day"),
     Check("operators_muted", "owners and administrators of the default group who muted it",
           Band(None, 0.0), "the people who run a group keep reading it (seed 001)"),
-    Check("well_run_died", "default groups (a welcome, a daily push) dead within a year",
-          Band(None, 0.0), "a group run as the playbooks say lives"),
-    Check("unattended_died", "unattended groups (F3) dead within a year", Band(0.5, None),
+    Check("well_run_died", "default groups (a welcome, a daily push) dead within a year, "
+          f"over {YEAR_SEEDS} root seeds", Band(None, 0.0),
+          "a group run as the playbooks say lives"),
+    Check("unattended_died", f"unattended groups (F3) dead within a year, over {YEAR_SEEDS} "
+          "root seeds", Band(0.5, None),
           "a group nobody runs dies (seed 004: most within a year)"),
     Check("flood_muted_gain", "muted share of a spam-flooded group (F5) above the default "
           "group's, same seeds", Band(0.02, None),
           "a flood of ads is what makes readers mute (T6 surveys; seed 004); reported, not a "
-          "constraint: under the calibrated defaults a flood mutes no more than the default "
-          "group (docs/model.md, 'A spam flood under the calibrated defaults'), and the "
-          "sixth study, which made it one, found no set as good on T1-T6 "
+          "constraint: the sixth study, which made it one, found no set as good on T1-T6, "
+          "and under its defaults a flood muted no more than the default group "
           "(docs/validation.md)", constraint=False),
 )
 CHECK_BY_NAME = {c.name: c for c in CHECKS}
@@ -84,8 +90,9 @@ def plausibility_runs(values: dict[str, Any] | None = None) -> list[tuple[str, S
     """The scenarios the checks are measured on, with ``values`` set in each.
 
     ``default``: the default group as shipped; ``flooded``: the spam flood, on the
-    default group's seeds and horizon; ``well_run`` and ``unattended``: the default and
-    the neglected group over a year.
+    default group's seeds and horizon; ``well_run_<k>`` and ``unattended_<k>``: the
+    default and the neglected group over a year at their root seed plus ``k``
+    (:data:`YEAR_SEEDS` of them).
     """
     values = values or {}
     default = with_values(load_scenario(DEFAULT_GROUP), values)
@@ -94,8 +101,14 @@ def plausibility_runs(values: dict[str, Any] | None = None) -> list[tuple[str, S
     year = {**values, "days": A_YEAR}
     return [("default", default),
             ("flooded", with_values(load_scenario(FLOODED_GROUP), paired)),
-            ("well_run", with_values(load_scenario(DEFAULT_GROUP), year)),
-            ("unattended", with_values(load_scenario(UNATTENDED_GROUP), year))]
+            *years("well_run", DEFAULT_GROUP, year), *years("unattended", UNATTENDED_GROUP, year)]
+
+
+def years(name: str, path: Path, values: dict[str, Any]) -> list[tuple[str, Scenario]]:
+    """The scenario at ``path`` with ``values``, at :data:`YEAR_SEEDS` root seeds."""
+    seed = load_scenario(path).seed
+    return [(f"{name}_{k}", with_values(load_scenario(path), {**values, "seed": seed + k}))
+            for k in range(YEAR_SEEDS)]
 
 
 def figures(results: dict[str, RunResult]) -> dict[str, float]:
@@ -108,11 +121,16 @@ def figures(results: dict[str, RunResult]) -> dict[str, float]:
         "top1_share": float(summary["top1_share"].mean()),
         "busiest_member_day": float(summary["busiest_member_day"].max()),
         "operators_muted": float(operators["muted_day"].notna().sum()),
-        "well_run_died": died(results["well_run"].summary),
-        "unattended_died": died(results["unattended"].summary),
+        "well_run_died": died(pooled(results, "well_run")),
+        "unattended_died": died(pooled(results, "unattended")),
         "flood_muted_gain": float(results["flooded"].summary["muted_share"].mean()
                                   - summary["muted_share"].mean()),
     }
+
+
+def pooled(results: dict[str, RunResult], name: str) -> pd.DataFrame:
+    """The summaries of ``name``'s runs at every root seed, one table."""
+    return pd.concat([results[f"{name}_{k}"].summary for k in range(YEAR_SEEDS)])
 
 
 def died(summary: pd.DataFrame) -> float:

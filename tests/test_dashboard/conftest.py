@@ -38,6 +38,7 @@ seed: 9
 days: 25
 constants:
   population.size: 250
+  group.initial_members: 0  # the baseline's founders only
 levers:
   strategies.content.posts_per_day: {{values: [0.5, 4.0]}}
 uncertainties:

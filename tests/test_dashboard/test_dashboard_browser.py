@@ -134,8 +134,9 @@ def set_number(driver, path: str, value) -> None:
         By.CSS_SELECTOR, f'div[data-path="{path}"] input').get_attribute("value") == str(value))
 
 
-def pick_scenario(driver, name: str, days: int, replicates: int = 2, size: int = 250) -> None:
-    """Choose a shipped scenario (another than the one on show) and set its run levers."""
+def pick_scenario(driver, name: str, days: int, replicates: int = 2, size: int = 600) -> None:
+    """Choose a shipped scenario (another than the one on show) and set its run levers
+    (a town of at least 400: the shipped groups start with 376 members)."""
     before = text_of(driver, "scenario-about")
     choose(driver, "scenario-choice", name)
     wait_for(driver, lambda d: text_of(d, "scenario-about") not in ("", before))
@@ -233,7 +234,7 @@ def test_run_shows_the_group_day_by_day(first_run, page):
     for chart in ("explore-posters", "explore-messages", "explore-spam", "explore-money"):
         assert figure(page, chart)["traces"], chart
     assert most_spent(page) == 0  # the baseline hands out no operator money
-    assert "1 arm(s) x 2 replicate(s), 40 days, population 250" in text_of(page, "run-header")
+    assert "1 arm(s) x 2 replicate(s), 40 days, population 600" in text_of(page, "run-header")
 
 
 def test_changed_levers_change_the_charts(first_run, page, screenshot_dir,
@@ -387,7 +388,7 @@ def test_two_viewers_do_not_see_each_others_runs_or_uploads(first_run, page, oth
     wait_for(other, lambda d: "No runs on this page yet" in text_of(d, "session-table"))
     # the other viewer runs something; the first one's list does not grow
     select_tab(other, "Explore")
-    pick_scenario(other, "neglected", days=15, replicates=1, size=200)
+    pick_scenario(other, "neglected", days=15, replicates=1, size=600)
     run(other)
     select_tab(other, "Runs folder")
     wait_for(other, lambda d: len(d.find_elements(By.CSS_SELECTOR,

@@ -23,6 +23,7 @@ from properties import ENGINE_SETTINGS, to_scenario
 import sim
 from sim.engine.day import envelopes_kernels
 from sim.engine.day.envelopes import equal_split, lucky_split
+from sim.engine.dynamics import Dynamics
 from sim.engine.seeding import replicate_seeds
 from sim.engine.state import MEMBER
 
@@ -30,11 +31,16 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def shipped(name: str, size: int, replicates: int, days: int = 182, **sections) -> sim.Scenario:
-    """A shipped scenario at reduced size, with its own seed and ``sections`` merged in."""
+    """A shipped scenario at reduced size, with its own seed and ``sections`` merged in.
+
+    The group is its founders only: the 250 contacts the shipped groups invite on day one
+    would be most of a town of a few hundred people.
+    """
     data = yaml.safe_load((SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8"))
     data.pop("weeks", None)
     data.update(days=days, replicates=replicates)
     data.setdefault("population", {})["size"] = size
+    data.setdefault("group", {})["initial_members"] = 0
     for key, values in sections.items():
         data.setdefault(key, {}).update(values)
     return to_scenario(data)
@@ -197,13 +203,19 @@ def test_replies_from_the_talkative_few_leave_more_members_silent():
     them (in a world where everyone may write: with the calibrated silent share most
     members never write whoever replies)."""
     everyone = {"traits": {"silent_share": 0.0}}
+    # a writing budget that rarely binds (the earlier 79 a day): under the default 30
+    # the talkative few spend their day and the replies drawn to them go to the next
+    # in line, so the effect shrinks to +0.037, +0.014, +0.018 (file's root seed, 1, 2;
+    # 0.177 against 0.214 at the file's), against +0.130, +0.073, +0.131 at 79
+    loose = {"writing_budget": 79}
     even = sim.run(shipped("baseline", size=400, replicates=8, days=120, population=everyone,
-                           dynamics={"reply_sociability": 0.0})).summary
+                           dynamics={"reply_sociability": 0.0, **loose})).summary
     tied = sim.run(shipped("baseline", size=400, replicates=8, days=120, population=everyone,
-                           dynamics={"reply_sociability": 1.4})).summary
+                           dynamics={"reply_sociability": 1.4, **loose})).summary
     assert (even["seed"] == tied["seed"]).all()
-    # The file's root seed and seeds 1-2, 8 pairs: the top 1% wrote 0.24, 0.23, 0.24 of
-    # the posts, then 0.36, 0.31, 0.39. Members who never wrote: more in 5, 5, 7 of 8
+    # The file's root seed and seeds 1-2, 8 pairs: the top 1% wrote 0.21, 0.27, 0.26 of
+    # the posts, then 0.34, 0.34, 0.39 (the sixth study's defaults: 0.24, 0.23, 0.24,
+    # then 0.36, 0.31, 0.39). Members who never wrote: more in 5, 5, 7 of 8
     # pairs (mean -0.004, +0.011, +0.043) since newcomers shown the rules (the default
     # welcome) write their opening early whoever replies; before, more in all 8 (mean
     # +0.10), asserted until then (finding: docs/model.md, "Visible rules on the
@@ -270,15 +282,19 @@ def test_answered_first_post_raises_engagement_and_ignored_lowers_it():
     # each kind post a first post (16 groups gave 18 ignored ones; 24 gave 19 once
     # operators stopped muting, which shifted every random stream after the first mute)
     up, down = np.array(jumps[True]), np.array(jumps[False])
-    # calibrated defaults (first_reply_boost 0.112 of the gap to 1, first_silence_penalty
-    # 0.2 of engagement): answered, mean jump +0.063; ignored, mean drop -0.091 (at
-    # the penalty of 0.637 it was -0.30 and this asked for -0.1). Before the
+    # sixth study's defaults (first_reply_boost 0.112 of the gap to 1, first_silence_
+    # penalty 0.2 of engagement): answered, mean jump +0.063; ignored, mean drop -0.091
+    # (at the penalty of 0.637 it was -0.30 and this asked for -0.1). Before the
     # calibration the boost was 0.32 and this asked for +0.1: the size of each jump is
     # its constant's, so the test asks for its direction and for half of what the
     # constant gives at engagement 0.5
-    assert up.mean() > 0.5 * 0.112 * (1.0 - 0.5) and (up > 0).mean() >= 0.9
-    assert down.mean() < -0.5 * 0.2 * 0.5 and (down < 0).mean() >= 0.9
-    assert np.mean(week_later[True]) > np.mean(week_later[False]) + 0.1
+    boost, penalty = Dynamics().first_reply_boost, Dynamics().first_silence_penalty
+    assert up.mean() > 0.5 * boost * (1.0 - 0.5) and (up > 0).mean() >= 0.9
+    assert down.mean() < -0.5 * penalty * 0.5 and (down < 0).mean() >= 0.9
+    # a week later half the gap the two jumps open at engagement 0.5 is still there: the
+    # seventh study's defaults (penalty 0.112) +0.066, 0.475 against 0.408 (the gap is
+    # 0.112 at 0.5); the sixth's (penalty 0.2) gave more than the 0.1 asked then
+    assert np.mean(week_later[True]) > np.mean(week_later[False]) + 0.5 * 0.5 * (boost + penalty)
 
 
 FIRST_POST_DAYS, STAY = 120, 30
@@ -311,42 +327,47 @@ def welcome_replies() -> tuple[pd.DataFrame, pd.DataFrame]:
     return newcomers(1.0), newcomers(0.0)
 
 
-def test_answering_first_posts_keeps_newcomers_writing(welcome_replies):
-    """What T3 measured: an answered newcomer writes again."""
+def test_answering_first_posts_moves_writing_again_by_a_few_points_at_most(welcome_replies):
+    """What T3 measured, as the answer's own effect: an answered newcomer writes again."""
     always, never = welcome_replies
     assert len(always) >= 250 and len(never) >= 250
-    # root seeds 7-10, 96 replicates: wrote again 0.66, 0.69, 0.73, 0.71 when every
-    # first post was answered against 0.64, 0.66, 0.68, 0.62 when none was (+0.026 to
-    # +0.087). Finding (docs/model.md, "Overloaded readers and the T3 step"): before
-    # the silence penalty fell from 0.637 to 0.2 of engagement the gap was +0.22 to
-    # +0.34 (0.85-0.90 against 0.56-0.63) and this asked for +0.15; T3's 56% against
-    # 44% is now met mostly by who gets answered, and the answer itself moves a
-    # newcomer a few points. The direction holds at every seed measured.
-    assert always["wrote_again"].mean() > never["wrote_again"].mean()
+    # Finding (docs/model.md, "The seventh study's defaults"): the seventh study's
+    # defaults, 96 replicates: wrote again 0.651 when every first post was answered
+    # against 0.666 when none was at the file's root seed 7, 0.687 against 0.642 at
+    # seed 8 (-0.015, +0.045). Under the sixth study's +0.026 to +0.087 (root seeds
+    # 7-10) and this asked for the direction; before the silence penalty fell from
+    # 0.637 to 0.2, +0.22 to +0.34. Responses no longer fall to whoever is next in line
+    # when the talkative have spent their day, and those were often newcomers "writing
+    # again" by answering others. T3's gap (0.58 against 0.36 at full size) is who gets
+    # answered; the answer itself moves a newcomer by a few points either way.
+    assert abs(always["wrote_again"].mean() - never["wrote_again"].mean()) < 0.06
 
 
 @pytest.mark.xfail(strict=True, reason="finding (docs/model.md, 'Answered first posts'): "
                    "ignored newcomers mute and stay; answered ones read on and leave more")
 def test_answering_first_posts_keeps_more_newcomers(welcome_replies):
     always, never = welcome_replies
-    # Finding (docs/model.md, "Answered first posts"): under the calibrated defaults
-    # answered newcomers stay 30 days less often: root seeds 7-10, 96 replicates,
-    # -0.13 to -0.17 (0.54-0.59 in the group at the end against 0.68-0.72). Before,
-    # +0.004 to +0.029. Strict: passing again would be news.
+    # Finding (docs/model.md, "Answered first posts"): answered newcomers stay 30 days
+    # less often. Seventh study's defaults, 96 replicates: 0.677 against 0.714 at root
+    # seed 7, 0.646 against 0.709 at seed 8; the sixth's, root seeds 7-10: -0.13 to
+    # -0.17. Before the calibrated defaults +0.004 to +0.029. Strict: passing again
+    # would be news.
     assert always["stayed"].mean() > never["stayed"].mean()
 
 
-@pytest.mark.xfail(strict=True, reason="finding (docs/model.md, 'Answered first posts')")
-def test_newcomers_whose_first_post_was_answered_stay_longer(welcome_replies):
-    """The members table: answered newcomers stay longer than ignored ones."""
+def test_answered_and_ignored_newcomers_stay_alike_in_the_members_table(welcome_replies):
+    """The members table: answered newcomers stay about as long as ignored ones."""
     posted = pd.concat(welcome_replies, ignore_index=True)
     answered = posted[posted["answered"]]
     ignored = posted[~posted["answered"]]
     assert len(answered) >= 250 and len(ignored) >= 250
-    # before the calibrated defaults, root seeds 7-14: +0.035 to +0.074 staying 30 days,
-    # +1.4 to +6.6 days tenure; since, root seeds 7-10: -0.10 to -0.13 and -6 to -9 days
-    assert answered["stayed"].mean() > ignored["stayed"].mean() + 0.02
-    assert answered["tenure"].mean() > ignored["tenure"].mean()
+    # Finding (docs/model.md, "Answered first posts"): the playbooks' "answered
+    # newcomers stay longer" is not dependable. Before the calibrated defaults, root
+    # seeds 7-14: +0.035 to +0.074 staying 30 days, +1.4 to +6.6 days tenure; under the
+    # sixth study's, root seeds 7-10: -0.10 to -0.13 and -6 to -9 days; under the
+    # seventh's, root seeds 7 and 8: +0.033 and -0.010, +3.2 and +0.2 days
+    assert abs(answered["stayed"].mean() - ignored["stayed"].mean()) < 0.05
+    assert answered["tenure"].mean() > ignored["tenure"].mean() - 3.0
 
 
 def test_active_share_of_a_run_shorter_than_28_days_leaves_out_who_never_wrote():

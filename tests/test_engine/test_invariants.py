@@ -208,7 +208,8 @@ def test_operators_are_never_removed_or_leave_or_mute_even_under_pressure():
         "population": {"size": 300, "traits": {"spammer_share": 0.3}},
         "group": {"capacity": 60, "founders": {"admin": 3, "seed_user": 10}},
         "dynamics": {"leave_floor": 0.1, "leave_rate": 1.0, "catch_rate": 1.0,
-                     "discovery_rate": 0.005, "mute_threshold": 0.0, "mute_chance": 1.0},
+                     "discovery_rate": 0.005, "mute_threshold": 0.0, "mute_chance": 1.0,
+                     "muted_leave_factor": 1.0},  # muting shields nobody from leaving
     })
     model = sim.CommunityModel(scenario)
     operators = np.flatnonzero(np.isin(model.state.role, [Owner.code, Administrator.code]))
@@ -324,9 +325,13 @@ def test_replies_are_one_level_deep_unless_threads_go_on():
     # replies a thread, fewer when nobody else would answer or the one who would has
     # spent their day's 40: 1.58 at this seed since the talkative write most replies
     # (reply_sociability 0.7; 1.89 at the earlier 0.194, 1.83 with no budget; the
-    # bound was 1.6, docs/model.md, "Overloaded readers and the T3 step")
+    # bound was 1.6, docs/model.md, "Overloaded readers and the T3 step"). Under the
+    # seventh study's defaults (a wider voice, 2026-12-07) 1.53 pooled, 1.88 and 1.36
+    # in the two replicates: in the second the few talkers who carry the threads spend
+    # their day sooner, so a replicate's floor is 1.3 (it was 1.4; docs/model.md,
+    # "The seventh study's defaults")
     assert 1.4 < per_thread < 2.4
-    assert deep.summary.replies_per_thread.between(1.4, 2.4).all()
+    assert deep.summary.replies_per_thread.between(1.3, 2.4).all()
     assert 4 <= ts.longest_thread.max() <= 12  # fading: 7 messages at most at this seed
     # the replies are discussion or chat, written within the budget, by members
     replies = ts.msg_discussion + ts.msg_chat

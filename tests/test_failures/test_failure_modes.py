@@ -67,7 +67,12 @@ def test_f3_an_active_group_goes_dead():
     s, ts, _ = by_arm(run("active-group-goes-dead"))
     early_posters = window(ts, "posters", 0, 14) / 14
     assert (early_posters >= 3).all()  # 4-16 members posting a day in the first two weeks
-    assert dead_share(s) >= 0.5  # 5-7 of 8 dead within the year
+    # Finding (docs/model.md, "The seventh study's defaults"): 3, 2 and 4 of 8 dead
+    # within the year (shipped seed 103, root seeds 1, 2), "most" no longer; under the
+    # sixth study's defaults 5-7 of 8 and this asked for half. Groups nobody runs die
+    # less often since muting costs less reading (the unattended check: 38 of 80 over
+    # root seeds 7-14, docs/validation.md)
+    assert dead_share(s) >= 0.25
 
 
 def test_f4_red_envelopes_at_the_end_get_no_response():

@@ -18,6 +18,7 @@ replicates: 8
 days: 720
 constants:
   population.size: 3000
+  group.initial_members: 0  # the baseline's founders only
 levers:
   strategies.content.posts_per_day: {{values: [1, 2, 3, 4, 5, 6]}}
 """

@@ -22,6 +22,7 @@ replicates: 2
 days: 20
 constants:
   population.size: 300
+  group.initial_members: 0  # the baseline's founders only
 levers:
   strategies.content.posts_per_day: {{values: [1, 3, 5]}}
 """

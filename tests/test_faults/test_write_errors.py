@@ -29,6 +29,7 @@ replicates: 2
 days: 10
 constants:
   population.size: 200
+  group.initial_members: 0  # the baseline's founders only
 levers:
   strategies.content.posts_per_day: {{values: [1, 2, 3, 4, 5, 6]}}
 """

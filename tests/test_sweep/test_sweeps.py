@@ -30,6 +30,7 @@ replicates: 2
 seed: 5
 days: 25
 constants:
+  group.initial_members: 0  # the baseline's founders only: 376 would not fit in 300
   population.size: 300
 """
 
@@ -125,7 +126,7 @@ def test_unknown_key_path_gets_the_nearest_valid_name():
     (p,) = problems_of("levers:\n  strategies.content.post_per_day: {values: [1, 2]}\n")
     assert p.path == "levers.strategies.content.post_per_day"
     assert p.suggestion == "strategies.content.posts_per_day"
-    assert p.line == 10
+    assert p.line == 11  # the levers line, after TINY
 
 
 def test_unknown_section_and_strategy_are_named():
@@ -139,7 +140,7 @@ def test_unknown_section_and_strategy_are_named():
 def test_value_outside_the_scenario_range_is_reported_at_the_factor():
     (p,) = problems_of("levers:\n  strategies.content.quality: {range: [0.5, 1.5]}\n")
     assert p.path == "levers.strategies.content.quality"
-    assert p.line == 10
+    assert p.line == 11  # the levers line, after TINY
     assert "<= 1" in p.message
 
 
@@ -385,7 +386,7 @@ def test_every_point_must_seat_its_founders(tmp_path):
     """Factors valid one at a time can combine into a group too small for its founders."""
     (p,) = problems_of("levers:\n  group.capacity: {values: [500, 20]}\n"
                        "  group.founders.seed_user: {values: [5, 30]}\n")
-    assert p.path == "levers.group.capacity" and p.line == 10
+    assert p.path == "levers.group.capacity" and p.line == 11
     assert "at point 3 (group.capacity=20, group.founders.seed_user=30)" in p.message
     assert "36 founders" in p.message
 

@@ -103,8 +103,8 @@ def post_kernel(rows, members, group, day, today):
     (being addressed raises a person's chance to write for a while; Joyce & Kraut
     2006, Burke et al. 2007). Nobody writes more than ``writing_budget`` messages of their own and
     responses in a day: a message drawn for someone whose day is spent is not written,
-    and a response drawn for them goes to the next responder in line who can still
-    write. A reply can draw replies in turn (:func:`carry_on`): a thread. Returns
+    and a response drawn for them is drawn again by weight (:func:`draw_responder`). A
+    reply can draw replies in turn (:func:`carry_on`): a thread. Returns
     (responses, non-operator members who talked, greetings, threads, replies in them,
     messages in the longest thread, its starter included).
     """
@@ -312,11 +312,24 @@ def attention_budget(tolerance, engagement):
 
 @njit(cache=True)
 def draw_responder(cumulative, written, budget):
-    """A responder drawn in proportion to weight, or the next who can still write (-1: none)."""
+    """A responder who can still write today, drawn in proportion to weight (-1: none).
+
+    ``cumulative`` holds the responders' weights summed in row order. One drawn whose
+    day is spent (``written`` at ``budget``) is drawn again, up to ``JOIN_TRIES`` times,
+    so the responses the talkative cannot write go to others in proportion to their
+    weight; when every draw is spent the response is not written (those who would
+    answer are busy). It went to the next row in line once, whatever their weight: with
+    a budget that binds, people who almost never answer wrote the answers.
+    """
     size = cumulative.size
-    j = min(np.searchsorted(cumulative, np.random.random() * cumulative[size - 1],
-                            side="right"), size - 1)
-    return able_responder(cumulative, written, budget, j)
+    if cumulative[size - 1] <= 0.0:
+        return -1
+    for _ in range(JOIN_TRIES):
+        j = min(np.searchsorted(cumulative, np.random.random() * cumulative[size - 1],
+                                side="right"), size - 1)
+        if written[j] < budget:
+            return j
+    return -1
 
 
 @njit(cache=True)
@@ -385,22 +398,6 @@ def joins_in(writer, kind, cumulative, written, budget, people, consts):
         tie = 1.0 if k < friends.size and friends[k] == person else stranger
         if np.random.random() < interest * tie:
             return other
-    return -1
-
-
-@njit(cache=True)
-def able_responder(cumulative, written, budget, j):
-    """The responder drawn (``j``), or the next in line who can still write today.
-
-    ``cumulative`` holds the responders' weights summed in row order; a row with no
-    weight of its own (it did not read) is skipped. Returns -1 when nobody can.
-    """
-    size = cumulative.size
-    for step in range(size):
-        k = (j + step) % size
-        own = cumulative[k] - (cumulative[k - 1] if k > 0 else 0.0)
-        if own > 0.0 and written[k] < budget:
-            return k
     return -1
 
 

@@ -112,6 +112,11 @@ def grab_envelopes_kernel(rows, members, group, today, batch, stamp):
     n = rows.size
     everyone = np.empty(0, dtype=np.int64)
     money = 0.0
+    for e in range(senders.size):  # the senders' envelopes first: a thank-you is weighed
+        sender = senders[e]        # against a day that already holds them (the budget)
+        if sender >= 0:
+            messages[sender, K_RED_ENVELOPE] += 1
+            posts[np.searchsorted(rows, sender), K_RED_ENVELOPE] += 1
     for e in range(senders.size):
         stamp += 1
         k = max(1, min(shares[e], cents[e]))
@@ -175,8 +180,6 @@ def grab_envelopes_kernel(rows, members, group, today, batch, stamp):
         sender = senders[e]
         if sender >= 0:
             money_sent[sender] += claimed[e]
-            messages[sender, K_RED_ENVELOPE] += 1
-            posts[np.searchsorted(rows, sender), K_RED_ENVELOPE] += 1
         money += claimed[e]
     return stamp, money
 

@@ -48,6 +48,7 @@ seed: 3
 days: 3
 constants:
   population.size: 200
+  group.initial_members: 0
 levers:
   strategies.content.quality: {{range: [0.3, 0.9]}}
 """

@@ -36,7 +36,7 @@ levers:
 """Default strategies on the baseline group's founders (5,000 people), 26 weeks; points
 vary the content push, so each worker builds a replicate's world once and reuses it.
 The founders alone, as the figure has been measured since the first benchmark: the
-baseline's 250 members invited on day one (2026-12-07) would make every run about three
+baseline's 350 members invited on day one (2026-12-07) would make every run about three
 times the work, and the figure no longer comparable with the earlier ones."""
 
 MEMORY = """

@@ -30,7 +30,8 @@ from sim.engine.indices import (
 )
 
 JOIN_TRIES = 8
-"""Readers asked, one after another, whether they join a thread (:func:`joins_in`)."""
+"""Readers asked, one after another, whether they join a thread (:func:`joins_in`), and
+draws for a responder who can still write today (:func:`draw_responder`)."""
 
 
 class Conversation(NamedTuple):
